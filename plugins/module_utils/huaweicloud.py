@@ -1,0 +1,141 @@
+# Copyright: Contributors to the huaweicloud.cloud collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What every huaweicloud.cloud module shares: options, building the client, and clean failures.
+
+A module subclasses :class:`HuaweiCloudModule`, names its ``service``, and implements ``run``.
+Any :class:`HuaweiCloudError` raised there becomes ``fail_json`` with a clear message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from ansible.module_utils.basic import env_fallback, missing_required_lib
+
+from .auth import select_auth
+from .client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, HuaweiCloudClient
+from .endpoints import iam_endpoint, is_loopback, service_endpoint
+from .errors import ConfigurationError, HuaweiCloudError
+from .retry import RetryPolicy
+
+# Ids are path segments: anything beyond these characters could change the URL's meaning.
+PLAIN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
+REGION = re.compile(r"^[a-z]{2}(-[a-z0-9]+){1,4}$")
+DOMAIN_SUFFIX = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+MAX_RETRIES_LIMIT = 20
+
+
+def _env(*names):
+    return (env_fallback, list(names))
+
+
+def huaweicloud_argument_spec() -> dict:
+    """Connection and authentication options shared by every module (documented in the doc fragment)."""
+    return dict(
+        region=dict(type="str", fallback=_env("HW_REGION_NAME")),
+        project_id=dict(type="str", fallback=_env("HW_PROJECT_ID", "HUAWEICLOUD_SDK_PROJECT_ID")),
+        iam_endpoint=dict(type="str", fallback=_env("HW_AUTH_URL", "HUAWEICLOUD_SDK_IAM_ENDPOINT")),
+        cloud=dict(type="str", fallback=_env("HW_CLOUD")),
+        auth_token=dict(type="str", no_log=True, fallback=_env("HW_AUTH_TOKEN")),
+        access_key=dict(type="str", no_log=False, fallback=_env("HW_ACCESS_KEY", "HUAWEICLOUD_SDK_AK")),
+        secret_key=dict(type="str", no_log=True, fallback=_env("HW_SECRET_KEY", "HUAWEICLOUD_SDK_SK")),
+        security_token=dict(type="str", no_log=True, fallback=_env("HW_SECURITY_TOKEN", "HUAWEICLOUD_SDK_SECURITY_TOKEN")),
+        user_name=dict(type="str", fallback=_env("HW_USER_NAME")),
+        password=dict(type="str", no_log=True, fallback=_env("HW_USER_PASSWORD")),
+        domain_name=dict(type="str", fallback=_env("HW_DOMAIN_NAME")),
+        validate_certs=dict(type="bool", default=True),
+        ca_path=dict(type="path"),
+        api_timeout=dict(type="int", default=30),
+        max_retries=dict(type="int", default=5, fallback=_env("HW_MAX_RETRIES")),
+    )
+
+
+def endpoint_argument_spec(service: str) -> dict:
+    """The ``endpoint`` override of one service, with its ``HW_<SERVICE>_ENDPOINT`` variable."""
+    return dict(endpoint=dict(type="str", fallback=_env("HW_%s_ENDPOINT" % service.upper())))
+
+
+def check_plain_id(value: str | None, option: str) -> None:
+    if value is not None and not PLAIN_ID.match(value):
+        raise ConfigurationError("%s must be a plain id (letters, digits, '-' and '_', at most 128 characters), got %r" % (option, value))
+
+
+def _check_options(params: dict) -> None:
+    """Reject malformed options before anything is sent."""
+    check_plain_id(params.get("project_id"), "project_id")
+    if params.get("region") and not REGION.match(params["region"]):
+        raise ConfigurationError("region must look like 'cn-north-4', got %r" % params["region"])
+    if params.get("cloud") and not DOMAIN_SUFFIX.match(params["cloud"]):
+        raise ConfigurationError("cloud must be a domain suffix such as 'myhuaweicloud.com', got %r" % params["cloud"])
+    if params["api_timeout"] <= 0:
+        raise ConfigurationError("api_timeout must be a positive number of seconds, got %s" % params["api_timeout"])
+    if not 0 <= params["max_retries"] <= MAX_RETRIES_LIMIT:
+        raise ConfigurationError("max_retries must be between 0 and %d, got %s" % (MAX_RETRIES_LIMIT, params["max_retries"]))
+
+
+class HuaweiCloudModule:
+    """Base class of the collection's modules."""
+
+    service = ""  # the API's service name, for example "ddm"
+
+    def __init__(self, module):
+        self.module = module
+        if not HAS_REQUESTS:
+            module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+        params = module.params
+        try:
+            _check_options(params)
+            self.check_options()
+            auth = select_auth(params)
+            self.endpoint = service_endpoint(self.service, params["region"], params["cloud"], params.get("endpoint"))
+            iam_url = iam_endpoint(params["region"], params["cloud"], params["iam_endpoint"])
+        except ConfigurationError as exc:
+            module.fail_json(msg=str(exc))
+        self.client = HuaweiCloudClient(
+            auth, iam_url=iam_url, region=params["region"], project_id=params["project_id"], timeout=params["api_timeout"],
+            verify=params["ca_path"] or params["validate_certs"], retry=RetryPolicy(max_retries=params["max_retries"]))
+        self._warn_about_transport(auth.kind, iam_url)
+
+    @classmethod
+    def argument_spec(cls) -> dict:
+        spec = huaweicloud_argument_spec()
+        spec.update(endpoint_argument_spec(cls.service))
+        return spec
+
+    def check_options(self) -> None:
+        """Module-specific validation; raise ConfigurationError. Runs before any request."""
+
+    def run(self) -> None:
+        raise NotImplementedError
+
+    def execute(self) -> None:
+        try:
+            self.run()
+        except HuaweiCloudError as exc:
+            self.fail(str(exc))
+
+    def exit(self, **result) -> None:
+        self._warn_about_retries()
+        self.module.exit_json(changed=False, **result)
+
+    def fail(self, msg: str, **result) -> None:
+        self._warn_about_retries()
+        self.module.fail_json(msg=msg, changed=False, **result)
+
+    def _warn_about_retries(self) -> None:
+        # Throttling and flaky gateways should be visible, not silently absorbed.
+        if self.client.retry_events:
+            counts = Counter(self.client.retry_events)
+            detail = ", ".join("%s x%d" % (name, count) for name, count in sorted(counts.items()))
+            self.module.warn("Huawei Cloud requests were retried %d time(s): %s" % (len(self.client.retry_events), detail))
+
+    def _warn_about_transport(self, auth_kind: str, iam_url: str) -> None:
+        params = self.module.params
+        if not params["validate_certs"]:
+            self.module.warn("validate_certs is false: TLS certificates are not verified, so the API's identity is not checked")
+        uses_iam = auth_kind == "password" or (auth_kind == "aksk" and not params["project_id"])
+        urls = [self.endpoint] + ([iam_url] if uses_iam else [])
+        for url in urls:
+            if url.startswith("http://") and not is_loopback(url):
+                self.module.warn("INSECURE: credentials are sent over plain http:// to %s; use https://" % url.split("/")[2])

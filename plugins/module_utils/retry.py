@@ -1,0 +1,60 @@
+# Copyright: Contributors to the huaweicloud.cloud collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""When and how long to wait before retrying a request that failed transiently."""
+
+from __future__ import annotations
+
+import datetime
+import email.utils
+import random
+
+# Throttling and gateway/server hiccups; other statuses are the caller's fault and final.
+RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
+
+# A Retry-After beyond this is treated as this: a wait is better served by failing and
+# letting the user re-run than by sleeping for an hour inside one request.
+MAX_RETRY_AFTER = 120.0
+
+
+def parse_retry_after(value: str | None, now: datetime.datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.timezone.utc)
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    return max(0.0, (when - now).total_seconds())
+
+
+class RetryPolicy:
+    """Exponential backoff with jitter, capped, bounded by ``max_retries``.
+
+    The n-th retry waits a random time between half and all of ``base * 2**(n-1)``
+    (capped at ``max_delay``), so parallel clients that were throttled together do not
+    come back together. A server's ``Retry-After`` replaces the computed delay.
+    """
+
+    def __init__(self, max_retries: int = 5, base_delay: float = 1.0, max_delay: float = 30.0, rng=random.random):
+        self.max_retries = max_retries
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self._rng = rng
+
+    def should_retry(self, retries_done: int) -> bool:
+        return retries_done < self.max_retries
+
+    def delay(self, retry_number: int, retry_after: float | None = None) -> float:
+        """Pause before retry number ``retry_number`` (1 for the first retry)."""
+        if retry_after is not None:
+            return min(retry_after, MAX_RETRY_AFTER)
+        ceiling = min(self.max_delay, self.base_delay * 2 ** (retry_number - 1))
+        return ceiling / 2 + self._rng() * ceiling / 2

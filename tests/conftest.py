@@ -1,0 +1,33 @@
+# Copyright: Contributors to the huaweicloud.cloud collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Make ``ansible_collections.huaweicloud.cloud`` importable under plain pytest.
+
+``ansible-test units`` runs from an ``ansible_collections/huaweicloud/cloud`` tree already;
+a plain ``pytest`` run from the repository gets the same import path through a symlink.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _expose_collection():
+    if os.path.basename(os.path.dirname(os.path.dirname(REPO_ROOT))) == "ansible_collections":
+        return
+    root = os.path.join(tempfile.gettempdir(), "huaweicloud-cloud-pytest-%d" % os.getuid())
+    namespace = os.path.join(root, "ansible_collections", "huaweicloud")
+    os.makedirs(namespace, exist_ok=True)
+    link = os.path.join(namespace, "cloud")
+    if os.path.realpath(link) != REPO_ROOT:
+        if os.path.islink(link):
+            os.unlink(link)
+        os.symlink(REPO_ROOT, link)
+    if root not in sys.path:
+        sys.path.insert(0, root)
+
+
+_expose_collection()

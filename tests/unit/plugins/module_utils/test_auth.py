@@ -1,0 +1,75 @@
+# Copyright: Contributors to the huaweicloud.cloud collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Which credentials are used, and clear errors for incomplete ones."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.huaweicloud.cloud.plugins.module_utils.auth import AkSkAuth, PasswordAuth, TokenAuth, select_auth
+from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import ConfigurationError
+
+TOKEN = dict(auth_token="tok")
+AKSK = dict(access_key="AK", secret_key="SK")
+PASSWORD = dict(user_name="u", password="p", domain_name="d")
+
+
+@pytest.mark.parametrize("params,kind", [
+    (dict(TOKEN, **AKSK, **PASSWORD), "token"),
+    (dict(AKSK, **PASSWORD), "aksk"),
+    (PASSWORD, "password"),
+    (dict(TOKEN, access_key="AK-without-SK"), "token"),
+    (dict(AKSK, user_name="u-without-password"), "aksk"),
+])
+def test_precedence_token_then_aksk_then_password(params, kind):
+    assert select_auth(params).kind == kind
+
+
+@pytest.mark.parametrize("params,message", [
+    (dict(access_key="AK"), "AK/SK authentication is incomplete: missing secret_key"),
+    (dict(secret_key="SK"), "AK/SK authentication is incomplete: missing access_key"),
+    (dict(security_token="st"), "security_token is only used with access_key and secret_key, which are missing"),
+    (dict(user_name="u"), "Password authentication is incomplete: missing password, domain_name"),
+    (dict(user_name="u", password="p"), "Password authentication is incomplete: missing domain_name"),
+    (dict(password="p", domain_name="d"), "Password authentication is incomplete: missing user_name"),
+])
+def test_partial_credentials_are_named(params, message):
+    with pytest.raises(ConfigurationError) as info:
+        select_auth(params)
+    assert str(info.value) == message
+
+
+def test_no_credentials_names_the_three_ways():
+    with pytest.raises(ConfigurationError) as info:
+        select_auth({})
+    text = str(info.value)
+    for name in ("auth_token", "HW_AUTH_TOKEN", "access_key", "HW_SECRET_KEY", "user_name", "HW_USER_PASSWORD", "domain_name"):
+        assert name in text
+
+
+def test_errors_never_echo_secret_values():
+    with pytest.raises(ConfigurationError) as info:
+        select_auth(dict(secret_key="VERY-SECRET", security_token="ALSO-SECRET"))
+    assert "VERY-SECRET" not in str(info.value) and "ALSO-SECRET" not in str(info.value)
+
+
+def test_token_auth_sets_header_and_needs_a_project():
+    auth = TokenAuth("tok")
+    assert auth.authorize(None, "GET", "https://h/p", {"A": "1"}, b"", "pid") == {"A": "1", "X-Auth-Token": "tok"}
+    with pytest.raises(ConfigurationError, match="project_id .HW_PROJECT_ID. is required with auth_token"):
+        auth.discover_project(None, "cn-north-4")
+
+
+def test_aksk_auth_signs_with_project_and_security_token():
+    headers = AkSkAuth("AK", "SK", "sec-token").authorize(None, "GET", "https://h/v3/pid/jobs/x", {"Content-Type": "application/json"}, b"", "pid")
+    assert headers["X-Project-Id"] == "pid"
+    assert headers["X-Security-Token"] == "sec-token"
+    assert headers["Authorization"].startswith("SDK-HMAC-SHA256 Access=AK, SignedHeaders=content-type;host;x-project-id;x-sdk-date;x-security-token, ")
+
+
+def test_password_scope_prefers_project_id():
+    assert PasswordAuth("u", "p", "d", "pid", "cn-north-4")._scope() == {"project": {"id": "pid"}}  # pylint: disable=protected-access
+    assert PasswordAuth("u", "p", "d", None, "cn-north-4")._scope() == {  # pylint: disable=protected-access
+        "project": {"name": "cn-north-4", "domain": {"name": "d"}}}
+    with pytest.raises(ConfigurationError, match="needs project_id"):
+        PasswordAuth("u", "p", "d", None, None)._scope()  # pylint: disable=protected-access

@@ -1,0 +1,64 @@
+# Copyright: Contributors to the huaweicloud.cloud collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Every documented error body shape yields its code, message and request id."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import parse_error
+
+CASES = [
+    ("gateway", 401, {"error_code": "APIGW.0301", "error_msg": "Incorrect IAM authentication information", "request_id": "body-rid"},
+     {}, "APIGW.0301", "Incorrect IAM authentication information", "body-rid"),
+    ("ddm v3", 400, {"error_code": "DBS.300400", "error_msg": "The task is not found."},
+     {"X-Request-Id": "rid-1"}, "DBS.300400", "The task is not found.", "rid-1"),
+    ("ddm v1", 409, {"errCode": "DBS.200019", "externalMessage": "Instance is busy."},
+     {"X-Request-Id": "rid-2"}, "DBS.200019", "Instance is busy.", "rid-2"),
+    ("iam", 401, {"error": {"code": 401, "message": "The username or password is wrong.", "title": "Unauthorized"}},
+     {"X-IAM-Trace-Id": "trace-3"}, None, "The username or password is wrong.", "trace-3"),
+]
+
+
+@pytest.mark.parametrize("name,status,body,headers,code,message,request_id", CASES, ids=[c[0] for c in CASES])
+def test_documented_shapes(name, status, body, headers, code, message, request_id):  # pylint: disable=unused-argument
+    error = parse_error(status, headers, json.dumps(body))
+    assert (error.status, error.code, error.detail, error.request_id) == (status, code, message, request_id)
+    assert str(error).startswith("HTTP %d" % status)
+    assert message in str(error)
+    assert request_id in str(error)
+
+
+def test_header_request_id_wins_over_body():
+    error = parse_error(429, {"X-Request-Id": "hdr"}, json.dumps({"error_code": "APIGW.0308", "error_msg": "throttled", "request_id": "body"}))
+    assert error.request_id == "hdr"
+
+
+def test_html_page_from_a_proxy_is_summarised():
+    page = "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1>" + "x" * 5000 + "</body></html>"
+    error = parse_error(502, {}, page)
+    assert error.code is None
+    assert error.detail == "non-JSON response: 502 Bad Gateway"
+
+
+def test_long_plain_text_is_truncated():
+    error = parse_error(500, {}, "oops " * 200)
+    assert error.detail.endswith("...")
+    assert len(error.detail) < 260
+
+
+@pytest.mark.parametrize("text", ["", "   "])
+def test_empty_body(text):
+    assert parse_error(503, {}, text).detail == "empty response body"
+
+
+def test_unknown_json_shape_is_shown_not_dropped():
+    error = parse_error(500, {}, json.dumps({"weird": "shape"}))
+    assert "weird" in error.detail
+
+
+def test_hint_is_appended():
+    error = parse_error(401, {}, json.dumps({"error_code": "APIGW.0301", "error_msg": "bad"}), hint="Check the clock")
+    assert str(error).endswith("bad. Check the clock")

@@ -1,0 +1,52 @@
+# Copyright: Contributors to the huaweicloud.cloud collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The backoff schedule and Retry-After parsing."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from ansible_collections.huaweicloud.cloud.plugins.module_utils.retry import MAX_RETRY_AFTER, RetryPolicy, parse_retry_after
+
+
+def test_backoff_doubles_between_half_and_full_ceiling():
+    low = RetryPolicy(base_delay=1.0, max_delay=30.0, rng=lambda: 0.0)
+    high = RetryPolicy(base_delay=1.0, max_delay=30.0, rng=lambda: 1.0)
+    assert [low.delay(n) for n in range(1, 8)] == [0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 15.0]
+    assert [high.delay(n) for n in range(1, 8)] == [1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0]
+
+
+def test_jitter_spreads_clients():
+    values = {RetryPolicy().delay(3) for _ in range(50)}
+    assert len(values) > 10
+    assert all(2.0 <= v <= 4.0 for v in values)
+
+
+def test_retry_after_replaces_backoff_and_is_capped():
+    policy = RetryPolicy(rng=lambda: 1.0)
+    assert policy.delay(1, retry_after=7.0) == 7.0
+    assert policy.delay(1, retry_after=0.0) == 0.0
+    assert policy.delay(1, retry_after=10_000.0) == MAX_RETRY_AFTER
+
+
+@pytest.mark.parametrize("retries", [0, 1, 5])
+def test_max_retries_bounds_attempts(retries):
+    policy = RetryPolicy(max_retries=retries)
+    allowed = 0
+    while policy.should_retry(allowed):
+        allowed += 1
+    assert allowed == retries
+
+
+def test_parse_retry_after_seconds_and_dates():
+    now = datetime.datetime(2026, 1, 1, 12, 0, 0, tzinfo=datetime.timezone.utc)
+    assert parse_retry_after("3", now) == 3.0
+    assert parse_retry_after(" 1.5 ", now) == 1.5
+    assert parse_retry_after("Thu, 01 Jan 2026 12:00:10 GMT", now) == 10.0
+    assert parse_retry_after("Thu, 01 Jan 2026 11:00:00 GMT", now) == 0.0
+    assert parse_retry_after("-4", now) == 0.0
+    assert parse_retry_after("soon", now) is None
+    assert parse_retry_after(None, now) is None
+    assert parse_retry_after("", now) is None

@@ -1,0 +1,86 @@
+# Copyright: Contributors to the huaweicloud.cloud collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The wait loop and its polling schedule, on a simulated clock."""
+
+from __future__ import annotations
+
+import itertools
+
+from ansible_collections.huaweicloud.cloud.plugins.module_utils.waiter import poll_pauses, wait_for
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 100.0
+        self.sleeps = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        assert seconds >= 0
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def job_finishing_at(clock, finish_at, final="Completed"):
+    start = clock.now
+    seen = []
+
+    def fetch(deadline):
+        seen.append((clock.now - start, deadline - start))
+        return {"status": final if clock.now - start >= finish_at else "Running"}
+    return fetch, seen
+
+
+def is_final(job):
+    return job["status"] != "Running"
+
+
+def test_pauses_start_short_and_grow_to_the_interval():
+    assert list(itertools.islice(poll_pauses(5), 7)) == [1.0, 2.0, 4.0, 5, 5, 5, 5]
+    assert list(itertools.islice(poll_pauses(1), 3)) == [1, 1, 1]
+    assert list(itertools.islice(poll_pauses(30), 7)) == [1.0, 2.0, 4.0, 8.0, 16.0, 30, 30]
+
+
+def test_short_job_is_seen_within_seconds():
+    clock = FakeClock()
+    fetch, seen = job_finishing_at(clock, 2.5)
+    outcome = wait_for(fetch, is_final, 1800, 5, clock=clock, sleep=clock.sleep)
+    assert not outcome.timed_out
+    assert [t for t, _ in seen] == [0.0, 1.0, 3.0]
+    assert outcome.polls == 3 and outcome.elapsed == 3.0
+
+
+def test_long_job_costs_few_more_polls_than_a_fixed_cadence():
+    clock = FakeClock()
+    fetch, seen = job_finishing_at(clock, 40)
+    outcome = wait_for(fetch, is_final, 1800, 5, clock=clock, sleep=clock.sleep)
+    fixed_cadence_polls = 40 // 5 + 1
+    assert outcome.polls <= fixed_cadence_polls + 3
+    assert max(b - a for (a, _), (b, _) in zip(seen, seen[1:])) == 5
+
+
+def test_final_status_on_first_poll_does_not_sleep():
+    clock = FakeClock()
+    fetch, _seen = job_finishing_at(clock, 0, final="Failed")
+    outcome = wait_for(fetch, is_final, 60, 5, clock=clock, sleep=clock.sleep)
+    assert outcome.value["status"] == "Failed" and outcome.polls == 1 and clock.sleeps == []
+
+
+def test_timeout_clips_the_last_pause_and_polls_at_the_deadline():
+    clock = FakeClock()
+    fetch, seen = job_finishing_at(clock, 10_000)
+    outcome = wait_for(fetch, is_final, 12, 5, clock=clock, sleep=clock.sleep)
+    assert outcome.timed_out
+    assert [t for t, _ in seen] == [0.0, 1.0, 3.0, 7.0, 12.0]
+    assert clock.now - 100.0 == 12.0  # never past wait_timeout
+    assert all(deadline == 12.0 for _, deadline in seen)
+
+
+def test_on_poll_sees_every_state():
+    clock = FakeClock()
+    fetch, _seen = job_finishing_at(clock, 3)
+    updates = []
+    wait_for(fetch, is_final, 60, 5, on_poll=lambda job, elapsed: updates.append((job["status"], elapsed)), clock=clock, sleep=clock.sleep)
+    assert updates == [("Running", 0.0), ("Running", 1.0), ("Completed", 3.0)]
