@@ -6,14 +6,16 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: ddm_job_info
-short_description: Get a Huawei Cloud DDM task (job), optionally waiting for it to finish
+short_description: Get or list Huawei Cloud DDM tasks (jobs), optionally waiting for one to finish
 version_added: 1.0.0
 description:
   - Reads one task of Huawei Cloud Distributed Database Middleware (DDM), such as the
     C(CreateInstance) job returned when an instance is created, with C(GET /v3/{project_id}/jobs/{job_id}).
   - With O(wait=true), polls until the task reaches a final status, so a play can wait until an
-    instance really exists before configuring it. A task that ends in failure fails the Ansible task.
-  - Short pauses first, so quick tasks are seen quickly, growing to O(wait_interval).
+    instance really exists before configuring it. A task that ends in failure fails the Ansible task,
+    and its C(fail_reason) is looked up in the task list and reported.
+  - Without O(job_id), lists the tasks created in a time window (the last 24 hours by default),
+    fetching every page, optionally filtered by O(status), O(name) and O(instance_id).
 author:
   - huaweicloud.cloud contributors
 options:
@@ -21,13 +23,22 @@ options:
     description:
       - Id of the task, for example the C(job_id) returned by an instance creation.
       - Only letters, digits, V(-) and V(_) are accepted; anything else is rejected before any request.
+      - Leave it out to list tasks instead.
     type: str
-    required: true
+  instance_id:
+    description:
+      - With O(job_id), the instance the task must belong to. The module fails, before waiting,
+        when the task works on another instance, so a gate never waits on the wrong job.
+      - Without O(job_id), lists only the tasks of this instance.
+    type: str
   wait:
     description:
-      - Poll until the task reaches a final status.
+      - Poll until the task reaches a final status. Needs O(job_id).
       - V(Completed) succeeds; V(Failed), V(CancelSuccess) and V(RollbackSuccess) fail the Ansible task.
-        Every other status, including ones this module does not know yet, counts as still in progress.
+      - Every other status counts as still in progress and is waited on, including V(Running),
+        V(Expanding), V(Canceling), V(Rollbacking), V(Switching), statuses this module does not know yet,
+        and V(ToBeSwitched), which waits for someone to start the switch-over, so such a wait ends at
+        O(wait_timeout) unless that happens.
       - Without O(wait), the task is returned whatever its status, and a failed task does not fail.
     type: bool
     default: false
@@ -39,9 +50,28 @@ options:
   wait_interval:
     description:
       - Longest pause between two polls, in seconds. Must be positive and not above O(wait_timeout).
+      - Defaults to 5, or to O(wait_timeout) when that is shorter.
       - The first pauses are shorter (1, 2, 4 seconds...) so that short tasks are detected quickly.
     type: int
-    default: 5
+  start_time:
+    description:
+      - When listing, the start of the creation time window, in ISO 8601 with a time zone,
+        such as V(2026-11-28T10:00:00Z) or V(2026-11-28T18:00:00+08:00).
+      - Defaults to 24 hours before O(end_time). The API keeps 30 days of tasks; an earlier start is rejected.
+    type: str
+  end_time:
+    description:
+      - When listing, the end of the creation time window, in the same format. Defaults to now.
+    type: str
+  status:
+    description:
+      - When listing, keep only tasks with one of these statuses.
+    type: list
+    elements: str
+  name:
+    description:
+      - When listing, keep only tasks with this name, such as V(CreateInstance).
+    type: str
 extends_documentation_fragment:
   - huaweicloud.cloud.huaweicloud
   - huaweicloud.cloud.huaweicloud.ddm
@@ -96,14 +126,23 @@ EXAMPLES = r"""
   rescue:
     - name: Report the failed task's last state
       ansible.builtin.debug:
-        msg: "Task {{ creation.job.id }} ended as {{ creation.job.status }}"
+        msg: "Task {{ creation.job.id }} ended as {{ creation.job.status }}: {{ creation.job.fail_reason | default('no reason given') }}"
+
+- name: List the failed tasks of the last two days
+  huaweicloud.cloud.ddm_job_info:
+    start_time: "2026-11-27T00:00:00+08:00"
+    end_time: "2026-11-29T00:00:00+08:00"
+    status:
+      - Failed
+      - RollbackSuccess
+  register: failed_tasks
 """
 
 RETURN = r"""
 job:
   description:
     - The task as the API returns it. On failure and timeout, the last state seen.
-  returned: success, and on failure when the task was read
+  returned: with O(job_id), on success, and on failure when the task was read
   type: dict
   contains:
     id:
@@ -133,6 +172,11 @@ job:
       description: Progress while the task runs, such as V(60%); empty otherwise.
       type: str
       sample: "60%"
+    fail_reason:
+      description: Why the task failed, from the task list, when its status is a failure and the list had it.
+      type: str
+      returned: when the task failed and the reason could be found
+      sample: "Insufficient quota for ECS instances."
     instance:
       description: The DDM instance the task works on.
       type: dict
@@ -145,6 +189,24 @@ job:
           description: Instance name.
           type: str
           sample: DDM-test
+jobs:
+  description:
+    - Without O(job_id), the tasks in the time window that pass the filters, as the list API returns them.
+  returned: when O(job_id) is not given
+  type: list
+  elements: dict
+  sample:
+    - id: ff8080817b7e5a8a017b7e6d2c1f0001
+      name: CreateInstance
+      status: Completed
+      created_time: "2026-11-28T10:41:14+0000"
+      end_time: "2026-11-28T10:52:40+0000"
+      process: ""
+      instance_id: a48e43ff268f4c0e879652d65e63d0fbin09
+      instance_name: DDM-test
+      database_name: ""
+      fail_reason: ""
+      operations: []
 elapsed:
   description: Seconds spent querying and waiting.
   returned: success, and on failure when the task was read
@@ -157,75 +219,152 @@ polls:
   sample: 11
 """
 
+import datetime
+import re
+
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils.errors import APIError, ConfigurationError, NotFoundError
+from ..module_utils.ddm import FAILURE_STATUSES, FINAL_STATUSES, DdmJobs, describe
+from ..module_utils.errors import ConfigurationError, HuaweiCloudError
 from ..module_utils.huaweicloud import HuaweiCloudModule, check_plain_id
 from ..module_utils.waiter import wait_for
 
-SUCCESS_STATUSES = frozenset(("Completed",))
-FAILURE_STATUSES = frozenset(("Failed", "CancelSuccess", "RollbackSuccess"))
-# Status 400 DBS.300400 is how DDM says "no such task"; a 404 can come from a gateway.
-NOT_FOUND_CODES = frozenset(("DBS.300400",))
+LIST_OPTIONS = ("start_time", "end_time", "status", "name")
+DEFAULT_WAIT_INTERVAL = 5
+DEFAULT_WINDOW = datetime.timedelta(hours=24)
+RETENTION = datetime.timedelta(days=30)
+# The failure reason is a best-effort extra: a few pages of the list at most.
+FAIL_REASON_MAX_PAGES = 4
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
 
-def describe(job: dict) -> str:
-    instance = job.get("instance") or {}
-    text = "DDM job %s (%s)" % (job.get("id"), job.get("name") or "unnamed")
-    if instance.get("id") or instance.get("name"):
-        text += " on instance %s (%s)" % (instance.get("name") or "unnamed", instance.get("id") or "no id")
-    return text
+def parse_time(value: str, option: str) -> datetime.datetime:
+    """ISO 8601 with a time zone; also the API's own ``+0000`` offsets."""
+    text = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", value.strip())
+    text = re.sub(r"[Zz]$", "+00:00", text)
+    try:
+        when = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        raise ConfigurationError("%s must be an ISO 8601 time such as 2026-11-28T10:00:00Z or 2026-11-28T18:00:00+08:00, got %r"
+                                 % (option, value)) from None
+    if when.tzinfo is None:
+        raise ConfigurationError("%s needs a time zone (Z or an offset such as +08:00), got %r" % (option, value))
+    return when
+
+
+def epoch_ms(when: datetime.datetime) -> int:
+    return (when - EPOCH) // datetime.timedelta(milliseconds=1)
 
 
 class DdmJobInfo(HuaweiCloudModule):
     service = "ddm"
+    window = None  # (start, end) in epoch milliseconds, when listing
+
+    def __init__(self, module):
+        super().__init__(module)
+        self.jobs = DdmJobs(self.client, self.endpoint)
 
     @classmethod
     def argument_spec(cls):
         spec = super().argument_spec()
         spec.update(
-            job_id=dict(type="str", required=True),
+            job_id=dict(type="str"),
+            instance_id=dict(type="str"),
             wait=dict(type="bool", default=False),
             wait_timeout=dict(type="int", default=1800),
-            wait_interval=dict(type="int", default=5),
+            wait_interval=dict(type="int"),
+            start_time=dict(type="str"),
+            end_time=dict(type="str"),
+            status=dict(type="list", elements="str"),
+            name=dict(type="str"),
         )
         return spec
 
     def check_options(self):
         params = self.module.params
         check_plain_id(params["job_id"], "job_id")
+        check_plain_id(params["instance_id"], "instance_id")
+        if params["job_id"] is None:
+            if params["wait"]:
+                raise ConfigurationError("wait needs job_id: only a single task can be waited on")
+            self.window = self._list_window()
+            return
+        given = [option for option in LIST_OPTIONS if params[option] is not None]
+        if given:
+            raise ConfigurationError("%s only filter the task list, which is read when job_id is not given" % ", ".join(given))
+        if params["wait_interval"] is None:
+            params["wait_interval"] = min(DEFAULT_WAIT_INTERVAL, params["wait_timeout"])
         for option in ("wait_timeout", "wait_interval"):
             if params[option] <= 0:
                 raise ConfigurationError("%s must be a positive number of seconds, got %d" % (option, params[option]))
         if params["wait_interval"] > params["wait_timeout"]:
             raise ConfigurationError("wait_interval (%d) must not be larger than wait_timeout (%d)" % (params["wait_interval"], params["wait_timeout"]))
 
-    def get_job(self, deadline=None) -> dict:
-        job_id = self.module.params["job_id"]
-        url = "%s/v3/%s/jobs/%s" % (self.endpoint, self.client.project_id, job_id)
-        try:
-            body = self.client.get_json(url, deadline=deadline)
-        except APIError as exc:
-            if exc.status == 404 or exc.code in NOT_FOUND_CODES:
-                raise NotFoundError("job %s not found in project %s" % (job_id, self.client.project_id)) from None
-            raise
-        job = body.get("job")
-        if not isinstance(job, dict) or not job.get("status"):
-            raise APIError(200, None, "the DDM answer carries no job status", None)
-        return job
+    def _list_window(self):
+        params = self.module.params
+        now = datetime.datetime.now(datetime.timezone.utc)
+        end = parse_time(params["end_time"], "end_time") if params["end_time"] else now
+        start = parse_time(params["start_time"], "start_time") if params["start_time"] else end - DEFAULT_WINDOW
+        if start > end:
+            raise ConfigurationError("start_time (%s) is after end_time (%s)" % (start.isoformat(), end.isoformat()))
+        if start < now - RETENTION:
+            raise ConfigurationError("start_time (%s) is more than 30 days ago; the DDM API only keeps 30 days of tasks" % start.isoformat())
+        return epoch_ms(start), epoch_ms(end)
 
     def run(self):
+        if self.module.params["job_id"] is None:
+            self.exit(jobs=self.list_jobs())
+        else:
+            self.report_job()
+
+    def list_jobs(self):
         params = self.module.params
-        final = SUCCESS_STATUSES | FAILURE_STATUSES
-        outcome = wait_for(self.get_job, lambda job: not params["wait"] or job["status"] in final,
+        statuses = set(params["status"] or [])
+        return [job for job in self.jobs.iterate(*self.window)
+                if (not statuses or job.get("status") in statuses)
+                and (params["name"] is None or job.get("name") == params["name"])
+                and (params["instance_id"] is None or job.get("instance_id") == params["instance_id"])]
+
+    def get_job(self, deadline=None):
+        job = self.jobs.get(self.module.params["job_id"], deadline)
+        expected = self.module.params["instance_id"]
+        actual = (job.get("instance") or {}).get("id")
+        if expected and actual != expected:
+            raise HuaweiCloudError("DDM job %s (%s) belongs to instance %s, not to instance_id %s: refusing to report on the wrong task"
+                                   % (job.get("id"), job.get("name"), actual or "(none)", expected))
+        return job
+
+    def add_fail_reason(self, job):
+        """Copy ``fail_reason`` from the task list: the single-task call does not carry it."""
+        now = datetime.datetime.now(datetime.timezone.utc)
+        try:
+            created = parse_time(job.get("created_time") or "", "created_time")
+        except ConfigurationError:
+            created = now - DEFAULT_WINDOW
+        start = max(created - datetime.timedelta(minutes=1), now - RETENTION + datetime.timedelta(minutes=1))
+        try:
+            for item in self.jobs.iterate(epoch_ms(start), epoch_ms(now), max_pages=FAIL_REASON_MAX_PAGES):
+                if item.get("id") == job.get("id") and item.get("fail_reason"):
+                    job["fail_reason"] = item["fail_reason"]
+                    return
+        except HuaweiCloudError as exc:
+            self.module.warn("Could not read the failure reason from the task list: %s" % exc)
+
+    def report_job(self):
+        params = self.module.params
+        outcome = wait_for(self.get_job, lambda job: not params["wait"] or job["status"] in FINAL_STATUSES,
                            params["wait_timeout"], params["wait_interval"])
         job = outcome.value
+        if job["status"] in FAILURE_STATUSES:
+            self.add_fail_reason(job)
         result = dict(job=job, elapsed=round(outcome.elapsed, 1), polls=outcome.polls)
         if params["wait"] and job["status"] in FAILURE_STATUSES:
-            self.fail("%s ended with status %s" % (describe(job), job["status"]), **result)
+            reason = ": %s" % job["fail_reason"] if job.get("fail_reason") else ""
+            self.fail("%s ended with status %s%s" % (describe(job), job["status"], reason), **result)
         if outcome.timed_out:
-            self.fail("Timed out after %d s waiting for %s: last status %s, progress %s"
-                      % (params["wait_timeout"], describe(job), job["status"], job.get("process") or "not reported"), **result)
+            note = " (the task waits for a manual switch-over)" if job["status"] == "ToBeSwitched" else ""
+            self.fail("Timed out after %d s waiting for %s: last status %s%s, progress %s"
+                      % (params["wait_timeout"], describe(job), job["status"], note, job.get("process") or "not reported"), **result)
         self.exit(**result)
 
 

@@ -1,0 +1,63 @@
+# Copyright: Contributors to the huaweicloud.cloud collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The DDM task (job) API: reading one task, paging through the task list, and status meanings."""
+
+from __future__ import annotations
+
+import itertools
+
+from .errors import APIError, NotFoundError
+
+SUCCESS_STATUSES = frozenset(("Completed",))
+FAILURE_STATUSES = frozenset(("Failed", "CancelSuccess", "RollbackSuccess"))
+# Anything else (Running, Expanding, Canceling, Rollbacking, ToBeSwitched, Switching, and
+# statuses added later) is still in progress: listing "pending" states breaks on new ones.
+FINAL_STATUSES = SUCCESS_STATUSES | FAILURE_STATUSES
+
+# DDM answers an unknown task with HTTP 400 DBS.300400; gateways may answer 404.
+NOT_FOUND_CODES = frozenset(("DBS.300400",))
+PAGE_SIZE = 128  # the API's largest page
+
+
+def describe(job: dict) -> str:
+    """``DDM job <id> (<name>) on instance <name> (<id>)``, for messages."""
+    instance = job.get("instance") or {}
+    text = "DDM job %s (%s)" % (job.get("id"), job.get("name") or "unnamed")
+    if instance.get("id") or instance.get("name"):
+        text += " on instance %s (%s)" % (instance.get("name") or "unnamed", instance.get("id") or "no id")
+    return text
+
+
+class DdmJobs:
+    """Calls of ``/v3/{project_id}/jobs`` through a :class:`HuaweiCloudClient`."""
+
+    def __init__(self, client, endpoint: str):
+        self.client = client
+        self.endpoint = endpoint
+
+    def _url(self, suffix: str = "") -> str:
+        return "%s/v3/%s/jobs%s" % (self.endpoint, self.client.project_id, suffix)
+
+    def get(self, job_id: str, deadline: float | None = None) -> dict:
+        try:
+            body = self.client.get_json(self._url("/" + job_id), deadline=deadline)
+        except APIError as exc:
+            if exc.status == 404 or exc.code in NOT_FOUND_CODES:
+                raise NotFoundError("job %s not found in project %s" % (job_id, self.client.project_id)) from None
+            raise
+        job = body.get("job")
+        if not isinstance(job, dict) or not job.get("status"):
+            raise APIError(200, None, "the DDM answer carries no job with a status", None)
+        return job
+
+    def iterate(self, start_ms: int, end_ms: int, max_pages: int | None = None):
+        """Yield the tasks created in [start_ms, end_ms], one page in memory at a time."""
+        offset = 0
+        for _page in range(max_pages) if max_pages else itertools.count():
+            params = [("start_time", start_ms), ("end_time", end_ms), ("offset", offset), ("limit", PAGE_SIZE)]
+            body = self.client.get_json(self._url(), params=params)
+            jobs = body.get("jobs") or []
+            yield from jobs
+            offset += len(jobs)
+            if not jobs or offset >= int(body.get("total") or 0):
+                return
