@@ -1,0 +1,216 @@
+# Copyright: Contributors to the huaweicloud.cloud collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Start the DDM/IAM emulator as a subprocess and drive its control API (standard library only).
+
+Usage from tests or scripts (add ``tests/emulator`` to ``sys.path`` first)::
+
+    from harness import EmulatorProcess
+    with EmulatorProcess(seed_demo=True) as emulator:
+        job = emulator.post_job(duration=2, outcome="Completed")
+        ...  # point the client at emulator.url
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import ddm_emulator
+
+EMULATOR_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ddm_emulator.py")
+
+REGION = ddm_emulator.REGION
+PROJECT_ID = ddm_emulator.PROJECT_ID
+ACCESS_KEY = ddm_emulator.ACCESS_KEY
+SECRET_KEY = ddm_emulator.SECRET_KEY
+TEMP_ACCESS_KEY = ddm_emulator.TEMP_ACCESS_KEY
+TEMP_SECRET_KEY = ddm_emulator.TEMP_SECRET_KEY
+SECURITY_TOKEN = ddm_emulator.SECURITY_TOKEN
+USER_NAME = ddm_emulator.USER_NAME
+USER_PASSWORD = ddm_emulator.USER_PASSWORD
+DOMAIN_NAME = ddm_emulator.DOMAIN_NAME
+STATIC_TOKEN = ddm_emulator.STATIC_TOKEN
+DEMO_JOB_IDS = dict(ddm_emulator.DEMO_JOB_IDS)
+
+
+class EmulatorError(RuntimeError):
+    """The emulator did not start, or a control call failed."""
+
+
+class EmulatorProcess:
+    """One emulator subprocess on a free loopback port.
+
+    ``url`` is both the DDM endpoint and the IAM endpoint.  Control helpers return the
+    decoded JSON of the control API and raise EmulatorError on an unexpected status.
+    """
+
+    def __init__(self, seed_demo=False, verifier="auto", tls_cert=None, tls_key=None, python=None, env=None, extra_args=()):
+        self.seed_demo = seed_demo
+        self.verifier = verifier
+        self.tls_cert = tls_cert
+        self.tls_key = tls_key
+        self.python = python or sys.executable
+        self.env = env
+        self.extra_args = list(extra_args)
+        self.port = None
+        self.process = None
+        self._workdir = None
+        self._stderr = None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @property
+    def url(self):
+        if self.port is None:
+            raise EmulatorError("the emulator is not running")
+        return "%s://127.0.0.1:%d" % ("https" if self.tls_cert else "http", self.port)
+
+    def command(self, port_file):
+        command = [self.python, EMULATOR_SCRIPT, "--port", "0", "--port-file", port_file, "--verifier", self.verifier]
+        if self.seed_demo:
+            command.append("--seed-demo")
+        if self.tls_cert:
+            command += ["--tls-cert", self.tls_cert, "--tls-key", self.tls_key]
+        return command + self.extra_args
+
+    def start(self, timeout=20.0):
+        """Launch the emulator and wait until it has written its port file."""
+        self._workdir = tempfile.mkdtemp(prefix="ddm-emulator-")
+        port_file = os.path.join(self._workdir, "port")
+        env = dict(os.environ if self.env is None else self.env)
+        # The emulator may import the SDK's signer; keep anything it might write out of the real home.
+        env["HOME"] = self._workdir
+        self._stderr = open(os.path.join(self._workdir, "stderr.log"), "w+")
+        self.process = subprocess.Popen(self.command(port_file), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                        stderr=self._stderr, env=env)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise EmulatorError("the emulator exited with %s: %s" % (self.process.returncode, self.stderr_text()))
+            if os.path.exists(port_file):
+                with open(port_file) as handle:
+                    self.port = int(handle.read().strip())
+                return self
+            time.sleep(0.05)
+        self.stop()
+        raise EmulatorError("the emulator did not start within %s seconds" % timeout)
+
+    def stop(self, timeout=10.0):
+        """Stop with SIGTERM (SIGKILL as a last resort); return the exit code."""
+        code = None
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.send_signal(signal.SIGTERM)
+            try:
+                code = self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                code = self.process.wait(timeout)
+        if self._stderr is not None:
+            self._stderr.close()
+            self._stderr = None
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
+        self.port = None
+        return code
+
+    def stderr_text(self):
+        if self._stderr is None:
+            return ""
+        self._stderr.flush()
+        self._stderr.seek(0)
+        return self._stderr.read()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+    # ------------------------------------------------------------------ control API
+
+    def control(self, method, path, payload=None, expect=(200, 201)):
+        """Call /_emulator/<path>; return the decoded JSON body."""
+        data = None if payload is None else json.dumps(payload).encode("utf-8")
+        request = urllib.request.Request("%s/_emulator/%s" % (self.url, path.lstrip("/")), data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        context = None
+        if self.tls_cert:
+            import ssl
+            context = ssl.create_default_context(cafile=self.tls_cert)
+        try:
+            with urllib.request.urlopen(request, timeout=30, context=context) as response:
+                status, body = response.status, response.read()
+        except urllib.error.HTTPError as exc:
+            status, body = exc.code, exc.read()
+        decoded = json.loads(body.decode("utf-8")) if body else {}
+        if status not in expect:
+            raise EmulatorError("control %s %s answered %s: %s" % (method, path, status, decoded))
+        return decoded
+
+    def reset(self):
+        return self.control("POST", "reset")
+
+    def info(self):
+        return self.control("GET", "info")
+
+    def post_job(self, **spec):
+        """Create a job (id, project_id, name, instance, duration, outcome, timeline, fail_reason,
+        database_name, operations, age); return its API shape."""
+        return self.control("POST", "jobs", spec)["job"]
+
+    def jobs(self):
+        return self.control("GET", "jobs")["jobs"]
+
+    def add_fault(self, count=1, **spec):
+        """Queue a fault (method, path regex, status, body, json, headers, delay, drop) for the next `count` matches."""
+        spec["count"] = count
+        return self.control("POST", "faults", spec)["fault"]
+
+    def faults(self):
+        return self.control("GET", "faults")["faults"]
+
+    def clear_faults(self):
+        return self.control("DELETE", "faults")
+
+    def add_token(self, token, project_id=PROJECT_ID, expires_in=None):
+        spec = {"token": token, "project_id": project_id}
+        if expires_in is not None:
+            spec["expires_in"] = expires_in
+        return self.control("POST", "tokens", spec)
+
+    def revoke_token(self, token):
+        return self.control("DELETE", "tokens/" + urllib.parse.quote(token, safe=""))
+
+    def revoke_issued_tokens(self):
+        """Revoke every token issued through POST /v3/auth/tokens; return how many."""
+        return self.control("DELETE", "tokens")["revoked"]
+
+    def set_ratelimit(self, limit, window=60.0):
+        return self.control("POST", "ratelimit", {"limit": limit, "window": window})
+
+    def set_clock_skew(self, seconds):
+        return self.control("POST", "clock", {"skew": seconds})
+
+    def add_project(self, project_id, name):
+        return self.control("POST", "projects", {"id": project_id, "name": name})
+
+    def requests_log(self):
+        return self.control("GET", "requests")["requests"]
+
+    def clear_requests(self):
+        return self.control("DELETE", "requests")
+
+    def api_requests(self, path_contains=""):
+        """The logged API requests whose path contains the given text."""
+        return [entry for entry in self.requests_log() if path_contains in entry["path"]]
