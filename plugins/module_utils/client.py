@@ -153,7 +153,7 @@ class HuaweiCloudClient:
         if abs(skew) <= MAX_CLOCK_SKEW:
             return None
         return ("This machine's clock is %d minutes %s the server's; AK/SK signatures are rejected beyond 15 minutes: "
-                "synchronise the clock (NTP)" % (abs(skew).total_seconds() // 60, "ahead of" if skew > datetime.timedelta(0) else "behind"))
+                "synchronise the clock (NTP)" % (round(abs(skew).total_seconds() / 60), "ahead of" if skew > datetime.timedelta(0) else "behind"))
 
 
 def _event_name(error: HuaweiCloudError) -> str:

@@ -871,6 +871,10 @@ class Handler(BaseHTTPRequestHandler):
     def version_string(self):
         return self.server_version
 
+    def date_time_string(self, timestamp=None):
+        # The Date header shows the server's own (possibly skewed) clock, as a real gateway's would.
+        return super().date_time_string(self.app.state.now() if timestamp is None else timestamp)
+
     def do_GET(self):
         self._handle()
 
