@@ -119,6 +119,9 @@ class HuaweiCloudClient:
             try:
                 response = self._session.request(method, full_url, headers=headers, data=body or None,
                                                  timeout=self.timeout, verify=self.verify, allow_redirects=False)
+            except requests.exceptions.SSLError as exc:
+                # A certificate problem does not go away by retrying.
+                raise TransportError("%s %s: %s" % (method, url, _transport_reason(exc))) from None
             except requests.exceptions.RequestException as exc:
                 error, retry_after = TransportError("%s %s: %s" % (method, url, _transport_reason(exc))), None
             else:

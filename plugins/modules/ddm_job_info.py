@@ -17,7 +17,7 @@ description:
   - Without O(job_id), lists the tasks created in a time window (the last 24 hours by default),
     fetching every page, optionally filtered by O(status), O(name) and O(instance_id).
 author:
-  - huaweicloud.cloud contributors
+  - huaweicloud.cloud contributors (@huaweicloud)
 options:
   job_id:
     description:

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import email.utils
+import os
 import json
 import time
 
@@ -90,6 +91,13 @@ def test_read_timeout_is_named():
     client, _sleeps = make_client(ScriptedSession(requests.exceptions.ReadTimeout("x")), max_retries=0)
     with pytest.raises(TransportError, match="no response within the api_timeout$"):
         client.get_json(URL)
+
+
+def test_tls_errors_fail_at_once():
+    client, sleeps = make_client(ScriptedSession(requests.exceptions.SSLError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed")))
+    with pytest.raises(TransportError, match="TLS error: .*CERTIFICATE_VERIFY_FAILED"):
+        client.get_json(URL)
+    assert sleeps == []
 
 
 def test_client_errors_are_not_retried():
@@ -178,3 +186,11 @@ def test_query_parameters_are_sent_in_canonical_order():
     client, _sleeps = make_client(session)
     client.get_json(URL, params=[("start_time", 2), ("end_time", 3), ("limit", 10)])
     assert session.sent[0]["url"] == URL + "?end_time=3&limit=10&start_time=2"
+
+
+def test_user_agent_version_matches_galaxy_yml():
+    yaml = pytest.importorskip("yaml")
+    galaxy = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "galaxy.yml")
+    with open(galaxy, encoding="utf-8") as handle:
+        assert yaml.safe_load(handle)["version"] == COLLECTION_VERSION
+    assert USER_AGENT.startswith("huaweicloud.cloud/%s " % COLLECTION_VERSION)
