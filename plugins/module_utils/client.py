@@ -169,4 +169,3 @@ def _gave_up(error: HuaweiCloudError, attempts: int) -> HuaweiCloudError:
     if attempts > 1:
         error.message += " (gave up after %d attempts)" % attempts
     return error
-

@@ -19,7 +19,7 @@ def test_backoff_doubles_between_half_and_full_ceiling():
 
 
 def test_jitter_spreads_clients():
-    values = {RetryPolicy().delay(3) for _ in range(50)}
+    values = {RetryPolicy().delay(3) for _unused in range(50)}
     assert len(values) > 10
     assert all(2.0 <= v <= 4.0 for v in values)
 

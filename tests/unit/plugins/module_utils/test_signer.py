@@ -76,17 +76,17 @@ def test_signature_changes_with_every_signed_part():
 
 
 def _random_text(rng, alphabet, low=1, high=12):
-    return "".join(rng.choice(alphabet) for _ in range(rng.randint(low, high)))
+    return "".join(rng.choice(alphabet) for _unused in range(rng.randint(low, high)))
 
 
 def _random_request(rng):
     path_chars = string.ascii_letters + string.digits + "-_.~ %:@!$&'()*+,;="
-    segments = [_random_text(rng, path_chars) for _ in range(rng.randint(1, 4))]
+    segments = [_random_text(rng, path_chars) for _unused in range(rng.randint(1, 4))]
     path = "/v3/" + "/".join(segments)
     params = [(_random_text(rng, string.ascii_lowercase + "_"), _random_text(rng, string.printable.strip(), 0, 10))
-              for _ in range(rng.randint(0, 4))]
+              for _unused in range(rng.randint(0, 4))]
     headers = {"Content-Type": "application/json", "X-Project-Id": _random_text(rng, string.hexdigits, 32, 32)}
-    for _ in range(rng.randint(0, 3)):
+    for _unused in range(rng.randint(0, 3)):
         headers["X-Extra-" + _random_text(rng, string.ascii_letters, 1, 5)] = " %s " % _random_text(rng, string.ascii_letters + " ")
     if rng.random() < 0.3:
         headers["X-Security-Token"] = _random_text(rng, string.ascii_letters + string.digits + "+/=", 20, 60)
@@ -102,7 +102,7 @@ def test_agrees_with_the_official_sdk_signer_on_generated_requests(tmp_path, mon
     credentials = pytest.importorskip("huaweicloudsdkcore.auth.credentials")
     oracle = sdk_signer.Signer(credentials.BasicCredentials(AK, SK))
     rng = random.Random(int(os.environ.get("SIGNER_SEED", "20241128")))
-    for _ in range(300):
+    for _unused in range(300):
         method, path, params, headers, body = _random_request(rng)
         query = signer.canonical_query(params)
         url = "https://%s%s%s" % (HOST, quote(path, safe="/~"), "?" + query if query else "")

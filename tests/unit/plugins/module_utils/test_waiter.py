@@ -48,7 +48,7 @@ def test_short_job_is_seen_within_seconds():
     fetch, seen = job_finishing_at(clock, 2.5)
     outcome = wait_for(fetch, is_final, 1800, 5, clock=clock, sleep=clock.sleep)
     assert not outcome.timed_out
-    assert [t for t, _ in seen] == [0.0, 1.0, 3.0]
+    assert [t for t, _deadline in seen] == [0.0, 1.0, 3.0]
     assert outcome.polls == 3 and outcome.elapsed == 3.0
 
 
@@ -58,7 +58,7 @@ def test_long_job_costs_few_more_polls_than_a_fixed_cadence():
     outcome = wait_for(fetch, is_final, 1800, 5, clock=clock, sleep=clock.sleep)
     fixed_cadence_polls = 40 // 5 + 1
     assert outcome.polls <= fixed_cadence_polls + 3
-    assert max(b - a for (a, _), (b, _) in zip(seen, seen[1:])) == 5
+    assert max(later[0] - earlier[0] for earlier, later in zip(seen, seen[1:])) == 5
 
 
 def test_final_status_on_first_poll_does_not_sleep():
@@ -73,9 +73,9 @@ def test_timeout_clips_the_last_pause_and_polls_at_the_deadline():
     fetch, seen = job_finishing_at(clock, 10_000)
     outcome = wait_for(fetch, is_final, 12, 5, clock=clock, sleep=clock.sleep)
     assert outcome.timed_out
-    assert [t for t, _ in seen] == [0.0, 1.0, 3.0, 7.0, 12.0]
+    assert [t for t, _deadline in seen] == [0.0, 1.0, 3.0, 7.0, 12.0]
     assert clock.now - 100.0 == 12.0  # never past wait_timeout
-    assert all(deadline == 12.0 for _, deadline in seen)
+    assert all(deadline == 12.0 for _t, deadline in seen)
 
 
 def test_on_poll_sees_every_state():
