@@ -1,0 +1,31 @@
+# Developer entry points. Every target bootstraps .venv (scripts/bootstrap.sh) as needed.
+.PHONY: help bootstrap demo test build sanity units lint changelog ee pytest clean
+
+help:
+	@echo "make demo       run the end-to-end demo against the local emulator"
+	@echo "make test       run every quality gate (build, sanity, units, lint, changelog, ee, pytest)"
+	@echo "make sanity     ansible-test sanity on a staged copy of the collection"
+	@echo "make units      ansible-test units on a staged copy of the collection"
+	@echo "make lint       ansible-lint --profile production"
+	@echo "make pytest     pytest over tests/unit, tests/emulator and tests/integration (PYTEST_ARGS=...)"
+	@echo "make clean      remove build output and caches (keeps .venv)"
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+demo:
+	@scripts/demo.sh
+
+test:
+	@scripts/test.sh
+
+build sanity units lint changelog ee:
+	@scripts/test.sh $@
+
+# Extra pytest arguments: make pytest PYTEST_ARGS="-k waiter -x"
+pytest:
+	@scripts/test.sh pytest -- $(PYTEST_ARGS)
+
+clean:
+	rm -rf build tests/output .pytest_cache
+	find . -path ./.venv -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

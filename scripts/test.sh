@@ -1,0 +1,265 @@
+#!/usr/bin/env bash
+# Run the collection's quality gates.
+#
+#   scripts/test.sh                      every stage, in order
+#   scripts/test.sh sanity units         only the named stages
+#   scripts/test.sh pytest -- -k waiter  extra arguments after -- go to pytest
+#
+# Stages: build sanity units lint changelog ee pytest (also: all).
+# Stops at the first failing stage and exits non-zero.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+ALL_STAGES=(build sanity units lint changelog ee pytest)
+BUILD="$ROOT/build"
+COLLECTIONS="$BUILD/collections"
+STAGED="$BUILD/ansible_collections/huaweicloud/cloud"
+# ansible-test bootstraps pip in its virtual environments from this cached script.
+PIP_BOOTSTRAP="${HOME}/.ansible/test/cache/get_pip_24_2.py"
+
+usage() {
+    sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+}
+
+stages=()
+pytest_args=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --) shift; pytest_args=("$@"); break ;;
+        -h|--help) usage; exit 0 ;;
+        all) stages+=("${ALL_STAGES[@]}") ;;
+        build|sanity|units|lint|changelog|ee|pytest) stages+=("$1") ;;
+        *) echo "test.sh: unknown stage '$1'" >&2; usage >&2; exit 2 ;;
+    esac
+    shift
+done
+[ ${#stages[@]} -gt 0 ] || stages=("${ALL_STAGES[@]}")
+
+"$ROOT/scripts/bootstrap.sh"
+export PATH="$ROOT/.venv/bin:$PATH"
+export PYTHONDONTWRITEBYTECODE=1
+export ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 PY_COLORS=0 NO_COLOR=1
+
+banner() {
+    printf '\n==================== %s ====================\n' "$*"
+}
+
+die() {
+    printf 'test.sh: %s\n' "$*" >&2
+    exit 1
+}
+
+galaxy_version() {
+    python -c 'import yaml, sys; print(yaml.safe_load(open(sys.argv[1]))["version"])' "$ROOT/galaxy.yml"
+}
+
+tarball_path() {
+    echo "$BUILD/huaweicloud-cloud-$(galaxy_version).tar.gz"
+}
+
+# ---------------------------------------------------------------------------
+# build: package the collection, install it the way users do, render its docs.
+# ---------------------------------------------------------------------------
+stage_build() {
+    local tarball listing bad module doc
+    rm -rf "$COLLECTIONS" "$BUILD"/huaweicloud-cloud-*.tar.gz
+    mkdir -p "$BUILD"
+    ansible-galaxy collection build --force --output-path "$BUILD" "$ROOT"
+    tarball="$(tarball_path)"
+    [ -f "$tarball" ] || die "expected $tarball after the build"
+
+    listing="$(tar -tzf "$tarball")"
+    # Development leftovers must never ship.
+    bad="$(grep -E '(^|/)(\.venv|\.ci|\.git|\.github|\.ansible|\.tox|build|dist|tests/output|__pycache__|\.pytest_cache|\.mypy_cache|\.ruff_cache)(/|$)|\.py[co]$|\.tar\.gz$' <<<"$listing" || true)"
+    [ -z "$bad" ] || die "the tarball contains files that must not ship:"$'\n'"$bad"
+    local required=(MANIFEST.json FILES.json LICENSE README.md CHANGELOG.rst requirements.txt bindep.txt
+                    meta/runtime.yml meta/execution-environment.yml changelogs/changelog.yaml
+                    plugins/modules/ddm_job_info.py)
+    local f
+    for f in "${required[@]}"; do
+        grep -qxF "$f" <<<"$listing" || die "the tarball lacks $f"
+    done
+    echo "tarball: $(basename "$tarball"), $(wc -l <<<"$listing") entries, no development files"
+
+    ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS" ansible-galaxy collection install --force --offline -p "$COLLECTIONS" "$tarball"
+
+    # Render every module's documentation from the installed copy (run outside the
+    # source tree so nothing but the installed collection can be found).
+    for module in "$ROOT"/plugins/modules/*.py; do
+        module="$(basename "$module" .py)"
+        [ "$module" = "__init__" ] && continue
+        doc="$(cd "$BUILD" && ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS" ansible-doc -t module "huaweicloud.cloud.$module")" \
+            || die "ansible-doc could not render huaweicloud.cloud.$module"
+        grep -qF "$COLLECTIONS/ansible_collections/huaweicloud/cloud/plugins/modules/$module.py" <<<"$doc" \
+            || die "ansible-doc did not read huaweicloud.cloud.$module from the installed collection"
+        for section in 'OPTIONS' 'EXAMPLES' 'RETURN VALUES'; do
+            grep -q "^$section" <<<"$doc" || die "ansible-doc huaweicloud.cloud.$module has no $section section"
+        done
+        echo "ansible-doc huaweicloud.cloud.$module: OPTIONS, EXAMPLES and RETURN VALUES rendered"
+    done
+}
+
+# Copy the files git knows about (tracked or untracked but not ignored) to the
+# ansible_collections/<namespace>/<name> layout that ansible-test requires.
+stage_tree() {
+    rm -rf "$STAGED"
+    mkdir -p "$STAGED"
+    if git -C "$ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+        git -C "$ROOT" ls-files -z --cached --others --exclude-standard \
+            | while IFS= read -r -d '' f; do
+                # Skip files deleted from the work tree but still in the index.
+                [ -e "$ROOT/$f" ] && printf '%s\0' "$f"
+            done \
+            | tar -C "$ROOT" --null -T - -cf - \
+            | tar -C "$STAGED" -xf -
+    else
+        tar -C "$ROOT" --exclude=./.venv --exclude=./build --exclude=./.git --exclude=./tests/output \
+            --exclude='__pycache__' --exclude='.pytest_cache' -cf - . | tar -C "$STAGED" -xf -
+    fi
+    # ansible-test takes its file list from the nearest enclosing git work tree; an empty
+    # repository here keeps it from walking up to the source tree, which ignores build/.
+    git init -q "$STAGED"
+}
+
+# Drop pip's notes about this machine's unreachable extra index locations.
+filter_pip_noise() {
+    grep -v --line-buffered 'is ignored: it is neither a file nor a directory' || true
+}
+
+# ansible-test downloads a pip bootstrap script into its cache on first use; where that
+# host is unreachable the failure is cryptic, so explain it.
+pip_bootstrap_hint() {
+    [ -f "$PIP_BOOTSTRAP" ] && return 0
+    cat >&2 <<EOF
+test.sh: $PIP_BOOTSTRAP is missing.
+  ansible-test bootstraps pip in its virtual environments with that script and downloads it
+  when it is not cached. Without access to its download host, place an offline copy at that
+  path first (.ci/run shows how CI does it), then run this stage again.
+EOF
+}
+
+run_ansible_test() {
+    local rc=0
+    stage_tree
+    (cd "$STAGED" && ansible-test "$@" --python 3.11 --requirements --color no) 2>&1 | filter_pip_noise || rc=$?
+    if [ "$rc" -ne 0 ]; then
+        pip_bootstrap_hint
+    fi
+    return "$rc"
+}
+
+stage_sanity() {
+    run_ansible_test sanity
+}
+
+stage_units() {
+    run_ansible_test units
+}
+
+stage_lint() {
+    # --offline keeps ansible-lint from installing this collection into its cache, so expose
+    # the work tree as ansible_collections/huaweicloud/cloud for playbooks that use its modules.
+    local lint_root="$BUILD/lint-collections"
+    mkdir -p "$lint_root/ansible_collections/huaweicloud"
+    ln -sfn "$ROOT" "$lint_root/ansible_collections/huaweicloud/cloud"
+    ANSIBLE_COLLECTIONS_PATH="$lint_root${ANSIBLE_COLLECTIONS_PATH:+:$ANSIBLE_COLLECTIONS_PATH}" \
+        ansible-lint --offline --profile production --nocolor
+}
+
+stage_changelog() {
+    local generated
+    antsibull-changelog lint
+    antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
+    # CHANGELOG.rst must be what antsibull-changelog generates from changelog.yaml.
+    generated="$(mktemp)"
+    antsibull-changelog generate --output "$generated" --output-format rst
+    if ! diff -u CHANGELOG.rst "$generated"; then
+        rm -f "$generated"
+        die "CHANGELOG.rst is out of date: run 'antsibull-changelog generate'"
+    fi
+    rm -f "$generated"
+    echo "changelog fragments, changelog.yaml and CHANGELOG.rst are consistent"
+}
+
+stage_ee() {
+    local context="$BUILD/ee-context" introspect
+    # The context and the introspection both need the built and installed collection.
+    if [ ! -f "$(tarball_path)" ] || [ ! -d "$COLLECTIONS/ansible_collections/huaweicloud/cloud" ]; then
+        stage_build
+    fi
+    rm -rf "$context"
+    # 'create' only writes the build context: no image, no network.
+    ansible-builder create --file tests/ee/execution-environment.yml --context "$context" \
+        --output-filename Containerfile -v 1
+    [ -f "$context/Containerfile" ] || die "ansible-builder wrote no Containerfile"
+    ls "$context"/_build/collections/huaweicloud-cloud-*.tar.gz >/dev/null 2>&1 \
+        || die "the collection tarball is missing from the execution environment build context"
+    grep -q 'huaweicloud-cloud.tar.gz' "$context/_build/requirements.yml" \
+        || die "the build context's requirements.yml does not name the collection tarball"
+    grep -q 'ansible-galaxy collection install' "$context/Containerfile" \
+        || die "the Containerfile does not install the collection"
+
+    # What ansible-builder derives from the installed collection's meta/execution-environment.yml.
+    introspect="$(ansible-builder introspect "$COLLECTIONS")"
+    echo "$introspect"
+    python - "$introspect" <<'PY' || die "ansible-builder introspect did not report requests for huaweicloud.cloud"
+import sys
+import yaml
+
+deps = yaml.safe_load(sys.argv[1]) or {}
+found = [line for line in deps.get("python") or []
+         if line.split()[0].startswith("requests") and "huaweicloud.cloud" in line]
+sys.exit(0 if found else 1)
+PY
+    echo "execution environment: build context created; introspection reports requests"
+}
+
+stage_pytest() {
+    local rc=0
+    mkdir -p "$BUILD"
+    local dirs=()
+    for d in tests/unit tests/emulator tests/integration; do
+        [ -d "$d" ] && dirs+=("$d")
+    done
+    [ ${#dirs[@]} -gt 0 ] || die "no test directories found (tests/unit, tests/emulator, tests/integration)"
+    # tests/conftest.py makes ansible_collections.huaweicloud.cloud importable.
+    python -m pytest -o cache_dir="$BUILD/.pytest_cache" "${dirs[@]}" ${pytest_args[@]+"${pytest_args[@]}"} || rc=$?
+    if [ "$rc" -eq 5 ]; then
+        die "pytest collected no tests"
+    fi
+    return "$rc"
+}
+
+# Each stage runs in a subshell with errexit on, so any failing command ends the stage
+# (errexit would be ignored inside a function called from an `if`).
+set +e
+for stage in "${stages[@]}"; do
+    banner "stage: $stage"
+    start=$SECONDS
+    (
+        set -euo pipefail
+        case "$stage" in
+            build) stage_build ;;
+            sanity) stage_sanity ;;
+            units) stage_units ;;
+            lint) stage_lint ;;
+            changelog) stage_changelog ;;
+            ee) stage_ee ;;
+            pytest) stage_pytest ;;
+        esac
+    )
+    rc=$?
+    if [ "$stage" = pytest ]; then
+        # pytest's own summary stays the last line printed.
+        [ "$rc" -eq 0 ] || exit "$rc"
+        continue
+    fi
+    if [ "$rc" -ne 0 ]; then
+        banner "FAILED: $stage (exit $rc)"
+        exit 1
+    fi
+    echo "stage $stage passed in $((SECONDS - start))s"
+done
+exit 0
