@@ -27,6 +27,8 @@ else:
 COLLECTION_VERSION = "1.0.0"
 USER_AGENT = "huaweicloud.cloud/%s (Ansible collection)" % COLLECTION_VERSION
 
+# Never hammer a throttling gateway, even when it answers Retry-After: 0.
+MIN_THROTTLED_PAUSE = 1.0
 # The gateway rejects AK/SK signatures whose X-Sdk-Date is further off than this.
 MAX_CLOCK_SKEW = datetime.timedelta(minutes=15)
 
@@ -110,7 +112,7 @@ class HuaweiCloudClient:
         full_url = url + ("?" + query if query else "")
         body = json.dumps(json_body).encode("utf-8") if json_body is not None else b""
         project_id = self.project_id if (project_scoped and authenticated) else None
-        retries = 0
+        attempts = retries = 0
         renewed = False
         while True:
             headers = {"User-Agent": USER_AGENT, "Content-Type": "application/json", "Accept": "application/json"}
@@ -135,10 +137,18 @@ class HuaweiCloudClient:
                 if response.status_code not in RETRYABLE_STATUSES:
                     raise error
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            retries += 1
-            pause = self.retry.delay(retries, retry_after)
+            attempts += 1
+            pause = self.retry.delay(attempts, retry_after)
+            if isinstance(error, APIError) and error.status == 429:
+                pause = max(pause, MIN_THROTTLED_PAUSE)
+                if deadline is None:
+                    retries += 1
+                # else: throttling inside a wait is bounded by the wait's deadline, not by max_retries,
+                # so many parallel waits sharing one account slow down instead of failing.
+            else:
+                retries += 1
             if not self.retry.should_retry(retries - 1) or (deadline is not None and self._clock() + pause > deadline):
-                raise _gave_up(error, retries)
+                raise _gave_up(error, attempts)
             self.retry_events.append(_event_name(error))
             self._sleep(pause)
 

@@ -194,3 +194,24 @@ def test_user_agent_version_matches_galaxy_yml():
     with open(galaxy, encoding="utf-8") as handle:
         assert yaml.safe_load(handle)["version"] == COLLECTION_VERSION
     assert USER_AGENT.startswith("huaweicloud.cloud/%s " % COLLECTION_VERSION)
+
+
+def test_throttling_during_a_wait_is_bounded_by_the_deadline_not_max_retries():
+    now = [0.0]
+    sleeps = []
+
+    def sleep(seconds):
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    throttled = [answer(429, {"error_code": "APIGW.0308", "error_msg": "throttled"}, {"Retry-After": "0"})] * 8
+    client = HuaweiCloudClient(TokenAuth("tok"), iam_url="https://iam.example.invalid", project_id="pid",
+                               session=ScriptedSession(*throttled, answer(200, {"ok": 1})),
+                               retry=RetryPolicy(max_retries=2, rng=lambda: 1.0), sleep=sleep, clock=lambda: now[0])
+    assert client.get_json(URL, deadline=60.0) == {"ok": 1}
+    assert sleeps == [1.0] * 8  # Retry-After: 0 still pauses a second
+    outside_a_wait = HuaweiCloudClient(TokenAuth("tok"), iam_url="https://iam.example.invalid", project_id="pid",
+                                       session=ScriptedSession(*throttled), retry=RetryPolicy(max_retries=2, rng=lambda: 1.0),
+                                       sleep=sleep, clock=lambda: now[0])
+    with pytest.raises(APIError, match="APIGW.0308.*gave up after 3 attempts"):
+        outside_a_wait.get_json(URL)

@@ -1,0 +1,240 @@
+# Copyright: Contributors to the huaweicloud.cloud collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Listing tasks (no job_id): the time window, every page, the filters; and how each task status is waited on.
+
+The listing tests share 300 jobs: 270 created within the last hour (so the default 24-hour window
+spans three pages of 128), 20 two days old and 10 ten days old, with failed, running, renamed and
+other-instance jobs among them. Expected answers are computed here from those specifications.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+
+from harness import PROJECT_ID, STATIC_TOKEN  # pylint: disable=import-error
+
+FAST = {"ANSIBLE_PIPELINING": "1"}
+INSTANCE = {"id": "a48e43ff268f4c0e879652d65e63d0fbin09", "name": "ddm-orders"}
+OTHER_INSTANCE = {"id": "0f1e2d3c4b5a69788796a5b4c3d2e1f0in09", "name": "ddm-payments"}
+DAY = 86400
+LIST_PATH = "/v3/%s/jobs" % PROJECT_ID
+MARKER = "recent0000"
+
+
+def _specs():
+    """(spec, status) of the 300 jobs; ages are distinct, so the API's newest-first order is by age."""
+    specs = []
+    for number in range(270):
+        spec = {"id": "recent%04d" % number, "age": 10 * number + 5, "instance": OTHER_INSTANCE if number % 10 == 3 else INSTANCE,
+                "name": "EnlargeNode" if number % 11 == 5 else "CreateInstance"}
+        status = "Completed"
+        if number % 9 == 0:
+            spec.update(outcome="Failed", fail_reason="Insufficient quota for ECS instances (task %d)." % number)
+            status = "Failed"
+        elif number % 9 == 4:
+            spec.update(duration=7200)
+            status = "Running"
+        specs.append((spec, status))
+    for number in range(20):
+        spec = {"id": "old%04d" % number, "age": 2 * DAY + 60 * number, "instance": INSTANCE}
+        if number % 5 == 0:
+            spec.update(outcome="Failed", fail_reason="Old failure %d." % number)
+        specs.append((spec, "Failed" if number % 5 == 0 else "Completed"))
+    for number in range(10):
+        specs.append(({"id": "older%04d" % number, "age": 10 * DAY + 60 * number, "instance": OTHER_INSTANCE}, "Completed"))
+    return specs
+
+
+SPECS = _specs()
+
+
+def _ids(predicate):
+    return [spec["id"] for spec, status in sorted(SPECS, key=lambda item: item[0]["age"]) if predicate(spec, status)]
+
+
+def _recent(spec):
+    return spec["id"].startswith("recent")
+
+
+@pytest.fixture
+def populated(emulator_server):
+    """The shared emulator holding the 300 jobs (created again only when another test has reset it)."""
+    jobs = emulator_server.jobs()
+    if len(jobs) != len(SPECS) or MARKER not in {job["id"] for job in jobs}:
+        emulator_server.reset()
+        for spec, _status in SPECS:
+            emulator_server.post_job(**spec)
+    emulator_server.clear_requests()
+    emulator_server.clear_faults()
+    return emulator_server
+
+
+def _run_cases(ansible_runner, cases):
+    run = ansible_runner.playbook("robust_cases.yml", {"cases": cases}, env=FAST)
+    assert run.rc == 0, run
+    items = run.result("Run each case")["results"]
+    assert [item["item"]["case"] for item in items] == [case["case"] for case in cases]
+    return {item["item"]["case"]: item for item in items}
+
+
+def _case(emulator, label, **options):
+    return dict({"case": label, "endpoint": emulator.url, "project_id": PROJECT_ID, "auth_token": STATIC_TOKEN}, **options)
+
+
+def _listed(item):
+    assert item.get("failed") is not True, item
+    assert "job" not in item
+    return [job["id"] for job in item["jobs"]]
+
+
+def _list_calls(emulator):
+    return [entry["params"] for entry in emulator.requests_log() if entry["path"] == LIST_PATH]
+
+
+def _ms(when):
+    return int(when.timestamp()) * 1000
+
+
+def test_default_window_reads_every_page(ansible_runner, populated):
+    before = datetime.datetime.now(datetime.timezone.utc)
+    results = _run_cases(ansible_runner, [_case(populated, "default")])
+    after = datetime.datetime.now(datetime.timezone.utc)
+
+    jobs = results["default"]["jobs"]
+    assert [job["id"] for job in jobs] == _ids(lambda spec, status: _recent(spec))
+    assert {job["status"] for job in jobs} == {"Completed", "Failed", "Running"}
+    assert set(jobs[0]) >= {"id", "name", "status", "created_time", "end_time", "process", "instance_id", "instance_name", "fail_reason", "operations"}
+    calls = _list_calls(populated)
+    assert [(call["offset"], call["limit"]) for call in calls] == [("0", "128"), ("128", "128"), ("256", "128")]
+    assert all(re.match(r"^[0-9]+$", call["start_time"]) and re.match(r"^[0-9]+$", call["end_time"]) for call in calls), calls
+    assert len({(call["start_time"], call["end_time"]) for call in calls}) == 1, calls
+    start, end = int(calls[0]["start_time"]), int(calls[0]["end_time"])
+    assert end - start == DAY * 1000
+    assert _ms(before) - 1000 <= end <= _ms(after) + 1000
+    assert len(populated.requests_log()) == 3
+
+
+def test_filters_and_time_windows(ansible_runner, populated):
+    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    china = datetime.timezone(datetime.timedelta(hours=8))
+    old_start, old_end = now - datetime.timedelta(days=3), now - datetime.timedelta(days=1)
+    cases = [
+        _case(populated, "status-failed", status=["Failed"]),
+        _case(populated, "status-failed-or-running", status=["Failed", "Running"]),
+        _case(populated, "name", name="EnlargeNode"),
+        _case(populated, "instance", instance_id=OTHER_INSTANCE["id"]),
+        _case(populated, "window-z", start_time=old_start.strftime("%Y-%m-%dT%H:%M:%SZ"), end_time=old_end.strftime("%Y-%m-%dT%H:%M:%SZ")),
+        _case(populated, "window-plus-8", start_time=old_start.astimezone(china).isoformat(), end_time=old_end.astimezone(china).isoformat()),
+        _case(populated, "eleven-days-other-instance", start_time=(now - datetime.timedelta(days=11)).isoformat(), instance_id=OTHER_INSTANCE["id"]),
+        _case(populated, "empty-window", start_time=(now - datetime.timedelta(days=20)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+              end_time=(now - datetime.timedelta(days=15)).strftime("%Y-%m-%dT%H:%M:%SZ")),
+    ]
+
+    results = _run_cases(ansible_runner, cases)
+
+    assert _listed(results["status-failed"]) == _ids(lambda spec, status: _recent(spec) and status == "Failed")
+    assert _listed(results["status-failed-or-running"]) == _ids(lambda spec, status: _recent(spec) and status in ("Failed", "Running"))
+    assert _listed(results["name"]) == _ids(lambda spec, status: _recent(spec) and spec["name"] == "EnlargeNode")
+    assert _listed(results["instance"]) == _ids(lambda spec, status: _recent(spec) and spec["instance"] == OTHER_INSTANCE)
+    old = _ids(lambda spec, status: spec["id"].startswith("old0"))
+    assert _listed(results["window-z"]) == old and len(old) == 20
+    assert _listed(results["window-plus-8"]) == old
+    assert _listed(results["eleven-days-other-instance"]) == _ids(lambda spec, status: spec["instance"] == OTHER_INSTANCE)
+    assert _listed(results["empty-window"]) == []
+    assert all("fail_reason" in job and job["fail_reason"].startswith("Insufficient quota") for job in results["status-failed"]["jobs"])
+    # Z and +08:00 name the same instants: both sent as the same integer milliseconds.
+    windows = [call for call in _list_calls(populated) if call["start_time"] == str(_ms(old_start))]
+    assert windows == [{"start_time": str(_ms(old_start)), "end_time": str(_ms(old_end)), "offset": "0", "limit": "128"}] * 2
+
+
+def test_failed_job_reason_and_instance_check(ansible_runner, populated):
+    # The oldest failed job of the last hour: its reason is on the last page of the task list.
+    failed = _ids(lambda spec, status: _recent(spec) and status == "Failed")[-1]
+    reason = next(spec["fail_reason"] for spec, _status in SPECS if spec["id"] == failed)
+    running = _ids(lambda spec, status: _recent(spec) and status == "Running" and spec["instance"] == INSTANCE)[0]
+    completed = _ids(lambda spec, status: _recent(spec) and status == "Completed" and spec["instance"] == INSTANCE)[0]
+    cases = [
+        _case(populated, "wait-failed", job_id=failed, wait=True, wait_interval=1, wait_timeout=10),
+        _case(populated, "read-failed", job_id=failed),
+        _case(populated, "wrong-instance", job_id=running, instance_id=OTHER_INSTANCE["id"], wait=True, wait_interval=1, wait_timeout=30),
+        _case(populated, "right-instance", job_id=completed, instance_id=INSTANCE["id"], wait=True, wait_interval=1, wait_timeout=10),
+    ]
+
+    results = _run_cases(ansible_runner, cases)
+
+    waited = results["wait-failed"]
+    assert waited["failed"] is True
+    assert waited["msg"] == "DDM job %s (CreateInstance) on instance %s (%s) ended with status Failed: %s" % (
+        failed, INSTANCE["name"], INSTANCE["id"], reason), waited["msg"]
+    assert waited["job"]["status"] == "Failed" and waited["job"]["fail_reason"] == reason
+    read = results["read-failed"]
+    assert read.get("failed") is not True, read
+    assert read["job"]["status"] == "Failed" and read["job"]["fail_reason"] == reason
+    wrong = results["wrong-instance"]
+    assert wrong["failed"] is True
+    assert wrong["msg"] == ("DDM job %s (CreateInstance) belongs to instance %s, not to instance_id %s: refusing to report on the wrong task"
+                            % (running, INSTANCE["id"], OTHER_INSTANCE["id"])), wrong["msg"]
+    assert "job" not in wrong
+    right = results["right-instance"]
+    assert right.get("failed") is not True and right["job"]["id"] == completed, right
+    log = populated.requests_log()
+    # The wrong-instance job was read once, not waited on.
+    assert len([entry for entry in log if entry["path"] == "%s/%s" % (LIST_PATH, running)]) == 1
+    # Each failed read looked the reason up in the list, paging from the job's creation: up to the third page.
+    lookups = _list_calls(populated)
+    assert [call["offset"] for call in lookups] == ["0", "128", "256"] * 2, lookups
+
+
+def test_empty_default_window(ansible_runner, emulator):
+    run = ansible_runner.adhoc("endpoint=%s project_id=%s auth_token=%s" % (emulator.url, PROJECT_ID, STATIC_TOKEN))
+
+    assert run.rc == 0, run
+    result = run.result()
+    assert result["jobs"] == []
+    assert "job" not in result
+    assert [(entry["path"], entry["params"]["offset"], entry["status"]) for entry in emulator.requests_log()] == [(LIST_PATH, "0", 200)]
+
+
+def test_lesser_statuses_are_waited_on_and_lesser_failures_fail(ansible_runner, emulator):
+    pending = ["Expanding", "Canceling", "Rollbacking", "Switching", "Resharding", "ToBeSwitched"]
+    jobs = {status: emulator.post_job(name="EnlargeNode", instance=INSTANCE, timeline=[{"at": 0, "status": status}])["id"] for status in pending}
+    for status in ("CancelSuccess", "RollbackSuccess"):
+        jobs[status] = emulator.post_job(name="ReduceNode", instance=INSTANCE, outcome=status, fail_reason="%s by the operator." % status)["id"]
+    cases = [_case(emulator, status, job_id=job, wait=True, wait_timeout=1, wait_interval=1) for status, job in jobs.items()]
+
+    results = _run_cases(ansible_runner, cases)
+
+    for status in pending:
+        item = results[status]
+        assert item["failed"] is True, item
+        note = " (the task waits for a manual switch-over)" if status == "ToBeSwitched" else ""
+        assert item["msg"] == "Timed out after 1 s waiting for DDM job %s (EnlargeNode) on instance %s (%s): last status %s%s, progress not reported" % (
+            jobs[status], INSTANCE["name"], INSTANCE["id"], status, note), item["msg"]
+        assert item["job"]["status"] == status
+        assert item["polls"] >= 2, item
+        assert len(emulator.api_requests("/jobs/" + jobs[status])) == item["polls"]
+    for status in ("CancelSuccess", "RollbackSuccess"):
+        item = results[status]
+        assert item["failed"] is True, item
+        assert item["msg"].endswith("ended with status %s: %s by the operator." % (status, status)), item["msg"]
+        assert item["polls"] == 1 and item["job"]["fail_reason"] == "%s by the operator." % status
+
+
+def test_expanding_then_completed_succeeds(ansible_runner, emulator, await_request):
+    job = emulator.post_job(name="EnlargeNode", timeline=[{"at": 0, "status": "Expanding"}])["id"]
+    command = ansible_runner.adhoc_command("job_id=%s wait=true wait_interval=1 wait_timeout=30 endpoint=%s project_id=%s auth_token=%s"
+                                           % (job, emulator.url, PROJECT_ID, STATIC_TOKEN))
+
+    started = ansible_runner.start(command)
+    await_request(lambda entry: entry["path"].endswith("/jobs/" + job) and entry["status"] == 200)
+    emulator.post_job(id=job, name="EnlargeNode", timeline=[{"at": 0, "status": "Expanding"}, {"at": 1, "status": "Completed"}])
+    run = ansible_runner.finish(started)
+
+    assert run.rc == 0, run
+    result = run.result()
+    assert result["job"]["status"] == "Completed"
+    assert result["polls"] >= 2
+    assert len(emulator.api_requests("/jobs/" + job)) == result["polls"]
