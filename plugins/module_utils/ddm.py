@@ -19,6 +19,15 @@ NOT_FOUND_CODES = frozenset(("DBS.300400",))
 PAGE_SIZE = 128  # the API's largest page
 
 
+def progress_percent(job: dict) -> float | None:
+    """The ``process`` field (``"60%"``) as a number, or None when the task reports none."""
+    text = str(job.get("process") or "").strip().rstrip("%")
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
 def describe(job: dict) -> str:
     """``DDM job <id> (<name>) on instance <name> (<id>)``, for messages."""
     instance = job.get("instance") or {}

@@ -8,6 +8,9 @@ import time
 
 FIRST_PAUSE = 1.0
 GROWTH = 2.0
+# How long after the predicted completion to look, so the task has really finished.
+PREDICTION_MARGIN = 0.25
+MIN_PAUSE = 0.5
 
 
 def poll_pauses(max_interval: float, first: float = FIRST_PAUSE, growth: float = GROWTH):
@@ -22,6 +25,37 @@ def poll_pauses(max_interval: float, first: float = FIRST_PAUSE, growth: float =
         pause = min(pause * growth, max_interval)
 
 
+class CompletionEstimator:
+    """Predicts when a task whose progress rises steadily reaches 100 %.
+
+    The rate is measured from the first progress reading to the latest change. Each
+    reading yields at most one prediction, so a wrong guess costs a single extra poll
+    before the regular schedule takes over again.
+    """
+
+    def __init__(self):
+        self._first = None  # (elapsed, percent)
+        self._last = None
+        self._predicted_from = None
+
+    def observe(self, elapsed: float, percent: float | None) -> None:
+        if percent is None:
+            return
+        if self._first is None or percent < self._last[1]:
+            self._first = self._last = (elapsed, percent)  # first reading, or progress restarted
+        elif percent > self._last[1]:
+            self._last = (elapsed, percent)
+
+    def remaining(self, elapsed: float) -> float | None:
+        """Seconds from ``elapsed`` until the predicted completion, or None without a new estimate."""
+        if self._first is None or self._last == self._first or self._predicted_from == self._last:
+            return None
+        (first_at, first_percent), (last_at, last_percent) = self._first, self._last
+        rate = (last_percent - first_percent) / (last_at - first_at)
+        self._predicted_from = self._last
+        return last_at + (100.0 - last_percent) / rate - elapsed
+
+
 class WaitOutcome:
     """What a wait ended with: the last value fetched, how many polls, how long, and why it stopped."""
 
@@ -32,16 +66,19 @@ class WaitOutcome:
         self.timed_out = timed_out
 
 
-def wait_for(fetch, is_final, timeout: float, max_interval: float, *, on_poll=None,
+def wait_for(fetch, is_final, timeout: float, max_interval: float, *, on_poll=None, progress=None,
              clock=time.monotonic, sleep=time.sleep) -> WaitOutcome:
     """Call ``fetch(deadline)`` until ``is_final(value)`` or ``timeout`` seconds pass.
 
     The last pause is clipped so that the final poll happens at the deadline, never after it.
     ``on_poll(value, elapsed)`` is called after every poll (progress reporting).
+    ``progress(value)`` may return the task's completion percentage: when it rises steadily,
+    the poll after the predicted completion is brought forward to just past it.
     """
     start = clock()
     deadline = start + timeout
     pauses = poll_pauses(max_interval)
+    estimator = CompletionEstimator()
     polls = 0
     while True:
         value = fetch(deadline)
@@ -54,4 +91,10 @@ def wait_for(fetch, is_final, timeout: float, max_interval: float, *, on_poll=No
         remaining = deadline - clock()
         if remaining <= 0:
             return WaitOutcome(value, polls, elapsed, True)
-        sleep(min(next(pauses), remaining))
+        pause = next(pauses)
+        if progress is not None:
+            estimator.observe(elapsed, progress(value))
+            predicted = estimator.remaining(clock() - start)
+            if predicted is not None and predicted + PREDICTION_MARGIN < pause:
+                pause = max(predicted + PREDICTION_MARGIN, MIN_PAUSE)
+        sleep(min(pause, remaining))

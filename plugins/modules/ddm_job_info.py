@@ -224,7 +224,7 @@ import re
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils.ddm import FAILURE_STATUSES, FINAL_STATUSES, DdmJobs, describe
+from ..module_utils.ddm import FAILURE_STATUSES, FINAL_STATUSES, DdmJobs, describe, progress_percent
 from ..module_utils.errors import ConfigurationError, HuaweiCloudError
 from ..module_utils.huaweicloud import HuaweiCloudModule, check_plain_id
 from ..module_utils.waiter import wait_for
@@ -353,7 +353,7 @@ class DdmJobInfo(HuaweiCloudModule):
     def report_job(self):
         params = self.module.params
         outcome = wait_for(self.get_job, lambda job: not params["wait"] or job["status"] in FINAL_STATUSES,
-                           params["wait_timeout"], params["wait_interval"])
+                           params["wait_timeout"], params["wait_interval"], progress=progress_percent)
         job = outcome.value
         if job["status"] in FAILURE_STATUSES:
             self.add_fail_reason(job)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.waiter import poll_pauses, wait_for
+from ansible_collections.huaweicloud.cloud.plugins.module_utils.waiter import CompletionEstimator, poll_pauses, wait_for
 
 
 class FakeClock:
@@ -84,3 +84,62 @@ def test_on_poll_sees_every_state():
     updates = []
     wait_for(fetch, is_final, 60, 5, on_poll=lambda job, elapsed: updates.append((job["status"], elapsed)), clock=clock, sleep=clock.sleep)
     assert updates == [("Running", 0.0), ("Running", 1.0), ("Completed", 3.0)]
+
+
+def linear_job(clock, duration):
+    """Progress rises steadily to 100 % at ``duration``, reported as whole percents, like DDM."""
+    start = clock.now
+    polls = []
+
+    def fetch(deadline):  # pylint: disable=unused-argument
+        elapsed = clock.now - start
+        polls.append(elapsed)
+        if elapsed >= duration:
+            return {"status": "Completed", "process": ""}
+        return {"status": "Running", "process": "%d%%" % int(100 * elapsed / duration)}
+    return fetch, polls
+
+
+def percent(job):
+    return float(job["process"].rstrip("%")) if job["process"] else None
+
+
+def test_progress_brings_the_last_poll_to_just_after_completion():
+    clock = FakeClock()
+    fetch, polls = linear_job(clock, 40)
+    outcome = wait_for(fetch, is_final, 1800, 5, progress=percent, clock=clock, sleep=clock.sleep)
+    assert outcome.value["status"] == "Completed"
+    latency = polls[-1] - 40
+    assert 0 <= latency <= 1.0  # a fixed 5 s cadence would see it up to 5 s late
+    assert outcome.polls <= 40 // 5 + 1 + 3
+    assert max(later - earlier for earlier, later in zip(polls, polls[1:])) <= 5
+
+
+def test_a_wrong_prediction_costs_at_most_one_extra_poll_per_reading():
+    clock = FakeClock()
+    start = clock.now
+    polls = []
+
+    def stalls_at_90(deadline):  # pylint: disable=unused-argument
+        elapsed = clock.now - start
+        polls.append(elapsed)
+        return {"status": "Running", "process": "%d%%" % min(90, int(elapsed * 10))}
+    outcome = wait_for(stalls_at_90, is_final, 60, 5, progress=percent, clock=clock, sleep=clock.sleep)
+    assert outcome.timed_out
+    gaps = [later - earlier for earlier, later in zip(polls, polls[1:])]
+    assert sum(1 for gap in gaps if gap < 1.0) <= 2
+    assert len(polls) <= 60 // 5 + 6
+
+
+def test_estimator_needs_two_readings_and_restarts_when_progress_goes_back():
+    estimator = CompletionEstimator()
+    assert estimator.remaining(0) is None
+    estimator.observe(0, 10.0)
+    assert estimator.remaining(0) is None
+    estimator.observe(10, 30.0)
+    assert estimator.remaining(10) == 35.0  # 20 % per 10 s, 70 % to go
+    assert estimator.remaining(11) is None  # one prediction per reading
+    estimator.observe(12, 5.0)  # a new phase restarted the percentage
+    assert estimator.remaining(12) is None
+    estimator.observe(14, None)
+    assert estimator.remaining(14) is None
