@@ -46,7 +46,9 @@ def _transport_reason(exc) -> str:
         return "connection timed out"
     cause = exc
     for _depth in range(5):
-        inner = getattr(cause, "reason", None) or next((a for a in getattr(cause, "args", ()) if isinstance(a, BaseException)), None)
+        inner = getattr(cause, "reason", None)  # urllib3 wraps; ssl's .reason is only a code string
+        if not isinstance(inner, BaseException):
+            inner = next((a for a in getattr(cause, "args", ()) if isinstance(a, BaseException)), None)
         if inner is None:
             break
         cause = inner
@@ -126,6 +128,8 @@ class HuaweiCloudClient:
                 raise TransportError("%s %s: %s" % (method, url, _transport_reason(exc))) from None
             except requests.exceptions.RequestException as exc:
                 error, retry_after = TransportError("%s %s: %s" % (method, url, _transport_reason(exc))), None
+            except OSError as exc:  # a local problem, such as an unreadable CA bundle: retrying cannot help
+                raise TransportError("%s %s: %s" % (method, url, exc)) from None
             else:
                 if response.status_code < 300:
                     return response

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 
-from .errors import APIError, NotFoundError
+from .errors import APIError, NotFoundError, request_id_from
 
 SUCCESS_STATUSES = frozenset(("Completed",))
 FAILURE_STATUSES = frozenset(("Failed", "CancelSuccess", "RollbackSuccess"))
@@ -14,7 +14,7 @@ FAILURE_STATUSES = frozenset(("Failed", "CancelSuccess", "RollbackSuccess"))
 # statuses added later) is still in progress: listing "pending" states breaks on new ones.
 FINAL_STATUSES = SUCCESS_STATUSES | FAILURE_STATUSES
 
-# DDM answers an unknown task with HTTP 400 DBS.300400; gateways may answer 404.
+# DDM answers an unknown task with HTTP 400 DBS.300400; a proxy in front may answer a bare 404.
 NOT_FOUND_CODES = frozenset(("DBS.300400",))
 PAGE_SIZE = 128  # the API's largest page
 
@@ -49,14 +49,15 @@ class DdmJobs:
 
     def get(self, job_id: str, deadline: float | None = None) -> dict:
         try:
-            body = self.client.get_json(self._url("/" + job_id), deadline=deadline)
+            response = self.client.request("GET", self._url("/" + job_id), deadline=deadline)
         except APIError as exc:
-            if exc.status == 404 or exc.code in NOT_FOUND_CODES:
+            # A gateway's own 404 (APIGW.0101, a wrong endpoint path) is not a missing task.
+            if exc.code in NOT_FOUND_CODES or (exc.status == 404 and not (exc.code or "").startswith("APIGW.")):
                 raise NotFoundError("job %s not found in project %s" % (job_id, self.client.project_id)) from None
             raise
-        job = body.get("job")
+        job = self.client.decode_json(response).get("job")
         if not isinstance(job, dict) or not job.get("status"):
-            raise APIError(200, None, "the DDM answer carries no job with a status", None)
+            raise APIError(response.status_code, None, "the DDM answer carries no job with a status", request_id_from(response.headers))
         return job
 
     def iterate(self, start_ms: int, end_ms: int, max_pages: int | None = None):

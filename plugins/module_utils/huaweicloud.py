@@ -8,6 +8,7 @@ Any :class:`HuaweiCloudError` raised there becomes ``fail_json`` with a clear me
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 
@@ -20,9 +21,9 @@ from .errors import ConfigurationError, HuaweiCloudError
 from .retry import RetryPolicy
 
 # Ids are path segments: anything beyond these characters could change the URL's meaning.
-PLAIN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
-REGION = re.compile(r"^[a-z]{2}(-[a-z0-9]+){1,4}$")
-DOMAIN_SUFFIX = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+PLAIN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
+REGION = re.compile(r"[a-z]{2}(-[a-z0-9]+){1,4}")
+DOMAIN_SUFFIX = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+")
 MAX_RETRIES_LIMIT = 20
 
 
@@ -57,19 +58,21 @@ def endpoint_argument_spec(service: str) -> dict:
 
 
 def check_plain_id(value: str | None, option: str) -> None:
-    if value is not None and not PLAIN_ID.match(value):
+    if value is not None and not PLAIN_ID.fullmatch(value):
         raise ConfigurationError("%s must be a plain id (letters, digits, '-' and '_', at most 128 characters), got %r" % (option, value))
 
 
 def _check_options(params: dict) -> None:
     """Reject malformed options before anything is sent."""
     check_plain_id(params.get("project_id"), "project_id")
-    if params.get("region") and not REGION.match(params["region"]):
+    if params.get("region") and not REGION.fullmatch(params["region"]):
         raise ConfigurationError("region must look like 'cn-north-4', got %r" % params["region"])
-    if params.get("cloud") and not DOMAIN_SUFFIX.match(params["cloud"]):
+    if params.get("cloud") and not DOMAIN_SUFFIX.fullmatch(params["cloud"]):
         raise ConfigurationError("cloud must be a domain suffix such as 'myhuaweicloud.com', got %r" % params["cloud"])
     if params["api_timeout"] <= 0:
         raise ConfigurationError("api_timeout must be a positive number of seconds, got %s" % params["api_timeout"])
+    if params.get("ca_path") and not (os.path.isfile(params["ca_path"]) and os.access(params["ca_path"], os.R_OK)):
+        raise ConfigurationError("ca_path %s is not a readable file" % params["ca_path"])
     if not 0 <= params["max_retries"] <= MAX_RETRIES_LIMIT:
         raise ConfigurationError("max_retries must be between 0 and %d, got %s" % (MAX_RETRIES_LIMIT, params["max_retries"]))
 
@@ -94,7 +97,7 @@ class HuaweiCloudModule:
             module.fail_json(msg=str(exc))
         self.client = HuaweiCloudClient(
             auth, iam_url=iam_url, region=params["region"], project_id=params["project_id"], timeout=params["api_timeout"],
-            verify=params["ca_path"] or params["validate_certs"], retry=RetryPolicy(max_retries=params["max_retries"]))
+            verify=(params["ca_path"] or True) if params["validate_certs"] else False, retry=RetryPolicy(max_retries=params["max_retries"]))
         self._warn_about_transport(auth.kind, iam_url)
 
     @classmethod
