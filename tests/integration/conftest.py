@@ -47,8 +47,9 @@ class AnsibleRun:
 
     @property
     def data(self):
-        """The JSON callback's document (runs with ``json_output=True`` only)."""
-        assert self.json_output, "this run used the default callback: read stdout"
+        """The JSON callback's document; None for runs with the default callback (read stdout)."""
+        if not self.json_output:
+            return None
         if self._data is None:
             # Verbose lines (-v) can precede the document; the callback prints it last, starting at column 0.
             start = self.stdout.find('{\n  "plays"')
