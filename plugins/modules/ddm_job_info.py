@@ -14,6 +14,9 @@ description:
   - With O(wait=true), polls until the task reaches a final status, so a play can wait until an
     instance really exists before configuring it. A task that ends in failure fails the Ansible task,
     and its C(fail_reason) is looked up in the task list and reported.
+  - While it waits, C(ansible-playbook) shows a line whenever the task's status or progress changes,
+    with the job id and name, the status, the percentage and the time elapsed.
+    When the task's progress rises steadily, the poll after its predicted end is brought forward.
   - Without O(job_id), lists the tasks created in a time window (the last 24 hours by default),
     fetching every page, optionally filtered by O(status), O(name) and O(instance_id).
 author:
@@ -72,10 +75,20 @@ options:
     description:
       - When listing, keep only tasks with this name, such as V(CreateInstance).
     type: str
+attributes:
+  action:
+    description: An action plugin of the same name shows the wait's progress live.
+    support: full
 extends_documentation_fragment:
   - huaweicloud.cloud.huaweicloud
   - huaweicloud.cloud.huaweicloud.ddm
   - huaweicloud.cloud.huaweicloud.info_module
+notes:
+  - Live progress lines need the module to run on the controller, that is with a local connection
+    (C(delegate_to=localhost) or C(connection=local)), and without C(async), C(become) or C(no_log).
+    Elsewhere the wait works the same, and only its result is shown.
+  - When the output goes to a pipe (CI logs), Ansible writes it in blocks; set E(PYTHONUNBUFFERED=1),
+    as AWX does, to see its lines, these included, as they happen.
 seealso:
   - name: DDM API reference, querying a task
     description: The API this module calls.
@@ -227,6 +240,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ..module_utils.ddm import FAILURE_STATUSES, FINAL_STATUSES, DdmJobs, describe, progress_percent
 from ..module_utils.errors import ConfigurationError, HuaweiCloudError
 from ..module_utils.huaweicloud import HuaweiCloudModule, check_plain_id
+from ..module_utils.progress import ProgressReporter
 from ..module_utils.waiter import wait_for
 
 LIST_OPTIONS = ("start_time", "end_time", "status", "name")
@@ -352,8 +366,11 @@ class DdmJobInfo(HuaweiCloudModule):
 
     def report_job(self):
         params = self.module.params
+        reporter = ProgressReporter.from_environment() if params["wait"] else ProgressReporter(None)
         outcome = wait_for(self.get_job, lambda job: not params["wait"] or job["status"] in FINAL_STATUSES,
-                           params["wait_timeout"], params["wait_interval"], progress=progress_percent)
+                           params["wait_timeout"], params["wait_interval"], progress=progress_percent,
+                           on_poll=lambda job, elapsed: reporter.update((job["status"], job.get("process")), dict(
+                               id=job.get("id"), name=job.get("name"), status=job["status"], process=job.get("process"), elapsed=elapsed)))
         job = outcome.value
         if job["status"] in FAILURE_STATUSES:
             self.add_fail_reason(job)

@@ -1,0 +1,85 @@
+# Copyright: Contributors to the huaweicloud.cloud collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Shows a ddm_job_info wait's progress while it runs, then returns the module's result.
+
+Live lines need the module to run on the controller (a local connection, such as
+``delegate_to: localhost`` or ``connection: local``), without ``async`` or ``become``.
+Otherwise the module runs exactly as it would without this plugin, and only its final
+result is shown.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+
+from ansible import constants as C
+from ansible.module_utils.common.text.converters import to_text
+from ansible.module_utils.parsing.convert_bool import boolean
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+from ansible.utils.vars import merge_hash
+
+from ansible_collections.huaweicloud.cloud.plugins.module_utils.progress import PROGRESS_FILE_ENV, read_new_records
+
+display = Display()
+POLL_SECONDS = 0.5
+
+
+def format_progress(host: str, record: dict) -> str:
+    """``[host] DDM job <id> (<name>): <status> <process>, <n> s elapsed``."""
+    process = " %s" % record["process"] if record.get("process") else ""
+    return "[%s] DDM job %s (%s): %s%s, %d s elapsed" % (
+        host, record.get("id"), record.get("name") or "unnamed", record.get("status"), process, round(record.get("elapsed") or 0))
+
+
+class ActionModule(ActionBase):
+
+    _supports_check_mode = True
+    _supports_async = True
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        del tmp  # no longer has any effect
+        wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
+        if self._can_show_progress(wrap_async):
+            module_result = self._execute_with_progress(task_vars)
+        else:
+            module_result = self._execute_module(task_vars=task_vars, wrap_async=wrap_async)
+        result = merge_hash(result, module_result)
+        if not wrap_async:
+            self._remove_tmp_path(self._connection._shell.tmpdir)  # pylint: disable=protected-access
+        return result
+
+    def _can_show_progress(self, wrap_async) -> bool:
+        # The progress file must be readable here: same machine, same user, no background run.
+        return (boolean(self._task.args.get("wait", False), strict=False) and not wrap_async and not self._task.no_log
+                and getattr(self._connection, "transport", None) == "local" and not self._play_context.become)
+
+    def _execute_with_progress(self, task_vars):
+        host = (task_vars or {}).get("inventory_hostname", "localhost")
+        handle, path = tempfile.mkstemp(prefix="huaweicloud-progress-", dir=C.DEFAULT_LOCAL_TMP)
+        os.close(handle)
+        stop = threading.Event()
+        tail = threading.Thread(target=self._show_progress, args=(path, host, stop), daemon=True)
+        environment = self._task.environment if isinstance(self._task.environment, list) else [self._task.environment or {}]
+        self._task.environment = environment + [{PROGRESS_FILE_ENV: path}]
+        tail.start()
+        try:
+            return self._execute_module(task_vars=task_vars)
+        finally:
+            self._task.environment = environment
+            stop.set()
+            tail.join()
+            os.unlink(path)
+
+    @staticmethod
+    def _show_progress(path, host, stop):
+        with open(path, encoding="utf-8") as progress:
+            while True:
+                finished = stop.wait(POLL_SECONDS)
+                for record in read_new_records(progress):
+                    display.display(to_text(format_progress(host, record)))
+                if finished:
+                    return

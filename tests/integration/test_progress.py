@@ -1,0 +1,166 @@
+# Copyright: Contributors to the huaweicloud.cloud collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Live progress during wait=true, as the default ansible-playbook output shows it."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import re
+import select
+import subprocess
+import sys
+import time
+
+import pytest
+
+from harness import PROJECT_ID, STATIC_TOKEN  # pylint: disable=import-error
+
+CONNECTION_PLUGINS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "connection_plugins")
+
+PLAYBOOK = """
+- name: Gate on a DDM task
+  hosts: {hosts}
+  gather_facts: false
+  tasks:
+    - name: Wait for the task
+      huaweicloud.cloud.ddm_job_info:
+        job_id: "{{{{ job_id }}}}"
+        wait: true
+        wait_interval: 2
+        wait_timeout: 120
+        endpoint: "{{{{ endpoint }}}}"
+        project_id: "{{{{ project_id }}}}"
+{extra}
+      register: gate
+
+    - name: Show the final status
+      ansible.builtin.debug:
+        msg: "final status {{{{ gate.job.status }}}} after {{{{ gate.polls }}}} polls"
+"""
+
+
+def write_playbook(tmp_path, hosts="localhost", extra=""):
+    path = tmp_path / "progress.yml"
+    path.write_text(PLAYBOOK.format(hosts=hosts, extra=extra), encoding="utf-8")
+    return str(path)
+
+
+def progress_lines(text, job_id):
+    return re.findall(r"^\[(\S+)\] DDM job %s \(CreateInstance\): (\w+)( \d+%%)?, (\d+) s elapsed$" % job_id, text, re.MULTILINE)
+
+
+def run_vars(emulator, job):
+    return {"job_id": job["id"], "endpoint": emulator.url, "project_id": PROJECT_ID}
+
+
+def token_env():
+    return {"HW_AUTH_TOKEN": STATIC_TOKEN}
+
+
+class Terminal:
+    """Runs a command with its stdout on a pseudo-terminal, as when a person runs ansible-playbook.
+
+    (On a pipe, ansible-core's own output is block-buffered unless PYTHONUNBUFFERED is set, as AWX does.)
+    """
+
+    def __init__(self, command, env):
+        self._master, slave = pty.openpty()
+        # pylint: disable-next=consider-using-with
+        self.process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=slave, stderr=subprocess.STDOUT)
+        os.close(slave)
+        self.text = ""
+
+    def read_until(self, pattern, timeout=120.0):
+        deadline = time.monotonic() + timeout
+        while not re.search(pattern, self.text, re.MULTILINE) and time.monotonic() < deadline:
+            ready, _w, _x = select.select([self._master], [], [], 0.5)
+            if ready:
+                try:
+                    chunk = os.read(self._master, 65536)
+                except OSError:  # the terminal closed: the process ended
+                    break
+                self.text += chunk.decode("utf-8", "replace").replace("\r\n", "\n")
+        return re.search(pattern, self.text, re.MULTILINE)
+
+    def finish(self, timeout=180.0):
+        """Read everything until the process ends; return its exit code."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            ready, _w, _x = select.select([self._master], [], [], 0.5)
+            try:
+                chunk = os.read(self._master, 65536) if ready else b""
+            except OSError:  # the terminal closed: the process ended
+                break
+            self.text += chunk.decode("utf-8", "replace").replace("\r\n", "\n")
+            if not chunk and self.process.poll() is not None:
+                break
+        os.close(self._master)
+        return self.process.wait(timeout=10)
+
+
+def test_progress_lines_appear_while_the_task_runs(ansible_runner, emulator, tmp_path):
+    job = emulator.post_job(duration=3600)
+    command = ansible_runner.playbook_command(write_playbook(tmp_path), run_vars(emulator, job))
+    terminal = Terminal(command, ansible_runner._env(token_env(), json_output=False))  # pylint: disable=protected-access
+    first = terminal.read_until(r"DDM job %s \(CreateInstance\): Running" % job["id"])
+    assert first, terminal.text
+    # Shown while the module is still waiting on a running task: live, not replayed at the end.
+    assert terminal.process.poll() is None, terminal.text
+    assert emulator.jobs()[0]["status"] == "Running"
+    emulator.post_job(id=job["id"], duration=3, outcome="Completed")
+    assert terminal.finish() == 0, terminal.text
+    output = terminal.text
+    assert "Traceback" not in output
+    lines = progress_lines(output, job["id"])
+    assert lines[0][1] == "Running" and lines[-1][1] == "Completed", output
+    assert all(host == "localhost" for host, _status, _percent, _elapsed in lines)
+    # Quiet when nothing changes: one line per change, never two alike in a row.
+    assert all(a[1:3] != b[1:3] for a, b in zip(lines, lines[1:]))
+    polls = int(re.search(r"final status Completed after (\d+) polls", output).group(1))
+    assert len(lines) <= polls
+
+
+def test_delegate_to_localhost_shows_progress_for_a_remote_inventory_host(ansible_runner, emulator, tmp_path):
+    job = emulator.post_job(duration=4, outcome="Completed")
+    inventory = tmp_path / "hosts.ini"
+    # An SSH host that is never contacted: the task is delegated, and .invalid names never resolve.
+    inventory.write_text("db1.example.invalid ansible_connection=ssh\n", encoding="utf-8")
+    extra_vars = tmp_path / "vars.json"
+    extra_vars.write_text(json.dumps(run_vars(emulator, job)), encoding="utf-8")
+    playbook = write_playbook(tmp_path, hosts="all", extra="      delegate_to: localhost")
+    command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", str(inventory), "-e", "@%s" % extra_vars, playbook]
+    run = ansible_runner.run(command, env=token_env(), json_output=False)
+    assert run.rc == 0, run
+    lines = progress_lines(run.stdout, job["id"])
+    assert lines and lines[-1][1] == "Completed", run
+    assert lines[0][0] == "db1.example.invalid"
+
+
+def test_async_wait_works_without_live_lines(ansible_runner, emulator, tmp_path):
+    job = emulator.post_job(duration=3, outcome="Completed")
+    playbook = write_playbook(tmp_path, extra="      async: 60\n      poll: 1")
+    env = dict(token_env(), ANSIBLE_ASYNC_DIR=str(tmp_path / "async"))
+    run = ansible_runner.run(ansible_runner.playbook_command(playbook, run_vars(emulator, job)), env=env, json_output=False)
+    assert run.rc == 0, run
+    assert "final status Completed" in run.stdout
+    assert progress_lines(run.stdout, job["id"]) == []
+
+
+def test_a_module_running_elsewhere_still_waits(ansible_runner, emulator, tmp_path):
+    job = emulator.post_job(duration=3, outcome="Completed")
+    remote_vars = dict(run_vars(emulator, job), ansible_connection="fake_remote", ansible_python_interpreter=sys.executable)
+    command = ansible_runner.playbook_command(write_playbook(tmp_path), remote_vars)
+    run = ansible_runner.run(command, env=dict(token_env(), ANSIBLE_CONNECTION_PLUGINS=CONNECTION_PLUGINS), json_output=False)
+    assert run.rc == 0, run
+    assert "final status Completed" in run.stdout
+    assert progress_lines(run.stdout, job["id"]) == []
+
+
+@pytest.mark.parametrize("extra", ["      no_log: true", "      become: true\n      become_method: ansible.builtin.su"])
+def test_no_progress_where_it_could_leak_or_be_unreadable(ansible_runner, emulator, tmp_path, extra):
+    job = emulator.post_job(duration=0, outcome="Completed")
+    run = ansible_runner.run(ansible_runner.playbook_command(write_playbook(tmp_path, extra=extra), run_vars(emulator, job)),
+                             env=token_env(), json_output=False)
+    assert progress_lines(run.stdout, job["id"]) == []
