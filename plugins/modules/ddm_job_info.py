@@ -367,10 +367,13 @@ class DdmJobInfo(HuaweiCloudModule):
     def report_job(self):
         params = self.module.params
         reporter = ProgressReporter.from_environment() if params["wait"] else ProgressReporter(None)
+
+        def report(job, elapsed):
+            record = dict(id=job.get("id"), name=job.get("name"), status=job["status"], process=job.get("process"), elapsed=elapsed)
+            reporter.update((job["status"], job.get("process")), record)
+
         outcome = wait_for(self.get_job, lambda job: not params["wait"] or job["status"] in FINAL_STATUSES,
-                           params["wait_timeout"], params["wait_interval"], progress=progress_percent,
-                           on_poll=lambda job, elapsed: reporter.update((job["status"], job.get("process")), dict(
-                               id=job.get("id"), name=job.get("name"), status=job["status"], process=job.get("process"), elapsed=elapsed)))
+                           params["wait_timeout"], params["wait_interval"], progress=progress_percent, on_poll=report)
         job = outcome.value
         if job["status"] in FAILURE_STATUSES:
             self.add_fail_reason(job)
