@@ -28,7 +28,8 @@ Control API (JSON, no auth; see ``_CONTROL_ROUTES``):
 
 - ``POST /_emulator/reset``; ``GET /_emulator/info``
 - ``POST /_emulator/jobs`` {id, project_id, name, instance, duration, outcome, timeline, fail_reason,
-  database_name, operations, age}; ``GET /_emulator/jobs``
+  database_name, operations, age}; posting an existing id replaces that job (its timeline restarts
+  now), which lets a test script how a job it has seen running ends; ``GET /_emulator/jobs``
 - ``POST /_emulator/faults`` {method, path (regex searched in the path), count, status, body, json,
   headers (null drops a header), delay, drop}; ``GET``/``DELETE /_emulator/faults``
 - ``POST /_emulator/tokens`` {token, project_id, expires_in}; ``DELETE /_emulator/tokens/{token}``;
