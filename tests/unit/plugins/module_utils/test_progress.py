@@ -34,4 +34,3 @@ def test_partial_lines_wait_for_the_rest(tmp_path):
             writer.write('eted"}\n')
         assert read_new_records(handle) == [{"status": "Completed"}]
         assert read_new_records(handle) == []
-
