@@ -1,5 +1,5 @@
 # Developer entry points. Every target bootstraps .venv (scripts/bootstrap.sh) as needed.
-.PHONY: help bootstrap demo test build sanity units lint changelog ee pytest clean
+.PHONY: help bootstrap demo test build sanity units lint changelog ee bench pytest clean
 
 help:
 	@echo "make demo       run the end-to-end demo against the local emulator"

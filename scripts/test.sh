@@ -5,14 +5,14 @@
 #   scripts/test.sh sanity units         only the named stages
 #   scripts/test.sh pytest -- -k waiter  extra arguments after -- go to pytest
 #
-# Stages: build sanity units lint changelog ee pytest (also: all).
+# Stages: build sanity units lint changelog ee bench pytest (also: all).
 # Stops at the first failing stage and exits non-zero.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-ALL_STAGES=(build sanity units lint changelog ee pytest)
+ALL_STAGES=(build sanity units lint changelog ee bench pytest)
 BUILD="$ROOT/build"
 COLLECTIONS="$BUILD/collections"
 STAGED="$BUILD/ansible_collections/huaweicloud/cloud"
@@ -30,7 +30,7 @@ while [ $# -gt 0 ]; do
         --) shift; pytest_args=("$@"); break ;;
         -h|--help) usage; exit 0 ;;
         all) stages+=("${ALL_STAGES[@]}") ;;
-        build|sanity|units|lint|changelog|ee|pytest) stages+=("$1") ;;
+        build|sanity|units|lint|changelog|ee|bench|pytest) stages+=("$1") ;;
         *) echo "test.sh: unknown stage '$1'" >&2; usage >&2; exit 2 ;;
     esac
     shift
@@ -216,6 +216,12 @@ PY
     echo "execution environment: build context created; introspection reports requests"
 }
 
+# bench: a quick smoke of the benchmark. It fails only when a run does not produce its
+# result; timings are reported, never judged (docs/performance.md has the full numbers).
+stage_bench() {
+    "$ROOT/bench/run.sh" --quick
+}
+
 stage_pytest() {
     local rc=0
     mkdir -p "$BUILD"
@@ -247,6 +253,7 @@ for stage in "${stages[@]}"; do
             lint) stage_lint ;;
             changelog) stage_changelog ;;
             ee) stage_ee ;;
+            bench) stage_bench ;;
             pytest) stage_pytest ;;
         esac
     )

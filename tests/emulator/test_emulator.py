@@ -707,3 +707,14 @@ def test_tls(tmp_path):
         assert verified.status_code == 200
         with pytest.raises(requests.exceptions.SSLError):
             requests.get(job_url(process, job["id"]), headers={"X-Auth-Token": STATIC_TOKEN}, timeout=10)
+
+
+def test_bulk_job_creation(emulator):
+    before = {job["id"] for job in emulator.jobs()}
+    assert emulator.control("POST", "jobs/bulk", {"count": 250, "name": "ReduceNode", "outcome": "Completed"})["created"] == 250
+    created = [job for job in emulator.jobs() if job["id"] not in before]
+    assert len(created) == 250 and len({job["id"] for job in created}) == 250
+    assert {(job["name"], job["status"]) for job in created} == {("ReduceNode", "Completed")}
+    for bad in ({"count": 0}, {"count": "3"}, {"count": 2, "id": "x"}):
+        with pytest.raises(harness.EmulatorError):
+            emulator.control("POST", "jobs/bulk", bad)

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Benchmark huaweicloud.cloud.ddm_job_info against the local DDM emulator (loopback only).
+#
+#   bench/run.sh            full run (about 10 minutes)
+#   bench/run.sh --quick    CI smoke: short tasks, one repetition (under 2 minutes)
+#
+# Other options go to bench/bench.py (--only SCENARIO, --reps N). Prints a markdown table;
+# writes build/bench/results.json. Exits non-zero only when a run did not produce its
+# result (for example a wait that failed): wall times are reported, never judged.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+OUT="$ROOT/build/bench"
+COLLECTIONS="$OUT/collections"
+
+"$ROOT/scripts/bootstrap.sh" >&2
+PYTHON="$ROOT/.venv/bin/python"
+# Everything talks to 127.0.0.1 only: never route it through a proxy.
+export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}" no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}"
+
+# Build and install the collection the way users get it, reading nothing else.
+rm -rf "$COLLECTIONS" "$OUT"/huaweicloud-cloud-*.tar.gz
+mkdir -p "$OUT"
+export ANSIBLE_HOME="$OUT/ansible-home"
+"$ROOT/.venv/bin/ansible-galaxy" collection build --force --output-path "$OUT" "$ROOT" >&2
+tarball="$(ls "$OUT"/huaweicloud-cloud-*.tar.gz)"
+ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS" "$ROOT/.venv/bin/ansible-galaxy" collection install --offline --force \
+    -p "$COLLECTIONS" "$tarball" >&2
+
+exec "$PYTHON" "$ROOT/bench/bench.py" --collections "$COLLECTIONS" --output "$OUT/results.json" "$@"
