@@ -230,6 +230,10 @@ stage_pytest() {
         [ -d "$d" ] && dirs+=("$d")
     done
     [ ${#dirs[@]} -gt 0 ] || die "no test directories found (tests/unit, tests/emulator, tests/integration)"
+    # The test folders have no __init__.py, so one pytest run needs unique file names.
+    local clashes
+    clashes="$(find "${dirs[@]}" -name 'test_*.py' -printf '%f\n' | sort | uniq -d)"
+    [ -z "$clashes" ] || die "test files must have unique names across ${dirs[*]}: $clashes"
     # tests/conftest.py makes ansible_collections.huaweicloud.cloud importable.
     python -m pytest -o cache_dir="$BUILD/.pytest_cache" "${dirs[@]}" ${pytest_args[@]+"${pytest_args[@]}"} || rc=$?
     if [ "$rc" -eq 5 ]; then
