@@ -169,6 +169,17 @@ class Ansible:
     def playbook(self, playbook, extra_vars=None, env=None, json_output=True, check=False, verbosity=0):
         return self.run(self.playbook_command(playbook, extra_vars, check, verbosity), env, json_output)
 
+    def run_cases(self, cases, verbosity=0):
+        """Run ``playbooks/robust_cases.yml`` once over ``cases`` (dicts of module options plus a ``case`` label).
+
+        Returns ({case label: item result}, the task-level result). Pipelining halves the cost per case.
+        """
+        run = self.playbook("robust_cases.yml", {"cases": cases}, env={"ANSIBLE_PIPELINING": "1"}, verbosity=verbosity)
+        assert run.rc == 0, run
+        task = run.result("Run each case")
+        assert [item["item"]["case"] for item in task["results"]] == [case["case"] for case in cases]
+        return {item["item"]["case"]: item for item in task["results"]}, task
+
 
 class BuiltCollection:
     def __init__(self, tarball, collections_path):

@@ -16,17 +16,7 @@ from harness import (  # pylint: disable=import-error
 
 # Pipelining runs each module in one Python process instead of copying it to a temporary file first:
 # the same module code, but loops over dozens of cases finish in half the time.
-FAST = {"ANSIBLE_PIPELINING": "1"}
 JOB_ID = "ff8080817b7e5a8a017b7e6d2c1f0001"
-
-
-def _run_cases(ansible_runner, cases):
-    """Run every case; return {case label: item result}."""
-    run = ansible_runner.playbook("robust_cases.yml", {"cases": cases}, env=FAST)
-    assert run.rc == 0, run
-    items = run.result("Run each case")["results"]
-    assert [item["item"]["case"] for item in items] == [case["case"] for case in cases]
-    return {item["item"]["case"]: item for item in items}
 
 
 def _check_rejected(results, expected):
@@ -73,7 +63,7 @@ def test_malformed_identifiers(ansible_runner, emulator):
     # The longest valid id passes validation (and reaches the API, which does not know it).
     cases.append(_token(emulator, case="job_id-128", job_id="y" * 128))
 
-    results = _run_cases(ansible_runner, cases)
+    results = ansible_runner.run_cases(cases)[0]
 
     _check_rejected(results, expected)
     assert results["job_id-128"]["msg"] == "job %s not found in project %s" % ("y" * 128, PROJECT_ID)
@@ -127,7 +117,7 @@ def test_malformed_urls_settings_and_credentials(ansible_runner, emulator):
     cases.append({"case": "no-endpoint-no-region", "job_id": JOB_ID, "project_id": PROJECT_ID, "auth_token": STATIC_TOKEN})
     expected["no-endpoint-no-region"] = ["set region (HW_REGION_NAME) or endpoint (HW_DDM_ENDPOINT)"]
 
-    results = _run_cases(ansible_runner, cases)
+    results = ansible_runner.run_cases(cases)[0]
 
     _check_rejected(results, expected)
     # The password embedded in the URL is not repeated in the message.
@@ -161,7 +151,7 @@ def test_contradictory_wait_and_list_options(ansible_runner, emulator):
     }
     cases = [_token(emulator, case=label, **values) for label, (values, _fragments) in options.items()]
 
-    results = _run_cases(ansible_runner, cases)
+    results = ansible_runner.run_cases(cases)[0]
 
     _check_rejected(results, {label: fragments for label, (_values, fragments) in options.items()})
     assert emulator.requests_log() == []

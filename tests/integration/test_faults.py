@@ -18,15 +18,6 @@ GATEWAY_503 = {"error_code": "APIGW.0203", "error_msg": "Service unavailable.", 
 HTML_502 = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr>nginx</body></html>"
 
 
-def _run_cases(ansible_runner, cases, verbosity=0):
-    """Run every case; return ({case label: item result}, the task-level result)."""
-    run = ansible_runner.playbook("robust_cases.yml", {"cases": cases}, env=FAST, verbosity=verbosity)
-    assert run.rc == 0, run
-    task = run.result("Run each case")
-    assert [item["item"]["case"] for item in task["results"]] == [case["case"] for case in cases]
-    return {item["item"]["case"]: item for item in task["results"]}, task
-
-
 def _case(emulator, label, job_id, **options):
     return dict({"case": label, "job_id": job_id, "endpoint": emulator.url, "project_id": PROJECT_ID, "auth_token": STATIC_TOKEN}, **options)
 
@@ -61,7 +52,7 @@ def test_bursts_within_max_retries_succeed(ansible_runner, emulator):
         jobs[label] = emulator.post_job()["id"]
         _fault_on(emulator, jobs[label], count=2, **fault)
 
-    results, task = _run_cases(ansible_runner, [_case(emulator, label, jobs[label], max_retries=2) for label in faults])
+    results, task = ansible_runner.run_cases([_case(emulator, label, jobs[label], max_retries=2) for label in faults])
 
     for label, fault in faults.items():
         item = results[label]
@@ -104,8 +95,8 @@ def test_answers_slower_than_api_timeout(ansible_runner, emulator):
     _fault_on(emulator, slow_always, count=2, delay=3)
     _fault_on(emulator, slow_once, count=1, delay=3)
 
-    results, task = _run_cases(ansible_runner, [_case(emulator, "always", slow_always, api_timeout=1, max_retries=1),
-                                                _case(emulator, "once", slow_once, api_timeout=1, max_retries=1)])
+    results, task = ansible_runner.run_cases([_case(emulator, "always", slow_always, api_timeout=1, max_retries=1),
+                                              _case(emulator, "once", slow_once, api_timeout=1, max_retries=1)])
 
     failed = results["always"]
     assert failed["failed"] is True
@@ -125,8 +116,8 @@ def test_throttling_with_and_without_retry_after(ansible_runner, emulator):
     _fault_on(emulator, with_header, headers={"Retry-After": "2"}, **throttled)
     _fault_on(emulator, without_header, **throttled)
 
-    results, task = _run_cases(ansible_runner, [_case(emulator, "retry-after", with_header, max_retries=1),
-                                                _case(emulator, "no-retry-after", without_header, max_retries=1)])
+    results, task = ansible_runner.run_cases([_case(emulator, "retry-after", with_header, max_retries=1),
+                                              _case(emulator, "no-retry-after", without_header, max_retries=1)])
 
     for label, job in (("retry-after", with_header), ("no-retry-after", without_header)):
         assert results[label].get("failed") is not True, results[label]
@@ -145,7 +136,7 @@ def test_gateway_pages_are_summarised(ansible_runner, emulator):
     for label, body in pages.items():
         _fault_on(emulator, jobs[label], count=2, status=502, body=body)
 
-    results, _task = _run_cases(ansible_runner, [_case(emulator, label, jobs[label], max_retries=1) for label in pages])
+    results, _task = ansible_runner.run_cases([_case(emulator, label, jobs[label], max_retries=1) for label in pages])
 
     for label in pages:
         item = results[label]
@@ -171,7 +162,7 @@ def test_unusable_success_answers(ansible_runner, emulator):
     for label, (spec, _message) in answers.items():
         _fault_on(emulator, jobs[label], status=200, **spec)
 
-    results, task = _run_cases(ansible_runner, [_case(emulator, label, jobs[label]) for label in answers])
+    results, task = ansible_runner.run_cases([_case(emulator, label, jobs[label]) for label in answers])
 
     for label, (_spec, message) in answers.items():
         item = results[label]
@@ -205,7 +196,7 @@ def test_documented_error_bodies_surface_code_message_and_request_id(ansible_run
     cases.append({"case": "iam-login", "job_id": login, "endpoint": emulator.url, "iam_endpoint": emulator.url, "region": REGION,
                   "user_name": USER_NAME, "password": USER_PASSWORD, "domain_name": DOMAIN_NAME})
 
-    results, _task = _run_cases(ansible_runner, cases)
+    results, _task = ansible_runner.run_cases(cases)
 
     for label, (status, _body, message) in shapes.items():
         (entry,) = _log(emulator, jobs[label])
@@ -249,8 +240,8 @@ def test_aksk_clock_skew_is_explained(ansible_runner, emulator):
     job = emulator.post_job()["id"]
     emulator.set_clock_skew(1800)
 
-    results, task = _run_cases(ansible_runner, [{"case": "skew", "job_id": job, "endpoint": emulator.url, "project_id": PROJECT_ID,
-                                                 "access_key": ACCESS_KEY, "secret_key": SECRET_KEY}])
+    results, task = ansible_runner.run_cases([{"case": "skew", "job_id": job, "endpoint": emulator.url, "project_id": PROJECT_ID,
+                                               "access_key": ACCESS_KEY, "secret_key": SECRET_KEY}])
 
     msg = results["skew"]["msg"]
     (entry,) = emulator.requests_log()

@@ -16,7 +16,6 @@ import pytest
 
 from harness import PROJECT_ID, STATIC_TOKEN  # pylint: disable=import-error
 
-FAST = {"ANSIBLE_PIPELINING": "1"}
 INSTANCE = {"id": "a48e43ff268f4c0e879652d65e63d0fbin09", "name": "ddm-orders"}
 OTHER_INSTANCE = {"id": "0f1e2d3c4b5a69788796a5b4c3d2e1f0in09", "name": "ddm-payments"}
 DAY = 86400
@@ -72,14 +71,6 @@ def populated(emulator_server):
     return emulator_server
 
 
-def _run_cases(ansible_runner, cases):
-    run = ansible_runner.playbook("robust_cases.yml", {"cases": cases}, env=FAST)
-    assert run.rc == 0, run
-    items = run.result("Run each case")["results"]
-    assert [item["item"]["case"] for item in items] == [case["case"] for case in cases]
-    return {item["item"]["case"]: item for item in items}
-
-
 def _case(emulator, label, **options):
     return dict({"case": label, "endpoint": emulator.url, "project_id": PROJECT_ID, "auth_token": STATIC_TOKEN}, **options)
 
@@ -100,7 +91,7 @@ def _ms(when):
 
 def test_default_window_reads_every_page(ansible_runner, populated):
     before = datetime.datetime.now(datetime.timezone.utc)
-    results = _run_cases(ansible_runner, [_case(populated, "default")])
+    results = ansible_runner.run_cases([_case(populated, "default")])[0]
     after = datetime.datetime.now(datetime.timezone.utc)
 
     jobs = results["default"]["jobs"]
@@ -133,7 +124,7 @@ def test_filters_and_time_windows(ansible_runner, populated):
               end_time=(now - datetime.timedelta(days=15)).strftime("%Y-%m-%dT%H:%M:%SZ")),
     ]
 
-    results = _run_cases(ansible_runner, cases)
+    results = ansible_runner.run_cases(cases)[0]
 
     assert _listed(results["status-failed"]) == _ids(lambda spec, status: _recent(spec) and status == "Failed")
     assert _listed(results["status-failed-or-running"]) == _ids(lambda spec, status: _recent(spec) and status in ("Failed", "Running"))
@@ -163,7 +154,7 @@ def test_failed_job_reason_and_instance_check(ansible_runner, populated):
         _case(populated, "right-instance", job_id=completed, instance_id=INSTANCE["id"], wait=True, wait_interval=1, wait_timeout=10),
     ]
 
-    results = _run_cases(ansible_runner, cases)
+    results = ansible_runner.run_cases(cases)[0]
 
     waited = results["wait-failed"]
     assert waited["failed"] is True
@@ -205,7 +196,7 @@ def test_lesser_statuses_are_waited_on_and_lesser_failures_fail(ansible_runner, 
         jobs[status] = emulator.post_job(name="ReduceNode", instance=INSTANCE, outcome=status, fail_reason="%s by the operator." % status)["id"]
     cases = [_case(emulator, status, job_id=job, wait=True, wait_timeout=1, wait_interval=1) for status, job in jobs.items()]
 
-    results = _run_cases(ansible_runner, cases)
+    results = ansible_runner.run_cases(cases)[0]
 
     for status in pending:
         item = results[status]
