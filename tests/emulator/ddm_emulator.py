@@ -269,8 +269,8 @@ class Job:
             "end_time": api_time(self.created_wall + step["at"]) if terminal else "",
         }
 
-    def api_shape(self):
-        state = self.state()
+    def _common_fields(self, state):
+        """The fields the single-task and list calls share, keyed as the API names them."""
         return {
             "id": self.id,
             "name": self.name,
@@ -278,26 +278,17 @@ class Job:
             "created_time": api_time(self.created_wall),
             "end_time": state["end_time"],
             "process": state["process"],
-            "instance": dict(self.instance),
         }
+
+    def api_shape(self):
+        return dict(self._common_fields(self.state()), instance=dict(self.instance))
 
     def list_item(self):
         state = self.state()
         failed = state["status"] in FAILURE_STATUSES
-        return {
-            "id": self.id,
-            "name": self.name,
-            "status": state["status"],
-            "created_time": api_time(self.created_wall),
-            "end_time": state["end_time"],
-            "process": state["process"],
-            "instance_id": self.instance["id"],
-            "instance_name": self.instance["name"],
-            "database_name": self.database_name,
-            "fail_reason": (self.fail_reason or "The task failed.") if failed else "",
-            "operations": list(self.operations),
-        }
-
+        return dict(self._common_fields(state), instance_id=self.instance["id"], instance_name=self.instance["name"],
+                    database_name=self.database_name, fail_reason=(self.fail_reason or "The task failed.") if failed else "",
+                    operations=list(self.operations))
 
 DEMO_INSTANCE = {"id": "a48e43ff268f4c0e879652d65e63d0fbin09", "name": "ddm-demo"}
 DEMO_JOBS = (
