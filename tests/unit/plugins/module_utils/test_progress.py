@@ -24,7 +24,8 @@ def test_reporter_without_a_file_or_with_an_unwritable_one_is_silent(tmp_path, m
     broken.update(("Running", "1%"), {})  # must not raise: progress never fails a wait
     broken.update(("Running", "2%"), {})
     assert not (tmp_path / "missing-dir").exists()
-    assert broken._path is None  # pylint: disable=protected-access  # gave up after the first failure
+    # It gave up after the first failure instead of retrying on every poll.
+    assert broken._path is None  # pylint: disable=protected-access
 
 
 def test_partial_lines_wait_for_the_rest(tmp_path):
