@@ -290,6 +290,7 @@ class Job:
                     database_name=self.database_name, fail_reason=(self.fail_reason or "The task failed.") if failed else "",
                     operations=list(self.operations))
 
+
 DEMO_INSTANCE = {"id": "a48e43ff268f4c0e879652d65e63d0fbin09", "name": "ddm-demo"}
 DEMO_JOBS = (
     {"id": DEMO_JOB_IDS["completed"], "name": "CreateInstance", "outcome": "Completed"},
