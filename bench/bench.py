@@ -41,9 +41,9 @@ import urllib.parse
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(HERE)
 PLAYBOOKS = os.path.join(HERE, "playbooks")
-sys.path.insert(0, os.path.join(REPO_ROOT, "tests", "emulator"))
+sys.path.insert(0, os.path.join(REPO_ROOT, "tests"))
 
-from harness import PROJECT_ID, STATIC_TOKEN, EmulatorProcess  # noqa: E402  pylint: disable=wrong-import-position,import-error
+from harness.emulator import PROJECT_ID, STATIC_TOKEN, EmulatorProcess  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
 MODULE = "huaweicloud.cloud.ddm_job_info"
 MODULE_PACKAGE = "ansible_collections.huaweicloud.cloud.plugins.modules.ddm_job_info"

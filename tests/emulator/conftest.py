@@ -4,16 +4,9 @@
 
 from __future__ import annotations
 
-import os
-import sys
-
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-if HERE not in sys.path:
-    sys.path.insert(0, HERE)
-
-from harness import EmulatorProcess  # noqa: E402  pylint: disable=wrong-import-position
+from harness.emulator import EmulatorProcess
 
 
 @pytest.fixture(scope="session")

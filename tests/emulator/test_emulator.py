@@ -18,9 +18,9 @@ import pytest
 import requests
 
 import ddm_emulator
-import harness
+from harness import emulator as harness
 import signing
-from harness import ACCESS_KEY, PROJECT_ID, SECRET_KEY, STATIC_TOKEN
+from harness.emulator import ACCESS_KEY, PROJECT_ID, SECRET_KEY, STATIC_TOKEN
 
 API_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0000$")
 JOB_KEYS = {"id", "name", "status", "created_time", "end_time", "process", "instance"}

@@ -13,8 +13,8 @@ import time
 
 import pytest
 
-import harness
-from harness import ACCESS_KEY, PROJECT_ID, SECRET_KEY
+from harness import emulator as harness
+from harness.emulator import ACCESS_KEY, PROJECT_ID, SECRET_KEY
 
 pytest.importorskip("huaweicloudsdkddm")
 

@@ -8,207 +8,22 @@ process sees only that copy and an explicit environment (nothing leaks in from t
 
 from __future__ import annotations
 
-import glob
-import json
 import os
-import subprocess
-import sys
-import tarfile
 import time
 
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
-EMULATOR_DIR = os.path.join(REPO_ROOT, "tests", "emulator")
-if EMULATOR_DIR not in sys.path:
-    sys.path.insert(0, EMULATOR_DIR)
+from harness.ansible_runner import Ansible
+from harness.collection import build_and_install
+from harness.emulator import PROJECT_ID, STATIC_TOKEN, EmulatorProcess
 
-from harness import PROJECT_ID, STATIC_TOKEN, EmulatorProcess  # noqa: E402  pylint: disable=wrong-import-position,import-error
-
-PLAYBOOKS = os.path.join(HERE, "playbooks")
-CALLBACKS = os.path.join(HERE, "callback_plugins")
-# The ansible binaries of the Python environment running the tests.
-BIN_DIR = os.path.dirname(sys.executable)
-MODULE = "huaweicloud.cloud.ddm_job_info"
-RUN_TIMEOUT = 180
-
-
-class AnsibleRun:
-    """One finished ansible process: exit code, output, and (with the JSON callback) the task results."""
-
-    def __init__(self, command, rc, stdout, stderr, json_output):
-        self.command = command
-        self.rc = rc
-        self.stdout = stdout
-        self.stderr = stderr
-        self.json_output = json_output
-        self._data = None
-
-    @property
-    def data(self):
-        """The JSON callback's document; None for runs with the default callback (read stdout)."""
-        if not self.json_output:
-            return None
-        if self._data is None:
-            # Verbose lines (-v) can precede the document; the callback prints it last, starting at column 0.
-            start = self.stdout.find('{\n  "plays"')
-            assert start >= 0, "no JSON document in the output of %r" % self
-            self._data = json.loads(self.stdout[start:])
-        return self._data
-
-    @property
-    def output(self):
-        return self.stdout + self.stderr
-
-    def tasks(self):
-        """(task name, {host: result}) for every task of every play, in order."""
-        return [(task["task"]["name"], task["hosts"]) for play in self.data["plays"] for task in play["tasks"]]
-
-    def result(self, task_name=None):
-        """The localhost result of the named task (default: the only module task of an ad-hoc run)."""
-        matches = [hosts["localhost"] for name, hosts in self.tasks() if "localhost" in hosts and (task_name is None or name == task_name)]
-        assert matches, "no result for task %r in %s" % (task_name, [name for name, _hosts in self.tasks()])
-        return matches[-1]
-
-    def __repr__(self):
-        return "AnsibleRun(rc=%s)\n--- command: %s\n--- stdout:\n%s\n--- stderr:\n%s" % (self.rc, self.command, self.stdout, self.stderr)
-
-
-def _check_clean_output(run):
-    # A traceback must never reach users, whatever the outcome.
-    assert "Traceback" not in run.stdout, run
-    assert "Traceback" not in run.stderr, run
-
-
-class Ansible:
-    """Runs ansible and ansible-playbook against localhost with a clean, explicit environment."""
-
-    def __init__(self, collections_path, workdir):
-        self.collections_path = collections_path
-        self.workdir = workdir
-        home = os.path.join(workdir, "home")
-        os.makedirs(home, exist_ok=True)
-        config = os.path.join(workdir, "ansible.cfg")
-        with open(config, "w", encoding="utf-8") as handle:
-            handle.write("[defaults]\n")
-        self.base_env = {
-            "PATH": os.pathsep.join((BIN_DIR, "/usr/bin", "/bin")),
-            "HOME": home,
-            "LANG": "C.UTF-8",
-            "LC_ALL": "C.UTF-8",
-            "PYTHONDONTWRITEBYTECODE": "1",
-            "ANSIBLE_CONFIG": config,
-            "ANSIBLE_HOME": os.path.join(home, ".ansible"),
-            "ANSIBLE_COLLECTIONS_PATH": collections_path,
-            "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",
-            "ANSIBLE_CALLBACK_PLUGINS": CALLBACKS,
-            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-            "ANSIBLE_NOCOLOR": "1",
-            "ANSIBLE_FORCE_COLOR": "0",
-            "ANSIBLE_RETRY_FILES_ENABLED": "false",
-            "ANSIBLE_LOCALHOST_WARNING": "false",
-            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
-        }
-        self._counter = 0
-
-    @staticmethod
-    def binary(name):
-        return os.path.join(BIN_DIR, name)
-
-    def _env(self, env, json_output):
-        merged = dict(self.base_env)
-        if json_output:
-            merged.update(ANSIBLE_STDOUT_CALLBACK="json_results", ANSIBLE_LOAD_CALLBACK_PLUGINS="1")
-        merged.update({key: str(value) for key, value in (env or {}).items()})
-        return merged
-
-    def _vars_file(self, extra_vars):
-        self._counter += 1
-        path = os.path.join(self.workdir, "vars-%d.json" % self._counter)
-        data = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}
-        data.update(extra_vars or {})
-        with open(path, "w", encoding="utf-8") as handle:
-            json.dump(data, handle)
-        return path
-
-    def adhoc_command(self, module_args, check=False, verbosity=0):
-        command = [os.path.join(BIN_DIR, "ansible"), "localhost", "-i", "localhost,", "-e", "@" + self._vars_file(None),
-                   "-m", MODULE, "-a", module_args]
-        return command + (["--check"] if check else []) + (["-" + "v" * verbosity] if verbosity else [])
-
-    def playbook_command(self, playbook, extra_vars=None, check=False, verbosity=0):
-        path = playbook if os.path.isabs(playbook) else os.path.join(PLAYBOOKS, playbook)
-        command = [os.path.join(BIN_DIR, "ansible-playbook"), "-i", "localhost,", "-e", "@" + self._vars_file(extra_vars), path]
-        return command + (["--check"] if check else []) + (["-" + "v" * verbosity] if verbosity else [])
-
-    def run(self, command, env=None, json_output=True):
-        completed = subprocess.run(command, cwd=self.workdir, env=self._env(env, json_output), stdin=subprocess.DEVNULL,
-                                   capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False)
-        run = AnsibleRun(command, completed.returncode, completed.stdout, completed.stderr, json_output)
-        _check_clean_output(run)
-        return run
-
-    def start(self, command, env=None, json_output=True):
-        """Start a run in the background (to act on the emulator meanwhile); finish it with :meth:`finish`."""
-        process = subprocess.Popen(command, cwd=self.workdir, env=self._env(env, json_output), stdin=subprocess.DEVNULL,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        return process, command, json_output
-
-    @staticmethod
-    def finish(started):
-        process, command, json_output = started
-        stdout, stderr = process.communicate(timeout=RUN_TIMEOUT)
-        run = AnsibleRun(command, process.returncode, stdout, stderr, json_output)
-        _check_clean_output(run)
-        return run
-
-    def adhoc(self, module_args, env=None, json_output=True, check=False, verbosity=0):
-        return self.run(self.adhoc_command(module_args, check, verbosity), env, json_output)
-
-    def playbook(self, playbook, extra_vars=None, env=None, json_output=True, check=False, verbosity=0):
-        return self.run(self.playbook_command(playbook, extra_vars, check, verbosity), env, json_output)
-
-    def run_cases(self, cases, verbosity=0):
-        """Run ``playbooks/robust_cases.yml`` once over ``cases`` (dicts of module options plus a ``case`` label).
-
-        Returns ({case label: item result}, the task-level result). Pipelining halves the cost per case.
-        """
-        run = self.playbook("robust_cases.yml", {"cases": cases}, env={"ANSIBLE_PIPELINING": "1"}, verbosity=verbosity)
-        assert run.rc == 0, run
-        task = run.result("Run each case")
-        assert [item["item"]["case"] for item in task["results"]] == [case["case"] for case in cases]
-        return {item["item"]["case"]: item for item in task["results"]}, task
-
-
-class BuiltCollection:
-    def __init__(self, tarball, collections_path):
-        self.tarball = tarball
-        self.collections_path = collections_path
-        with tarfile.open(tarball) as archive:
-            self.members = archive.getnames()
-
-
-def _galaxy(args, cwd):
-    env = {"PATH": os.pathsep.join((BIN_DIR, "/usr/bin", "/bin")), "HOME": cwd, "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
-           "ANSIBLE_HOME": os.path.join(cwd, ".ansible")}
-    completed = subprocess.run([os.path.join(BIN_DIR, "ansible-galaxy")] + args, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                               capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False)
-    assert completed.returncode == 0, "ansible-galaxy %s failed:\n%s\n%s" % (" ".join(args), completed.stdout, completed.stderr)
-    return completed
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 @pytest.fixture(scope="session")
 def built_collection(tmp_path_factory):
     """The collection built with ``ansible-galaxy collection build`` and installed from the tarball."""
-    work = str(tmp_path_factory.mktemp("galaxy"))
-    dist = os.path.join(work, "dist")
-    collections_path = os.path.join(work, "collections")
-    _galaxy(["collection", "build", "--force", "--output-path", dist, REPO_ROOT], work)
-    tarballs = glob.glob(os.path.join(dist, "huaweicloud-cloud-*.tar.gz"))
-    assert len(tarballs) == 1, tarballs
-    _galaxy(["collection", "install", "--offline", "--force", "-p", collections_path, tarballs[0]], work)
-    return BuiltCollection(tarballs[0], collections_path)
+    return build_and_install(REPO_ROOT, str(tmp_path_factory.mktemp("galaxy")))
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from harness import PROJECT_ID, STATIC_TOKEN  # pylint: disable=import-error
+from harness.emulator import PROJECT_ID, STATIC_TOKEN  # pylint: disable=import-error
 
 
 def _token_args(emulator, job_id):

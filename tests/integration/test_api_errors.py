@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness import PROJECT_ID  # pylint: disable=import-error
+from harness.emulator import PROJECT_ID  # pylint: disable=import-error
 
 TASK = "Get the DDM job"
 

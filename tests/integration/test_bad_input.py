@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 
-from harness import (  # pylint: disable=import-error
+from harness.emulator import (  # pylint: disable=import-error
     ACCESS_KEY, DOMAIN_NAME, PROJECT_ID, REGION, SECRET_KEY, SECURITY_TOKEN, STATIC_TOKEN, USER_NAME, USER_PASSWORD,
 )
 

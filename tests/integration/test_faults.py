@@ -9,7 +9,7 @@ other's faults.
 
 from __future__ import annotations
 
-from harness import ACCESS_KEY, DOMAIN_NAME, PROJECT_ID, REGION, SECRET_KEY, STATIC_TOKEN, USER_NAME, USER_PASSWORD  # pylint: disable=import-error
+from harness.emulator import ACCESS_KEY, DOMAIN_NAME, PROJECT_ID, REGION, SECRET_KEY, STATIC_TOKEN, USER_NAME, USER_PASSWORD  # pylint: disable=import-error
 
 # Pipelining runs each module in one Python process instead of copying it to a temporary file first:
 # the same module code, but loops over several cases finish sooner.

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from harness import ACCESS_KEY, PROJECT_ID, SECRET_KEY  # pylint: disable=import-error
+from harness.emulator import ACCESS_KEY, PROJECT_ID, SECRET_KEY  # pylint: disable=import-error
 
 TASK = "Get the DDM job"
 LIST_PATH = "/v3/%s/jobs" % PROJECT_ID

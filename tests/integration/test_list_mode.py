@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from harness import PROJECT_ID, STATIC_TOKEN  # pylint: disable=import-error
+from harness.emulator import PROJECT_ID, STATIC_TOKEN  # pylint: disable=import-error
 
 INSTANCE = {"id": "a48e43ff268f4c0e879652d65e63d0fbin09", "name": "ddm-orders"}
 OTHER_INSTANCE = {"id": "0f1e2d3c4b5a69788796a5b4c3d2e1f0in09", "name": "ddm-payments"}

@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from harness import PROJECT_ID, STATIC_TOKEN  # pylint: disable=import-error
+from harness.emulator import PROJECT_ID, STATIC_TOKEN  # pylint: disable=import-error
 
 CONNECTION_PLUGINS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "connection_plugins")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness import (  # pylint: disable=import-error
+from harness.emulator import (  # pylint: disable=import-error
     DOMAIN_NAME, PROJECT_ID, REGION, SECRET_KEY, SECURITY_TOKEN, STATIC_TOKEN, TEMP_ACCESS_KEY, TEMP_SECRET_KEY, USER_NAME,
     USER_PASSWORD,
 )

@@ -16,7 +16,7 @@ import os
 
 import pytest
 
-from harness import (  # pylint: disable=import-error
+from harness.emulator import (  # pylint: disable=import-error
     ACCESS_KEY, DOMAIN_NAME, PROJECT_ID, REGION, SECRET_KEY, SECURITY_TOKEN, STATIC_TOKEN, TEMP_ACCESS_KEY, TEMP_SECRET_KEY,
     USER_NAME, USER_PASSWORD, EmulatorProcess,
 )

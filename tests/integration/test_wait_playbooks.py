@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness import DOMAIN_NAME, PROJECT_ID, REGION, USER_NAME, USER_PASSWORD  # pylint: disable=import-error
+from harness.emulator import DOMAIN_NAME, PROJECT_ID, REGION, USER_NAME, USER_PASSWORD  # pylint: disable=import-error
 
 TASK = "Get the DDM job"
 INSTANCE = {"id": "0f1e2d3c4b5a69788796a5b4c3d2e1f0in09", "name": "ddm-payments"}

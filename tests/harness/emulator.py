@@ -2,9 +2,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Start the DDM/IAM emulator as a subprocess and drive its control API (standard library only).
 
-Usage from tests or scripts (add ``tests/emulator`` to ``sys.path`` first)::
+Usage from tests, the benchmark and scripts (with ``tests`` on ``sys.path``)::
 
-    from harness import EmulatorProcess
+    from harness.emulator import EmulatorProcess
     with EmulatorProcess(seed_demo=True) as emulator:
         job = emulator.post_job(duration=2, outcome="Completed")
         ...  # point the client at emulator.url
@@ -24,9 +24,13 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-import ddm_emulator
+EMULATOR_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "emulator")
+if EMULATOR_DIR not in sys.path:
+    sys.path.insert(0, EMULATOR_DIR)
 
-EMULATOR_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ddm_emulator.py")
+import ddm_emulator  # noqa: E402  pylint: disable=wrong-import-position,import-error
+
+EMULATOR_SCRIPT = os.path.join(EMULATOR_DIR, "ddm_emulator.py")
 
 REGION = ddm_emulator.REGION
 PROJECT_ID = ddm_emulator.PROJECT_ID
