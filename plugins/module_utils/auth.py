@@ -55,7 +55,7 @@ class AkSkAuth:
         return sign_request(method, url, headers, body, self._access_key, self._secret_key)
 
     def discover_project(self, client, region):
-        body = client.get_json(client.iam_url + "/v3/projects", params=[("name", region)], project_scoped=False)
+        body = client.get_json(client.iam_url + "/v3/projects", params=[("name", region)], project_scoped=False, service="IAM")
         projects = [p for p in body.get("projects") or [] if isinstance(p, dict) and p.get("name") == region]
         if len(projects) != 1:
             raise HuaweiCloudError("Found %d projects named %r in IAM; set project_id (HW_PROJECT_ID)" % (len(projects), region))
@@ -92,16 +92,15 @@ class PasswordAuth:
             "name": self._user_name, "password": self._password, "domain": {"name": self._domain_name}}}},
             "scope": self._scope()}}
         try:
-            response = client.request("POST", client.iam_url + "/v3/auth/tokens", json_body=payload, authenticated=False)
+            response = client.request("POST", client.iam_url + "/v3/auth/tokens", json_body=payload, authenticated=False, service="IAM")
         except HuaweiCloudError as exc:
-            exc.message = "IAM password login failed: " + exc.message
-            raise
+            raise exc.with_message("IAM password login failed: " + exc.message) from None
         token = response.headers.get("X-Subject-Token")
         if not token:
             raise HuaweiCloudError("IAM answered the password login without an X-Subject-Token header")
         self._token = token
         try:
-            self.project_id = client.decode_json(response)["token"]["project"]["id"]
+            self.project_id = client.decode_json(response, "IAM")["token"]["project"]["id"]
         except (KeyError, TypeError):
             self.project_id = self._scope_project_id
 

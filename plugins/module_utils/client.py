@@ -1,6 +1,6 @@
 # Copyright: Contributors to the huaweicloud.cloud collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A small HTTP client for Huawei Cloud APIs: auth, retries and error parsing in one place."""
+"""A small HTTP client for Huawei Cloud APIs: one attempt at a time, retried within a budget."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ import re
 import time
 import traceback
 
-from .errors import APIError, HuaweiCloudError, TransportError, parse_error
-from .retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
+from .errors import (APIError, ConfigurationError, DeadlineExceeded, HuaweiCloudError, TransportError, UnexpectedAnswer,
+                     parse_error, printable, request_id_from, summarize)
+from .retry import RetryBudget, RetryPolicy, parse_retry_after
 from .signer import canonical_query
+from .timelimit import TimeLimitExpired, time_limit
 
 try:
     import requests
@@ -24,13 +26,19 @@ else:
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 
-COLLECTION_VERSION = "1.0.0"
+COLLECTION_VERSION = "1.0.0"  # galaxy.yml's version; a unit test keeps the two equal
 USER_AGENT = "huaweicloud.cloud/%s (Ansible collection)" % COLLECTION_VERSION
 
-# Never hammer a throttling gateway, even when it answers Retry-After: 0.
-MIN_THROTTLED_PAUSE = 1.0
 # The gateway rejects AK/SK signatures whose X-Sdk-Date is further off than this.
 MAX_CLOCK_SKEW = datetime.timedelta(minutes=15)
+# The largest successful answer read (a full list page is about 60 KB); error pages are read
+# only as far as their summary needs.
+MAX_ANSWER_BYTES = 8 * 1024 * 1024
+MAX_ERROR_BYTES = 64 * 1024
+_CHUNK = 64 * 1024
+# A header value must be Latin-1 text without control characters (line breaks above all).
+_HEADER_VALUE = re.compile(r"[\x20-\x7e\xa0-\xff]*")
+_JSON_TYPES = {list: "array", str: "string", int: "number", float: "number", bool: "boolean", type(None): "null"}
 
 
 def _no_auth(request):
@@ -40,10 +48,6 @@ def _no_auth(request):
 
 def _transport_reason(exc) -> str:
     """The innermost, human-readable cause of a requests/urllib3 transport exception."""
-    if isinstance(exc, requests.exceptions.ReadTimeout):
-        return "no response within the api_timeout"
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return "connection timed out"
     cause = exc
     for _depth in range(5):
         inner = getattr(cause, "reason", None)  # urllib3 wraps; ssl's .reason is only a code string
@@ -52,9 +56,28 @@ def _transport_reason(exc) -> str:
         if inner is None:
             break
         cause = inner
-    text = re.sub(r"<[^>]*>:\s*", "", str(cause)) or type(cause).__name__
+    text = summarize(re.sub(r"<[^>]*>:\s*", "", str(cause)[:1000]), 300) if str(cause) else type(cause).__name__
     kind = "TLS error" if isinstance(exc, requests.exceptions.SSLError) else "connection failed"
     return "%s: %s" % (kind, text)
+
+
+def check_header_values(headers: dict) -> None:
+    """Refuse to send a header that HTTP cannot carry, without echoing its value (it may be a secret)."""
+    for name, value in headers.items():
+        if not isinstance(value, str) or not _HEADER_VALUE.fullmatch(value):
+            raise ConfigurationError("The %s header cannot be sent: the credential or option that fills it holds a line break, "
+                                     "a control character or a character outside Latin-1 (its value is not shown)" % name)
+
+
+def _read_capped(response, limit: int) -> bytes:
+    """The body, but never more than ``limit + 1`` bytes of it (decompressed)."""
+    chunks, size = [], 0
+    for chunk in response.iter_content(_CHUNK):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            break
+    return b"".join(chunks)[:limit + 1]
 
 
 class HuaweiCloudClient:
@@ -89,72 +112,98 @@ class HuaweiCloudClient:
             self._project_id = self.auth.discover_project(self, self.region)
         return self._project_id
 
-    def get_json(self, url: str, params=None, project_scoped: bool = True, deadline: float | None = None) -> dict:
-        return self.decode_json(self.request("GET", url, params=params, project_scoped=project_scoped, deadline=deadline))
+    def get_json(self, url: str, params=None, project_scoped: bool = True, deadline: float | None = None, service: str = "the API") -> dict:
+        response = self.request("GET", url, params=params, project_scoped=project_scoped, deadline=deadline, service=service)
+        return self.decode_json(response, service)
 
     @staticmethod
-    def decode_json(response) -> dict:
+    def decode_json(response, service: str = "the API") -> dict:
+        """The answer's JSON object; anything else is an :class:`UnexpectedAnswer`."""
         try:
-            body = response.json()
+            body = json.loads(response.content)
+            what = "a JSON %s" % _JSON_TYPES.get(type(body), "value")
+        except RecursionError:
+            body, what = None, "JSON nested too deeply"
         except ValueError:
-            body = None
+            text = response.content[:MAX_ERROR_BYTES].decode("utf-8", "replace")
+            body, what = None, ("non-JSON response: %s" % summarize(text)) if text.strip() else "an empty body"
         if not isinstance(body, dict):
-            error = parse_error(response.status_code, response.headers, response.text)
-            raise APIError(response.status_code, None, "expected a JSON object, got " + error.detail, error.request_id)
+            raise UnexpectedAnswer(service, "expected a JSON object, got " + what, request_id_from(response.headers))
         return body
 
     def request(self, method: str, url: str, *, params=None, json_body=None, project_scoped: bool = True,
-                authenticated: bool = True, deadline: float | None = None):
-        """Send one API request and return the successful (2xx) response.
+                authenticated: bool = True, deadline: float | None = None, service: str = "the API"):
+        """Send one API request and return the successful (2xx) response, its body read.
 
-        Transient failures are retried within the retry policy (and before ``deadline``,
-        a ``time.monotonic()`` value); anything else raises a :class:`HuaweiCloudError`.
+        Transient failures are retried within the retry policy and, inside a wait, before
+        ``deadline`` (a ``time.monotonic()`` value), which also bounds every attempt.
+        Anything else raises a :class:`HuaweiCloudError`.
         """
         query = canonical_query(params or [])
         full_url = url + ("?" + query if query else "")
         body = json.dumps(json_body).encode("utf-8") if json_body is not None else b""
         project_id = self.project_id if (project_scoped and authenticated) else None
-        attempts = retries = 0
+        budget = RetryBudget(self.retry, deadline, self._clock)
         renewed = False
         while True:
             headers = {"User-Agent": USER_AGENT, "Content-Type": "application/json", "Accept": "application/json"}
             if authenticated:
                 headers = self.auth.authorize(self, method, full_url, headers, body, project_id)
+            check_header_values(headers)
             try:
-                response = self._session.request(method, full_url, headers=headers, data=body or None,
-                                                 timeout=self.timeout, verify=self.verify, allow_redirects=False)
-            except requests.exceptions.SSLError as exc:
-                # A certificate problem does not go away by retrying.
-                raise TransportError("%s %s: %s" % (method, url, _transport_reason(exc))) from None
-            except requests.exceptions.RequestException as exc:
-                error, retry_after = TransportError("%s %s: %s" % (method, url, _transport_reason(exc))), None
-            except OSError as exc:  # a local problem, such as an unreadable CA bundle: retrying cannot help
-                raise TransportError("%s %s: %s" % (method, url, exc)) from None
+                response = self._send_once(method, full_url, headers, body, deadline)
+            except TransportError as exc:
+                error, retry_after = exc, None
             else:
                 if response.status_code < 300:
+                    if len(response.content) > MAX_ANSWER_BYTES:
+                        raise UnexpectedAnswer(service, "the answer is larger than %d MiB, the most this client reads"
+                                               % (MAX_ANSWER_BYTES // 2 ** 20), request_id_from(response.headers))
                     return response
                 if response.status_code == 401 and authenticated and self.auth.can_refresh and not renewed:
                     renewed = True  # an expired or revoked token: log in again, once
                     self.auth.invalidate()
                     continue
-                error = parse_error(response.status_code, response.headers, response.text, self._hint(response))
-                if response.status_code not in RETRYABLE_STATUSES:
-                    raise error
+                error = parse_error(response.status_code, response.headers, response.content, self._hint(response))
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            attempts += 1
-            pause = self.retry.delay(attempts, retry_after)
-            if isinstance(error, APIError) and error.status == 429:
-                pause = max(pause, MIN_THROTTLED_PAUSE)
-                if deadline is None:
-                    retries += 1
-                # else: throttling inside a wait is bounded by the wait's deadline, not by max_retries,
-                # so many parallel waits sharing one account slow down instead of failing.
-            else:
-                retries += 1
-            if not self.retry.should_retry(retries - 1) or (deadline is not None and self._clock() + pause > deadline):
-                raise _gave_up(error, attempts)
+            pause = budget.next_pause(error, retry_after)  # raises when the budget says stop
             self.retry_events.append(_event_name(error))
             self._sleep(pause)
+
+    def _send_once(self, method: str, url: str, headers: dict, body: bytes, deadline: float | None):
+        """One attempt, headers and body included, within ``api_timeout`` and before ``deadline``."""
+        limit = self.timeout
+        clipped = deadline is not None and deadline - self._clock() < limit
+        if clipped:
+            limit = deadline - self._clock()
+            if limit <= 0:
+                raise DeadlineExceeded("%s %s: the deadline passed before the request could be sent" % (method, url))
+        response = None
+        try:
+            with time_limit(limit):
+                response = self._session.request(method, url, headers=headers, data=body or None, timeout=limit, verify=self.verify,
+                                                 allow_redirects=False, stream=True)
+                cap = MAX_ANSWER_BYTES if response.status_code < 300 else MAX_ERROR_BYTES
+                response._content = _read_capped(response, cap)  # pylint: disable=protected-access
+        except (TimeLimitExpired, requests.exceptions.Timeout):
+            if clipped:
+                raise DeadlineExceeded("%s %s: no complete answer before the deadline" % (method, url)) from None
+            raise TransportError("%s %s: no complete answer within the api_timeout (%g s)" % (method, url, self.timeout)) from None
+        except requests.exceptions.SSLError as exc:
+            # A certificate problem does not go away by retrying.
+            raise TransportError("%s %s: %s" % (method, url, _transport_reason(exc)), retryable=False) from None
+        except (requests.exceptions.InvalidHeader, requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
+                requests.exceptions.MissingSchema, UnicodeError, ValueError):
+            # Their text can quote request headers, credentials included: never show it.
+            raise TransportError("%s %s: the request could not be built (an invalid URL or header)" % (method, url), retryable=False) from None
+        except requests.exceptions.RequestException as exc:
+            raise TransportError("%s %s: %s" % (method, url, _transport_reason(exc))) from None
+        except OSError as exc:  # a local problem, such as an unreadable CA bundle: retrying cannot help
+            raise TransportError("%s %s: %s" % (method, url, printable(str(exc))), retryable=False) from None
+        finally:
+            if response is not None:
+                response.close()
+        return response
 
     def _hint(self, response) -> str | None:
         """Explain the one 401 cause users cannot see in the body: a wrong local clock under AK/SK."""
@@ -177,9 +226,3 @@ def _event_name(error: HuaweiCloudError) -> str:
     if isinstance(error, APIError):
         return "HTTP %s%s" % (error.status, " " + error.code if error.code else "")
     return error.message.split(": ", 1)[-1]
-
-
-def _gave_up(error: HuaweiCloudError, attempts: int) -> HuaweiCloudError:
-    if attempts > 1:
-        error.message += " (gave up after %d attempts)" % attempts
-    return error

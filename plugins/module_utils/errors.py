@@ -5,11 +5,14 @@
 from __future__ import annotations
 
 import json
-import re
 
 # Header names that carry the request id, in order of preference (IAM uses its own).
 REQUEST_ID_HEADERS = ("X-Request-Id", "X-IAM-Trace-Id", "X-Openstack-Request-Id")
-_SNIPPET_LENGTH = 200
+SNIPPET_LENGTH = 200
+# Only this much of an error body is ever looked at: enough for any real error page.
+SUMMARY_PREFIX = 64 * 1024
+# The API gateway's error codes, in both spellings Huawei uses (APIGW.0308, APIG.0308).
+GATEWAY_CODE_PREFIXES = ("APIGW.", "APIG.")
 
 
 class HuaweiCloudError(Exception):
@@ -22,6 +25,14 @@ class HuaweiCloudError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    def with_message(self, message: str) -> HuaweiCloudError:
+        """A copy of this error (same class and attributes) that says ``message``."""
+        clone = self.__class__.__new__(self.__class__)
+        clone.__dict__.update(self.__dict__)
+        clone.message = message
+        clone.args = (message,)
+        return clone
+
 
 class ConfigurationError(HuaweiCloudError):
     """Invalid or incomplete options, detected before any request is sent."""
@@ -33,6 +44,31 @@ class NotFoundError(HuaweiCloudError):
 
 class TransportError(HuaweiCloudError):
     """The service could not be reached, or did not answer in time, after all retries."""
+
+    def __init__(self, message: str, retryable: bool = True):
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class DeadlineExceeded(TransportError):
+    """A wait's deadline passed before a usable answer came; ``last_error`` is what was seen meanwhile."""
+
+    def __init__(self, message: str, last_error: HuaweiCloudError | None = None):
+        super().__init__(message, retryable=False)
+        self.last_error = last_error
+
+
+class UnexpectedAnswer(HuaweiCloudError):
+    """A successful HTTP answer whose body is not what the API documents."""
+
+    def __init__(self, service: str, what: str, request_id: str | None = None):
+        self.service = service
+        self.what = what
+        self.request_id = request_id
+        text = "unexpected answer from %s: %s" % (service, what)
+        if request_id:
+            text += " (request id %s)" % request_id
+        super().__init__(text)
 
 
 class APIError(HuaweiCloudError):
@@ -53,14 +89,55 @@ class APIError(HuaweiCloudError):
             text += ". %s" % hint
         super().__init__(text)
 
+    @property
+    def from_gateway(self) -> bool:
+        """True when the API gateway itself answered (throttling, auth, unknown API), not the service."""
+        return is_gateway_code(self.code)
 
-def _plain_text(text: str) -> str:
-    """A short, single-line rendering of a non-JSON body (an HTML page from a proxy, say)."""
-    title = re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
-    if title:
-        text = title.group(1)
-    text = " ".join(re.sub(r"<[^>]+>", " ", text).split())
-    return text[:_SNIPPET_LENGTH] + ("..." if len(text) > _SNIPPET_LENGTH else "")
+
+def is_gateway_code(code: str | None) -> bool:
+    return bool(code) and code.upper().startswith(GATEWAY_CODE_PREFIXES)
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters shown as escapes, so server text cannot drive a terminal."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in text)
+
+
+def _strip_markup(text: str) -> str:
+    """Text outside ``<...>`` tags, in one pass (regexes over hostile pages can take quadratic time)."""
+    kept = []
+    depth = 0
+    for char in text:
+        if char == "<":
+            depth = 1
+        elif char == ">" and depth:
+            depth = 0
+            kept.append(" ")
+        elif not depth:
+            kept.append(char)
+    return "".join(kept)
+
+
+def _title(text: str) -> str | None:
+    lower = text.lower()
+    start = lower.find("<title")
+    if start < 0:
+        return None
+    start = lower.find(">", start)
+    end = lower.find("</title", start)
+    return text[start + 1:end] if 0 <= start < end else None
+
+
+def summarize(text: str, length: int = SNIPPET_LENGTH) -> str:
+    """A short, single-line, markup-free rendering of a non-JSON body (an HTML page from a proxy, say)."""
+    text = text[:SUMMARY_PREFIX]
+    title = _title(text)
+    text = " ".join(_strip_markup(title if title is not None else text).split())
+    text = printable(text[:length]) + ("..." if len(text) > length else "")
+    return text or "markup only"
 
 
 def _code_and_message(body) -> tuple[str | None, str | None, str | None]:
@@ -76,30 +153,38 @@ def _code_and_message(body) -> tuple[str | None, str | None, str | None]:
         # Its numeric "code" only repeats the HTTP status.
         return None, error.get("message") or error.get("title"), None
     if "code" in body and "message" in body:
-        return str(body["code"]), body["message"], None
+        return body["code"], body["message"], None
     return None, None, None
+
+
+def _short(value) -> str | None:
+    """A field of an error body as short printable text (bodies are server-controlled)."""
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    return summarize(str(value), SNIPPET_LENGTH)
 
 
 def request_id_from(headers) -> str | None:
     for name in REQUEST_ID_HEADERS:
         value = headers.get(name)
         if value:
-            return value
+            return _short(value)
     return None
 
 
-def parse_error(status: int, headers, text: str, hint: str | None = None) -> APIError:
+def parse_error(status: int, headers, content: bytes, hint: str | None = None) -> APIError:
     """Build an :class:`APIError` from an error response, whatever shape its body has."""
+    text = content[:SUMMARY_PREFIX].decode("utf-8", "replace")
     try:
-        body = json.loads(text) if text else None
-    except ValueError:
+        body = json.loads(text) if len(content) <= SUMMARY_PREFIX else None
+    except (ValueError, RecursionError):
         body = None
-    code, message, body_request_id = _code_and_message(body)
+    code, message, body_request_id = (_short(value) for value in _code_and_message(body))
     if message is None:
-        if not text or not text.strip():
+        if not text.strip():
             message = "empty response body"
         elif body is None:
-            message = "non-JSON response: %s" % _plain_text(text)
+            message = "non-JSON response: %s" % summarize(text)
         else:
-            message = "unrecognised error body: %s" % _plain_text(text)
-    return APIError(status, code, str(message), request_id_from(headers) or body_request_id, hint)
+            message = "unrecognised error body: %s" % summarize(text)
+    return APIError(status, code, message, request_id_from(headers) or body_request_id, hint)

@@ -7,9 +7,14 @@ from __future__ import annotations
 import datetime
 import email.utils
 import random
+import time
+
+from .errors import APIError, DeadlineExceeded, HuaweiCloudError
 
 # Throttling and gateway/server hiccups; other statuses are the caller's fault and final.
 RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
+# Never hammer a throttling gateway, even when it answers Retry-After: 0.
+MIN_THROTTLED_PAUSE = 1.0
 
 # A Retry-After beyond this is treated as this: a wait is better served by failing and
 # letting the user re-run than by sleeping for an hour inside one request.
@@ -58,3 +63,51 @@ class RetryPolicy:
             return min(retry_after, MAX_RETRY_AFTER)
         ceiling = min(self.max_delay, self.base_delay * 2 ** (retry_number - 1))
         return ceiling / 2 + self._rng() * ceiling / 2
+
+
+def is_retryable(error: HuaweiCloudError) -> bool:
+    """Whether sending the same request again may succeed."""
+    if isinstance(error, APIError):
+        return error.status in RETRYABLE_STATUSES
+    return getattr(error, "retryable", False)
+
+
+def is_throttled(error: HuaweiCloudError) -> bool:
+    return isinstance(error, APIError) and error.status == 429
+
+
+class RetryBudget:
+    """The retries one request has left: ``max_retries`` of them, and none past ``deadline``.
+
+    Throttling inside a wait (``deadline`` given) is bounded by the deadline only, so many
+    parallel waits sharing one account slow down instead of failing. Outside a wait,
+    throttling counts against ``max_retries`` like any other transient failure.
+    """
+
+    def __init__(self, policy: RetryPolicy, deadline: float | None = None, clock=time.monotonic):
+        self.policy = policy
+        self.deadline = deadline
+        self.failures = 0  # failed attempts so far
+        self._counted = 0  # of which count against max_retries
+        self._clock = clock
+
+    def next_pause(self, error: HuaweiCloudError, retry_after: float | None = None) -> float:
+        """Seconds to wait before retrying after ``error``; raises the error to give up."""
+        self.failures += 1
+        if not is_retryable(error):
+            raise error
+        pause = self.policy.delay(self.failures, retry_after)
+        if is_throttled(error):
+            pause = max(pause, MIN_THROTTLED_PAUSE)
+        if not (is_throttled(error) and self.deadline is not None):
+            self._counted += 1
+            if not self.policy.should_retry(self._counted - 1):
+                raise self._gave_up(error)
+        if self.deadline is not None and self._clock() + pause >= self.deadline:
+            raise DeadlineExceeded("no usable answer before the deadline; last error: %s" % error, last_error=error)
+        return pause
+
+    def _gave_up(self, error: HuaweiCloudError) -> HuaweiCloudError:
+        if self.failures > 1:
+            return error.with_message("%s (gave up after %d attempts)" % (error.message, self.failures))
+        return error

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import time
 
+from .errors import DeadlineExceeded
+
 FIRST_PAUSE = 1.0
 GROWTH = 2.0
 # How long after the predicted completion to look, so the task has really finished.
 PREDICTION_MARGIN = 0.25
 MIN_PAUSE = 0.5
+# The last poll starts this long before the deadline, so that its answer can still count.
+LAST_ANSWER_ALLOWANCE = 1.0
 
 
 def poll_pauses(max_interval: float, first: float = FIRST_PAUSE, growth: float = GROWTH):
@@ -57,20 +61,29 @@ class CompletionEstimator:
 
 
 class WaitOutcome:
-    """What a wait ended with: the last value fetched, how many polls, how long, and why it stopped."""
+    """How a wait ended: the last value fetched (None if none came), how many polls, how long, and why.
 
-    def __init__(self, value, polls: int, elapsed: float, timed_out: bool):
+    ``timed_out`` is true when the deadline passed first; ``error`` is then the transport or
+    API error that kept the last attempt from answering, if one did.
+    """
+
+    def __init__(self, value, polls: int, elapsed: float, timed_out: bool, error=None):
         self.value = value
         self.polls = polls
         self.elapsed = elapsed
         self.timed_out = timed_out
+        self.error = error
 
 
 def wait_for(fetch, is_final, timeout: float, max_interval: float, *, on_poll=None, progress=None,
              clock=time.monotonic, sleep=time.sleep) -> WaitOutcome:
     """Call ``fetch(deadline)`` until ``is_final(value)`` or ``timeout`` seconds pass.
 
-    The last pause is clipped so that the final poll happens at the deadline, never after it.
+    ``fetch`` must end by ``deadline`` (a ``clock()`` value) and raise
+    :class:`DeadlineExceeded` when it cannot; the wait then ends as timed out with the last
+    value seen. An answer that arrives after the deadline ends the wait as timed out too, so
+    a late poll cannot turn a timeout into success. The last pause is clipped so that the
+    final poll starts ``LAST_ANSWER_ALLOWANCE`` before the deadline.
     ``on_poll(value, elapsed)`` is called after every poll (progress reporting).
     ``progress(value)`` may return the task's completion percentage: when it rises steadily,
     the poll after the predicted completion is brought forward to just past it.
@@ -79,17 +92,23 @@ def wait_for(fetch, is_final, timeout: float, max_interval: float, *, on_poll=No
     deadline = start + timeout
     pauses = poll_pauses(max_interval)
     estimator = CompletionEstimator()
+    value = None
     polls = 0
     while True:
-        value = fetch(deadline)
+        try:
+            value = fetch(deadline)
+        except DeadlineExceeded as exc:
+            return WaitOutcome(value, polls, clock() - start, True, exc.last_error or exc)
         polls += 1
         elapsed = clock() - start
         if on_poll is not None:
             on_poll(value, elapsed)
+        if elapsed > timeout:
+            return WaitOutcome(value, polls, elapsed, True)
         if is_final(value):
             return WaitOutcome(value, polls, elapsed, False)
-        remaining = deadline - clock()
-        if remaining <= 0:
+        room = deadline - clock() - LAST_ANSWER_ALLOWANCE
+        if room < MIN_PAUSE:
             return WaitOutcome(value, polls, elapsed, True)
         pause = next(pauses)
         if progress is not None:
@@ -97,4 +116,4 @@ def wait_for(fetch, is_final, timeout: float, max_interval: float, *, on_poll=No
             predicted = estimator.remaining(clock() - start)
             if predicted is not None and predicted + PREDICTION_MARGIN < pause:
                 pause = max(predicted + PREDICTION_MARGIN, MIN_PAUSE)
-        sleep(min(pause, remaining))
+        sleep(min(pause, room))

@@ -8,7 +8,8 @@ import datetime
 
 import pytest
 
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.retry import MAX_RETRY_AFTER, RetryPolicy, parse_retry_after
+from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import APIError, DeadlineExceeded, TransportError
+from ansible_collections.huaweicloud.cloud.plugins.module_utils.retry import MAX_RETRY_AFTER, RetryBudget, RetryPolicy, parse_retry_after
 
 
 def test_backoff_doubles_between_half_and_full_ceiling():
@@ -50,3 +51,42 @@ def test_parse_retry_after_seconds_and_dates():
     assert parse_retry_after("soon", now) is None
     assert parse_retry_after(None, now) is None
     assert parse_retry_after("", now) is None
+
+
+def _api(status, code=None):
+    return APIError(status, code, "x")
+
+
+def test_budget_counts_every_transient_failure_against_max_retries_outside_a_wait():
+    budget = RetryBudget(RetryPolicy(max_retries=2, rng=lambda: 1.0))
+    assert [budget.next_pause(_api(429, "APIGW.0308")), budget.next_pause(_api(503))] == [1.0, 2.0]
+    with pytest.raises(APIError, match=r"^HTTP 503: x \(gave up after 3 attempts\)$") as info:
+        budget.next_pause(_api(503))
+    assert info.value.status == 503
+
+
+def test_budget_gives_up_at_once_on_final_errors():
+    budget = RetryBudget(RetryPolicy(max_retries=5))
+    with pytest.raises(APIError, match=r"^HTTP 403: x$"):
+        budget.next_pause(_api(403))
+    with pytest.raises(TransportError, match="certificate"):
+        budget.next_pause(TransportError("certificate verify failed", retryable=False))
+
+
+def test_budget_inside_a_wait_lets_throttling_run_to_the_deadline_only():
+    now = [0.0]
+    budget = RetryBudget(RetryPolicy(max_retries=1, rng=lambda: 1.0), deadline=10.0, clock=lambda: now[0])
+    for _attempt in range(5):
+        assert budget.next_pause(_api(429), retry_after=0) == 1.0  # throttled: at least a second, never counted
+        now[0] += 1.0
+    now[0] = 9.5
+    with pytest.raises(DeadlineExceeded) as info:
+        budget.next_pause(_api(429), retry_after=1)
+    assert info.value.last_error.status == 429 and "no usable answer before the deadline" in str(info.value)
+
+
+def test_budget_inside_a_wait_still_bounds_other_failures_by_max_retries():
+    budget = RetryBudget(RetryPolicy(max_retries=1, rng=lambda: 1.0), deadline=1000.0, clock=lambda: 0.0)
+    budget.next_pause(_api(503))
+    with pytest.raises(APIError, match="gave up after 2 attempts"):
+        budget.next_pause(_api(503))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 
+from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import DeadlineExceeded, TransportError
 from ansible_collections.huaweicloud.cloud.plugins.module_utils.waiter import CompletionEstimator, poll_pauses, wait_for
 
 
@@ -68,14 +69,49 @@ def test_final_status_on_first_poll_does_not_sleep():
     assert outcome.value["status"] == "Failed" and outcome.polls == 1 and clock.sleeps == []
 
 
-def test_timeout_clips_the_last_pause_and_polls_at_the_deadline():
+def test_timeout_clips_the_last_pause_so_the_last_answer_can_still_count():
     clock = FakeClock()
     fetch, seen = job_finishing_at(clock, 10_000)
     outcome = wait_for(fetch, is_final, 12, 5, clock=clock, sleep=clock.sleep)
-    assert outcome.timed_out
-    assert [t for t, _deadline in seen] == [0.0, 1.0, 3.0, 7.0, 12.0]
-    assert clock.now - 100.0 == 12.0  # never past wait_timeout
+    assert outcome.timed_out and outcome.value == {"status": "Running"} and outcome.error is None
+    assert [t for t, _deadline in seen] == [0.0, 1.0, 3.0, 7.0, 11.0]  # the last poll has LAST_ANSWER_ALLOWANCE to answer
+    assert clock.now - 100.0 <= 12.0  # never past wait_timeout
     assert all(deadline == 12.0 for _t, deadline in seen)
+
+
+def test_a_poll_cut_off_by_the_deadline_ends_the_wait_with_the_last_state_seen():
+    clock = FakeClock()
+    answers = iter([{"status": "Running", "process": "40%"}])
+
+    def fetch(deadline):
+        value = next(answers, None)
+        if value is None:
+            clock.now = deadline  # the request used up all the time left
+            raise DeadlineExceeded("GET x: no complete answer before the deadline")
+        return value
+    outcome = wait_for(fetch, is_final, 30, 5, clock=clock, sleep=clock.sleep)
+    assert outcome.timed_out and outcome.value == {"status": "Running", "process": "40%"} and outcome.polls == 1
+    assert str(outcome.error) == "GET x: no complete answer before the deadline"
+
+
+def test_deadline_error_keeps_the_last_transport_error_and_no_value_if_none_came():
+    clock = FakeClock()
+    cause = TransportError("GET x: connection failed: refused")
+
+    def fetch(deadline):  # pylint: disable=unused-argument
+        raise DeadlineExceeded("no usable answer before the deadline", last_error=cause)
+    outcome = wait_for(fetch, is_final, 30, 5, clock=clock, sleep=clock.sleep)
+    assert outcome.timed_out and outcome.value is None and outcome.polls == 0 and outcome.error is cause
+
+
+def test_a_final_answer_that_arrives_after_the_deadline_is_a_timeout():
+    clock = FakeClock()
+
+    def late_completion(deadline):
+        clock.now = deadline + 0.5  # no time limit could stop this one
+        return {"status": "Completed"}
+    outcome = wait_for(late_completion, is_final, 10, 5, clock=clock, sleep=clock.sleep)
+    assert outcome.timed_out and outcome.value == {"status": "Completed"}
 
 
 def test_on_poll_sees_every_state():
