@@ -1,13 +1,19 @@
 # Copyright: Contributors to the huaweicloud.cloud collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The DDM task (job) API: reading one task, paging through the task list, and status meanings."""
+"""The DDM task API: one task, the task list, what their answers must look like, and status meanings.
+
+Every answer is checked here, once, before anything else reads it: a field of the wrong type
+becomes an :class:`UnexpectedAnswer` naming the field, never a crash further on.
+"""
 
 from __future__ import annotations
 
-import itertools
+import datetime
+import re
 
-from .errors import APIError, NotFoundError, request_id_from
+from .errors import APIError, NotFoundError, UnexpectedAnswer, printable, request_id_from
 
+SERVICE = "DDM"
 SUCCESS_STATUSES = frozenset(("Completed",))
 FAILURE_STATUSES = frozenset(("Failed", "CancelSuccess", "RollbackSuccess"))
 # Anything else (Running, Expanding, Canceling, Rollbacking, ToBeSwitched, Switching, and
@@ -17,11 +23,46 @@ FINAL_STATUSES = SUCCESS_STATUSES | FAILURE_STATUSES
 # DDM answers an unknown task with HTTP 400 DBS.300400; a proxy in front may answer a bare 404.
 NOT_FOUND_CODES = frozenset(("DBS.300400",))
 PAGE_SIZE = 128  # the API's largest page
+# However many tasks the list claims, reading stops here (25,600 tasks) with a warning.
+MAX_LIST_PAGES = 200
+# The failure reason is a best-effort extra: a few pages of the list at most.
+FAIL_REASON_MAX_PAGES = 4
+# The API keeps this much history; the list call rejects an earlier start_time.
+RETENTION = datetime.timedelta(days=30)
+
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+# Far enough from datetime's limits that window arithmetic cannot overflow.
+LATEST = datetime.datetime(9000, 1, 1, tzinfo=datetime.timezone.utc)
+
+JOB_TEXT_FIELDS = ("name", "created_time", "end_time", "process")
+ITEM_TEXT_FIELDS = JOB_TEXT_FIELDS + ("instance_id", "instance_name", "database_name", "fail_reason")
+
+
+def parse_time(text: str) -> datetime.datetime:
+    """ISO 8601 with a time zone, including the API's own ``+0800`` offsets; ValueError says what is wrong."""
+    if not isinstance(text, str):
+        raise ValueError("must be a text, not %s" % _kind(text))
+    value = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", text.strip())
+    value = re.sub(r"[Zz]$", "+00:00", value)
+    try:
+        when = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError("must be an ISO 8601 time such as 2026-11-28T10:00:00Z or 2026-11-28T18:00:00+08:00") from None
+    if when.tzinfo is None:
+        raise ValueError("needs a time zone (Z or an offset such as +08:00)")
+    if not EPOCH <= when < LATEST:
+        raise ValueError("is out of range (1970 to 8999)")
+    return when
+
+
+def epoch_ms(when: datetime.datetime) -> int:
+    """The list API's time parameters: integer milliseconds since the epoch (a float is rejected)."""
+    return (when - EPOCH) // datetime.timedelta(milliseconds=1)
 
 
 def progress_percent(job: dict) -> float | None:
     """The ``process`` field (``"60%"``) as a number, or None when the task reports none."""
-    text = str(job.get("process") or "").strip().rstrip("%")
+    text = (job.get("process") or "").strip().rstrip("%")
     try:
         return float(text)
     except ValueError:
@@ -37,6 +78,68 @@ def describe(job: dict) -> str:
     return text
 
 
+def _kind(value) -> str:
+    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "a number", float: "a number"}
+    return names.get(type(value), "null" if value is None else "a " + type(value).__name__)
+
+
+def _text_problems(record: dict, where: str, keys):
+    return ["%s.%s is %s, expected a string" % (where, key, _kind(record[key]))
+            for key in keys if record.get(key) is not None and not isinstance(record[key], str)]
+
+
+def task_problem(record, where: str, text_fields=JOB_TEXT_FIELDS) -> str | None:
+    """What is wrong with a task object of an answer, or None when it has the documented shape."""
+    if not isinstance(record, dict):
+        return "%s is %s, expected an object" % (where, _kind(record))
+    problems = ["%s.%s is %s, expected a non-empty string" % (where, key, _kind(record.get(key)))
+                for key in ("id", "status") if not isinstance(record.get(key), str) or not record[key]]
+    problems += _text_problems(record, where, text_fields)
+    instance = record.get("instance")
+    if instance is not None and not isinstance(instance, dict):
+        problems.append("%s.instance is %s, expected an object" % (where, _kind(instance)))
+    elif instance is not None:
+        problems += _text_problems(instance, where + ".instance", ("id", "name"))
+    operations = record.get("operations")
+    if operations is not None and not (isinstance(operations, list) and all(isinstance(op, str) for op in operations)):
+        problems.append("%s.operations is %s, expected an array of strings" % (where, _kind(operations)))
+    return problems[0] if problems else None
+
+
+class TaskListing:
+    """The tasks created in a time window, read page by page (one page in memory at a time).
+
+    Reading ends where the first page's ``total`` says the list ends. It stops early when a
+    page brings no task not seen before, or after ``max_pages``: ``truncated`` then says why.
+    """
+
+    def __init__(self, jobs: DdmJobs, start: datetime.datetime, end: datetime.datetime, max_pages: int = MAX_LIST_PAGES,
+                 deadline: float | None = None):
+        self._jobs = jobs
+        self._window = (epoch_ms(start), epoch_ms(end))
+        self._max_pages = max_pages
+        self._deadline = deadline
+        self.truncated = None
+
+    def __iter__(self):
+        seen = set()
+        offset = 0
+        promised = None
+        for _page in range(self._max_pages):
+            items, total = self._jobs.page(self._window[0], self._window[1], offset, self._deadline)
+            promised = total if promised is None else promised
+            new = [item for item in items if item["id"] not in seen]
+            if items and not new:
+                self.truncated = "the page at offset %d repeated tasks already read" % offset
+                return
+            seen.update(item["id"] for item in new)
+            yield from new
+            offset += len(items)
+            if not items or (promised is not None and offset >= promised) or (promised is None and len(items) < PAGE_SIZE):
+                return
+        self.truncated = "reading stopped after %d pages (%d tasks)" % (self._max_pages, len(seen))
+
+
 class DdmJobs:
     """Calls of ``/v3/{project_id}/jobs`` through a :class:`HuaweiCloudClient`."""
 
@@ -48,26 +151,56 @@ class DdmJobs:
         return "%s/v3/%s/jobs%s" % (self.endpoint, self.client.project_id, suffix)
 
     def get(self, job_id: str, deadline: float | None = None) -> dict:
+        """The task's current state; NotFoundError when DDM does not know it."""
         try:
-            response = self.client.request("GET", self._url("/" + job_id), deadline=deadline)
+            response = self.client.request("GET", self._url("/" + job_id), deadline=deadline, service=SERVICE)
         except APIError as exc:
             # A gateway's own 404 (APIGW.0101, a wrong endpoint path) is not a missing task.
-            if exc.code in NOT_FOUND_CODES or (exc.status == 404 and not (exc.code or "").startswith("APIGW.")):
+            if exc.code in NOT_FOUND_CODES or (exc.status == 404 and not exc.from_gateway):
                 raise NotFoundError("job %s not found in project %s" % (job_id, self.client.project_id)) from None
             raise
-        job = self.client.decode_json(response).get("job")
-        if not isinstance(job, dict) or not job.get("status"):
-            raise APIError(response.status_code, None, "the DDM answer carries no job with a status", request_id_from(response.headers))
+        job = self.client.decode_json(response, SERVICE).get("job")
+        problem = task_problem(job, "job")
+        if problem is None and job["id"] != job_id:
+            problem = "job.id is %s, not the requested %s" % (printable(job["id"][:64]), job_id)
+        if problem:
+            raise UnexpectedAnswer(SERVICE, problem, request_id_from(response.headers))
         return job
 
-    def iterate(self, start_ms: int, end_ms: int, max_pages: int | None = None):
-        """Yield the tasks created in [start_ms, end_ms], one page in memory at a time."""
-        offset = 0
-        for _page in range(max_pages) if max_pages else itertools.count():
-            params = [("start_time", start_ms), ("end_time", end_ms), ("offset", offset), ("limit", PAGE_SIZE)]
-            body = self.client.get_json(self._url(), params=params)
-            jobs = body.get("jobs") or []
-            yield from jobs
-            offset += len(jobs)
-            if not jobs or offset >= int(body.get("total") or 0):
-                return
+    def page(self, start_ms: int, end_ms: int, offset: int, deadline: float | None = None):
+        """One page of the task list: (items, the list's total or None when not given)."""
+        params = [("start_time", start_ms), ("end_time", end_ms), ("offset", offset), ("limit", PAGE_SIZE)]
+        response = self.client.request("GET", self._url(), params=params, deadline=deadline, service=SERVICE)
+        body = self.client.decode_json(response, SERVICE)
+        items, total = body.get("jobs"), body.get("total")
+        problem = None
+        if items is None:
+            items = []
+        elif not isinstance(items, list):
+            problem = "jobs is %s, expected an array" % _kind(items)
+        else:
+            problem = next((p for p in (task_problem(item, "jobs[%d]" % i, ITEM_TEXT_FIELDS) for i, item in enumerate(items)) if p), None)
+        if problem is None and total is not None and (isinstance(total, bool) or not isinstance(total, int) or total < 0):
+            problem = "total is %s, expected a count" % _kind(total)
+        if problem:
+            raise UnexpectedAnswer(SERVICE, problem, request_id_from(response.headers))
+        return items, total
+
+    def iterate(self, start: datetime.datetime, end: datetime.datetime, max_pages: int = MAX_LIST_PAGES,
+                deadline: float | None = None) -> TaskListing:
+        """The tasks created between ``start`` and ``end`` (aware datetimes), read lazily."""
+        return TaskListing(self, start, end, max_pages, deadline)
+
+    def find_fail_reason(self, job: dict, deadline: float | None = None) -> str | None:
+        """``fail_reason`` of a failed task, from the task list: the single-task call does not carry it."""
+        now = datetime.datetime.now(datetime.timezone.utc)
+        try:
+            created = parse_time(job.get("created_time") or "")
+        except ValueError:
+            created = now - datetime.timedelta(days=1)
+        earliest = now - RETENTION + datetime.timedelta(minutes=1)
+        start = min(max(created - datetime.timedelta(minutes=1), earliest), now)
+        for item in self.iterate(start, now, FAIL_REASON_MAX_PAGES, deadline):
+            if item["id"] == job["id"] and item.get("fail_reason"):
+                return item["fail_reason"]
+        return None

@@ -233,46 +233,34 @@ polls:
 """
 
 import datetime
-import re
+import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils.ddm import FAILURE_STATUSES, FINAL_STATUSES, DdmJobs, describe, progress_percent
+from ..module_utils.ddm import FAILURE_STATUSES, FINAL_STATUSES, RETENTION, DdmJobs, describe, parse_time, progress_percent
 from ..module_utils.errors import ConfigurationError, HuaweiCloudError
 from ..module_utils.huaweicloud import HuaweiCloudModule, check_plain_id
 from ..module_utils.progress import ProgressReporter
-from ..module_utils.waiter import wait_for
+from ..module_utils.waiter import WaitOutcome, wait_for
 
 LIST_OPTIONS = ("start_time", "end_time", "status", "name")
 DEFAULT_WAIT_INTERVAL = 5
 DEFAULT_WINDOW = datetime.timedelta(hours=24)
-RETENTION = datetime.timedelta(days=30)
-# The failure reason is a best-effort extra: a few pages of the list at most.
-FAIL_REASON_MAX_PAGES = 4
-EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+# Looking up a failed task's reason is a courtesy: it may not hold the play up for long.
+FAIL_REASON_SECONDS = 10
 
 
-def parse_time(value: str, option: str) -> datetime.datetime:
-    """ISO 8601 with a time zone; also the API's own ``+0000`` offsets."""
-    text = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", value.strip())
-    text = re.sub(r"[Zz]$", "+00:00", text)
+def option_time(params: dict, option: str) -> datetime.datetime | None:
+    if params[option] is None:
+        return None
     try:
-        when = datetime.datetime.fromisoformat(text)
-    except ValueError:
-        raise ConfigurationError("%s must be an ISO 8601 time such as 2026-11-28T10:00:00Z or 2026-11-28T18:00:00+08:00, got %r"
-                                 % (option, value)) from None
-    if when.tzinfo is None:
-        raise ConfigurationError("%s needs a time zone (Z or an offset such as +08:00), got %r" % (option, value))
-    return when
-
-
-def epoch_ms(when: datetime.datetime) -> int:
-    return (when - EPOCH) // datetime.timedelta(milliseconds=1)
+        return parse_time(params[option])
+    except ValueError as exc:
+        raise ConfigurationError("%s %s, got %r" % (option, exc, params[option])) from None
 
 
 class DdmJobInfo(HuaweiCloudModule):
     service = "ddm"
-    window = None  # (start, end) in epoch milliseconds, when listing
 
     def __init__(self, module):
         super().__init__(module)
@@ -301,43 +289,46 @@ class DdmJobInfo(HuaweiCloudModule):
         if params["job_id"] is None:
             if params["wait"]:
                 raise ConfigurationError("wait needs job_id: only a single task can be waited on")
-            self.window = self._list_window()
+            self.list_window()
             return
         given = [option for option in LIST_OPTIONS if params[option] is not None]
         if given:
             raise ConfigurationError("%s only filter the task list, which is read when job_id is not given" % ", ".join(given))
-        if params["wait_interval"] is None:
-            params["wait_interval"] = min(DEFAULT_WAIT_INTERVAL, params["wait_timeout"])
         for option in ("wait_timeout", "wait_interval"):
-            if params[option] <= 0:
+            if params[option] is not None and params[option] <= 0:
                 raise ConfigurationError("%s must be a positive number of seconds, got %d" % (option, params[option]))
-        if params["wait_interval"] > params["wait_timeout"]:
+        if params["wait_interval"] is not None and params["wait_interval"] > params["wait_timeout"]:
             raise ConfigurationError("wait_interval (%d) must not be larger than wait_timeout (%d)" % (params["wait_interval"], params["wait_timeout"]))
 
-    def _list_window(self):
+    def list_window(self):
+        """(start, end) of the list query, from the options: the last 24 hours by default."""
         params = self.module.params
         now = datetime.datetime.now(datetime.timezone.utc)
-        end = parse_time(params["end_time"], "end_time") if params["end_time"] else now
-        start = parse_time(params["start_time"], "start_time") if params["start_time"] else end - DEFAULT_WINDOW
+        end = option_time(params, "end_time") or now
+        start = option_time(params, "start_time") or end - DEFAULT_WINDOW
         if start > end:
             raise ConfigurationError("start_time (%s) is after end_time (%s)" % (start.isoformat(), end.isoformat()))
         if start < now - RETENTION:
             raise ConfigurationError("start_time (%s) is more than 30 days ago; the DDM API only keeps 30 days of tasks" % start.isoformat())
-        return epoch_ms(start), epoch_ms(end)
+        return start, end
 
     def run(self):
         if self.module.params["job_id"] is None:
-            self.exit(jobs=self.list_jobs())
+            self.list_jobs()
         else:
             self.report_job()
 
     def list_jobs(self):
         params = self.module.params
         statuses = set(params["status"] or [])
-        return [job for job in self.jobs.iterate(*self.window)
-                if (not statuses or job.get("status") in statuses)
+        listing = self.jobs.iterate(*self.list_window())
+        jobs = [job for job in listing
+                if (not statuses or job["status"] in statuses)
                 and (params["name"] is None or job.get("name") == params["name"])
                 and (params["instance_id"] is None or job.get("instance_id") == params["instance_id"])]
+        if listing.truncated:
+            self.module.warn("The DDM task list was cut short (%s), so tasks may be missing: narrow start_time and end_time" % listing.truncated)
+        self.exit(jobs=jobs)
 
     def get_job(self, deadline=None):
         job = self.jobs.get(self.module.params["job_id"], deadline)
@@ -345,47 +336,62 @@ class DdmJobInfo(HuaweiCloudModule):
         actual = (job.get("instance") or {}).get("id")
         if expected and actual != expected:
             raise HuaweiCloudError("DDM job %s (%s) belongs to instance %s, not to instance_id %s: refusing to report on the wrong task"
-                                   % (job.get("id"), job.get("name"), actual or "(none)", expected))
+                                   % (job["id"], job.get("name"), actual or "(none)", expected))
         return job
 
+    def wait(self) -> WaitOutcome:
+        params = self.module.params
+        reporter = ProgressReporter.from_environment()
+
+        def report(job, elapsed):
+            record = dict(id=job["id"], name=job.get("name"), status=job["status"], process=job.get("process"), elapsed=elapsed)
+            reporter.update((job["status"], job.get("process")), record)
+
+        interval = params["wait_interval"] or min(DEFAULT_WAIT_INTERVAL, params["wait_timeout"])
+        return wait_for(self.get_job, lambda job: job["status"] in FINAL_STATUSES, params["wait_timeout"], interval,
+                        progress=progress_percent, on_poll=report)
+
     def add_fail_reason(self, job):
-        """Copy ``fail_reason`` from the task list: the single-task call does not carry it."""
-        now = datetime.datetime.now(datetime.timezone.utc)
         try:
-            created = parse_time(job.get("created_time") or "", "created_time")
-        except ConfigurationError:
-            created = now - DEFAULT_WINDOW
-        start = max(created - datetime.timedelta(minutes=1), now - RETENTION + datetime.timedelta(minutes=1))
-        try:
-            for item in self.jobs.iterate(epoch_ms(start), epoch_ms(now), max_pages=FAIL_REASON_MAX_PAGES):
-                if item.get("id") == job.get("id") and item.get("fail_reason"):
-                    job["fail_reason"] = item["fail_reason"]
-                    return
+            reason = self.jobs.find_fail_reason(job, deadline=time.monotonic() + FAIL_REASON_SECONDS)
         except HuaweiCloudError as exc:
             self.module.warn("Could not read the failure reason from the task list: %s" % exc)
+            return
+        if reason:
+            job["fail_reason"] = reason
 
     def report_job(self):
         params = self.module.params
-        reporter = ProgressReporter.from_environment() if params["wait"] else ProgressReporter(None)
-
-        def report(job, elapsed):
-            record = dict(id=job.get("id"), name=job.get("name"), status=job["status"], process=job.get("process"), elapsed=elapsed)
-            reporter.update((job["status"], job.get("process")), record)
-
-        outcome = wait_for(self.get_job, lambda job: not params["wait"] or job["status"] in FINAL_STATUSES,
-                           params["wait_timeout"], params["wait_interval"], progress=progress_percent, on_poll=report)
+        if params["wait"]:
+            outcome = self.wait()
+        else:
+            started = time.monotonic()
+            outcome = WaitOutcome(self.get_job(), 1, time.monotonic() - started, False)
         job = outcome.value
-        if job["status"] in FAILURE_STATUSES:
-            self.add_fail_reason(job)
-        result = dict(job=job, elapsed=round(outcome.elapsed, 1), polls=outcome.polls)
-        if params["wait"] and job["status"] in FAILURE_STATUSES:
+        result = dict(elapsed=round(outcome.elapsed, 1), polls=outcome.polls)
+        if job is not None:
+            result["job"] = job
+            if job["status"] in FAILURE_STATUSES:
+                self.add_fail_reason(job)
+        if params["wait"] and job is not None and job["status"] in FAILURE_STATUSES:
             reason = ": %s" % job["fail_reason"] if job.get("fail_reason") else ""
             self.fail("%s ended with status %s%s" % (describe(job), job["status"], reason), **result)
         if outcome.timed_out:
-            note = " (the task waits for a manual switch-over)" if job["status"] == "ToBeSwitched" else ""
-            self.fail("Timed out after %d s waiting for %s: last status %s%s, progress %s"
-                      % (params["wait_timeout"], describe(job), job["status"], note, job.get("process") or "not reported"), **result)
+            self.fail(self.timeout_message(outcome), **result)
         self.exit(**result)
+
+    def timeout_message(self, outcome: WaitOutcome) -> str:
+        job = outcome.value
+        text = "Timed out after %d s waiting for " % self.module.params["wait_timeout"]
+        if job is None:
+            text += "DDM job %s: no answer from DDM yet" % self.module.params["job_id"]
+        else:
+            notes = {"ToBeSwitched": " (the task waits for a manual switch-over)", "Completed": " (seen only after the deadline)"}
+            note = notes.get(job["status"], "")
+            text += "%s: last status %s%s, progress %s" % (describe(job), job["status"], note, job.get("process") or "not reported")
+        if outcome.error is not None:
+            text += "; the last poll got no answer: %s" % outcome.error
+        return text
 
 
 def main():
