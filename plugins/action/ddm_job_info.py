@@ -21,17 +21,27 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
+from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import printable
 from ansible_collections.huaweicloud.cloud.plugins.module_utils.progress import PROGRESS_FILE_ENV, read_new_records
 
 display = Display()
 POLL_SECONDS = 0.5
+MAX_FIELD = 200
 
 
 def format_progress(host: str, record: dict) -> str:
-    """``[host] DDM job <id> (<name>): <status> <process>, <n> s elapsed``."""
-    process = " %s" % record["process"] if record.get("process") else ""
-    return "[%s] DDM job %s (%s): %s%s, %d s elapsed" % (
-        host, record.get("id"), record.get("name") or "unnamed", record.get("status"), process, round(record.get("elapsed") or 0))
+    """``[host] DDM job <id> (<name>): <status> <process>, <n> s elapsed``, with server text escaped.
+
+    Task names and statuses come from the server: control characters in them (ANSI escape
+    sequences, line breaks) are shown as escapes, never sent to the terminal.
+    """
+    def text(key, default=""):
+        return printable(str(record.get(key) or default))[:MAX_FIELD]
+
+    process = " %s" % text("process") if record.get("process") else ""
+    elapsed = record.get("elapsed")
+    seconds = round(elapsed) if isinstance(elapsed, (int, float)) and not isinstance(elapsed, bool) else 0
+    return "[%s] DDM job %s (%s): %s%s, %d s elapsed" % (host, text("id"), text("name", "unnamed"), text("status"), process, seconds)
 
 
 class ActionModule(ActionBase):

@@ -5,34 +5,52 @@
 from __future__ import annotations
 
 import ipaddress
-from urllib.parse import urlsplit
+import re
+from urllib.parse import urlsplit, urlunsplit
 
 from .errors import ConfigurationError
 
 DEFAULT_CLOUD = "myhuaweicloud.com"
 # Regions hosted on another site's domain when the user does not name one.
 REGION_CLOUDS = {"eu-west-101": "myhuaweicloud.eu"}
+HOST_LABEL = re.compile(r"[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?")
 
 
 def resolve_cloud(region: str | None, cloud: str | None) -> str:
     return cloud or REGION_CLOUDS.get(region or "", DEFAULT_CLOUD)
 
 
+def _valid_host(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    labels = host.rstrip(".").split(".")
+    return len(host) <= 253 and all(HOST_LABEL.fullmatch(label) for label in labels)
+
+
 def validate_base_url(url: str, option: str) -> str:
-    """Return ``url`` without a trailing '/', or raise naming ``option``."""
+    """Return ``url`` without a trailing '/' and with a lower-case scheme, or raise naming ``option``."""
+    if any(char.isspace() or not char.isprintable() for char in url):
+        raise ConfigurationError("%s must not contain spaces, line breaks or control characters, got %r" % (option, url))
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
         raise ConfigurationError("%s is not a valid URL: %s" % (option, exc)) from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise ConfigurationError("%s must be an http:// or https:// URL with a host name, got %r" % (option, url))
     if parts.query or parts.fragment or "?" in url or "#" in url:
         raise ConfigurationError("%s must not carry a query string or fragment, got %r" % (option, url))
-    if parts.username or parts.password:
+    if parts.username or parts.password or "@" in parts.netloc:
         raise ConfigurationError("%s must not embed user credentials" % option)
-    del port  # parsed only to reject a malformed port
-    return url.rstrip("/")
+    if not _valid_host(parts.hostname):
+        raise ConfigurationError("%s has an invalid host name %r (letters, digits and '-', labels of at most 63 characters)"
+                                 % (option, parts.hostname[:80]))
+    if port == 0 or (port is None and parts.netloc.endswith(":")):
+        raise ConfigurationError("%s has an invalid port, got %r" % (option, url))
+    return urlunsplit((parts.scheme.lower(),) + tuple(parts[1:])).rstrip("/")
 
 
 def service_endpoint(service: str, region: str | None, cloud: str | None, override: str | None) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
+from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
@@ -25,6 +26,10 @@ PLAIN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 REGION = re.compile(r"[a-z]{2}(-[a-z0-9]+){1,4}")
 DOMAIN_SUFFIX = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+")
 MAX_RETRIES_LIMIT = 20
+MAX_API_TIMEOUT = 600
+# Options whose values travel in HTTP headers: visible ASCII only (a token never holds anything else).
+HEADER_OPTIONS = ("auth_token", "security_token", "access_key")
+HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
 
 
 def _env(*names):
@@ -62,19 +67,24 @@ def check_plain_id(value: str | None, option: str) -> None:
         raise ConfigurationError("%s must be a plain id (letters, digits, '-' and '_', at most 128 characters), got %r" % (option, value))
 
 
-def _check_options(params: dict) -> None:
-    """Reject malformed options before anything is sent."""
+def check_connection_options(params: dict) -> None:
+    """Reject malformed connection and credential options before anything is sent."""
     check_plain_id(params.get("project_id"), "project_id")
     if params.get("region") and not REGION.fullmatch(params["region"]):
         raise ConfigurationError("region must look like 'cn-north-4', got %r" % params["region"])
     if params.get("cloud") and not DOMAIN_SUFFIX.fullmatch(params["cloud"]):
         raise ConfigurationError("cloud must be a domain suffix such as 'myhuaweicloud.com', got %r" % params["cloud"])
-    if params["api_timeout"] <= 0:
-        raise ConfigurationError("api_timeout must be a positive number of seconds, got %s" % params["api_timeout"])
+    if not 0 < params["api_timeout"] <= MAX_API_TIMEOUT:
+        raise ConfigurationError("api_timeout must be between 1 and %d seconds, got %s" % (MAX_API_TIMEOUT, params["api_timeout"]))
     if params.get("ca_path") and not (os.path.isfile(params["ca_path"]) and os.access(params["ca_path"], os.R_OK)):
         raise ConfigurationError("ca_path %s is not a readable file" % params["ca_path"])
     if not 0 <= params["max_retries"] <= MAX_RETRIES_LIMIT:
         raise ConfigurationError("max_retries must be between 0 and %d, got %s" % (MAX_RETRIES_LIMIT, params["max_retries"]))
+    for option in HEADER_OPTIONS:
+        if params.get(option) and not HEADER_SAFE.fullmatch(params[option]):
+            # Never echo the value: it is (or sits next to) a secret.
+            raise ConfigurationError("%s cannot be sent in an HTTP header: it holds whitespace, a line break, a control character "
+                                     "or a non-ASCII character (the value is not shown)" % option)
 
 
 class HuaweiCloudModule:
@@ -88,7 +98,7 @@ class HuaweiCloudModule:
             module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         params = module.params
         try:
-            _check_options(params)
+            check_connection_options(params)
             self.check_options()
             auth = select_auth(params)
             self.endpoint = service_endpoint(self.service, params["region"], params["cloud"], params.get("endpoint"))
@@ -140,5 +150,6 @@ class HuaweiCloudModule:
         uses_iam = auth_kind == "password" or (auth_kind == "aksk" and not params["project_id"])
         urls = [self.endpoint] + ([iam_url] if uses_iam else [])
         for url in urls:
-            if url.startswith("http://") and not is_loopback(url):
-                self.module.warn("INSECURE: credentials are sent over plain http:// to %s; use https://" % url.split("/")[2])
+            parts = urlsplit(url)
+            if parts.scheme.lower() == "http" and not is_loopback(url):
+                self.module.warn("INSECURE: credentials are sent over plain http:// to %s; use https://" % parts.netloc)

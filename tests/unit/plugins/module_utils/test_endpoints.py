@@ -44,6 +44,14 @@ def test_iam_endpoint_defaults():
     ("https://host/#frag", "query string or fragment"),
     ("https://user:pw@host", "must not embed user credentials"),
     ("https://host:99999", "not a valid URL"),
+    ("https://host:abc", "not a valid URL"),
+    ("https://host:0", "invalid port"),
+    ("https://host:", "invalid port"),
+    ("https://ddm.example.invalid\n", "must not contain spaces, line breaks or control characters"),
+    ("https://ddm example.invalid", "must not contain spaces"),
+    ("https://%s.example.invalid" % ("a" * 300), "invalid host name"),
+    ("https://exa$mple.invalid", "invalid host name"),
+    ("https://-lead.example.invalid", "invalid host name"),
 ])
 def test_bad_base_urls_name_the_option(url, fragment):
     with pytest.raises(ConfigurationError) as info:
@@ -60,3 +68,9 @@ def test_bad_base_urls_name_the_option(url, fragment):
 ])
 def test_is_loopback(url, expected):
     assert is_loopback(url) is expected
+
+
+@pytest.mark.parametrize("url", ["HTTP://ddm.example.invalid/", "Https://DDM.example.invalid", "hTTp://127.0.0.1:8080"])
+def test_schemes_are_case_insensitive_and_normalised(url):
+    assert service_endpoint("ddm", None, None, url).split("://")[0] in ("http", "https")
+    assert service_endpoint("ddm", None, None, url).split("://")[1] == url.split("://")[1].rstrip("/")

@@ -13,7 +13,7 @@ VALID = dict(project_id="0123456789abcdef0123456789abcdef", region="cn-north-4",
 
 
 def test_valid_options_pass():
-    huaweicloud._check_options(dict(VALID))  # pylint: disable=protected-access
+    huaweicloud.check_connection_options(dict(VALID))
 
 
 @pytest.mark.parametrize("option,value,fragment", [
@@ -22,13 +22,14 @@ def test_valid_options_pass():
     ("region", "CN North 4", "region must look like 'cn-north-4'"),
     ("region", "cn-north-4/../x", "region must look like"),
     ("cloud", "evil.com/path", "cloud must be a domain suffix"),
-    ("api_timeout", 0, "api_timeout must be a positive number"),
+    ("api_timeout", 0, "api_timeout must be between 1 and 600 seconds"),
+    ("api_timeout", 601, "api_timeout must be between 1 and 600 seconds"),
     ("max_retries", -1, "max_retries must be between 0 and 20"),
     ("max_retries", 21, "max_retries must be between 0 and 20"),
 ])
 def test_bad_options_are_named(option, value, fragment):
     with pytest.raises(ConfigurationError, match=fragment):
-        huaweicloud._check_options(dict(VALID, **{option: value}))  # pylint: disable=protected-access
+        huaweicloud.check_connection_options(dict(VALID, **{option: value}))
 
 
 @pytest.mark.parametrize("value", ["", " ", "a b", "a/b", "..", "a?b", "a#b", "a%2Fb", "x" * 129, "-leading"])
@@ -50,3 +51,17 @@ def test_secrets_are_no_log_and_everything_has_an_env_fallback():
     assert without_env == {"validate_certs", "ca_path", "api_timeout"}
     assert spec["max_retries"]["fallback"][1] == ["HW_MAX_RETRIES"]
     assert huaweicloud.endpoint_argument_spec("ddm")["endpoint"]["fallback"][1] == ["HW_DDM_ENDPOINT"]
+
+
+@pytest.mark.parametrize("option", ["auth_token", "security_token", "access_key"])
+@pytest.mark.parametrize("value", ["S3cr3t\nX-Injected: 1", "S3cr3t\r\n", "S3cr3t en", "S3cr3t\x00", "S3cr3té", "S3cr3t\u2603"])
+def test_header_borne_credentials_must_be_visible_ascii_and_are_never_echoed(option, value):
+    with pytest.raises(ConfigurationError) as info:
+        huaweicloud.check_connection_options(dict(VALID, **{option: value}))
+    assert str(info.value).startswith("%s cannot be sent in an HTTP header" % option)
+    assert "S3cr3t" not in str(info.value)
+
+
+def test_real_looking_credentials_pass():
+    huaweicloud.check_connection_options(dict(VALID, auth_token="MIIEXAYJKoZIhvcNAQcCoIIETTCCBEkCAQExDTALBglghkgBZQMEAgEw+/=-_",
+                                               security_token="gQpjbi1ub3J0aC00RTfA", access_key="AKEMULATOR0000000000"))
