@@ -17,7 +17,7 @@ import time
 import pytest
 import requests
 
-import ddm_emulator
+from ddm_emulator import gateway
 from harness import emulator as harness
 import signing
 from harness.emulator import ACCESS_KEY, PROJECT_ID, SECRET_KEY, STATIC_TOKEN
@@ -91,12 +91,12 @@ def issue_token(emulator, scope):
 # ----------------------------------------------------------------------------- signatures
 
 def test_builtin_verifier_matches_reference_vectors():
-    verifier = ddm_emulator.BuiltinVerifier()
+    verifier = gateway.BuiltinVerifier()
     signed = sorted(REFERENCE_HEADERS)
-    show = ddm_emulator.SignInput("GET", REFERENCE_JOB_PATH, [], REFERENCE_HEADERS, b"", signed)
+    show = gateway.SignInput("GET", REFERENCE_JOB_PATH, [], REFERENCE_HEADERS, b"", signed)
     assert verifier.signature(show, REFERENCE_AKSK[1]) == "9630db963243157f87bffb513ba354917f3331b1a405df47bfe6734a4cdb21c0"
     params = [("end_time", "1704153600000"), ("limit", "10"), ("offset", "0"), ("start_time", "1704067200000")]
-    listing = ddm_emulator.SignInput("GET", "/v3/%s/jobs" % PROJECT_ID, params, REFERENCE_HEADERS, b"", signed)
+    listing = gateway.SignInput("GET", "/v3/%s/jobs" % PROJECT_ID, params, REFERENCE_HEADERS, b"", signed)
     assert verifier.signature(listing, REFERENCE_AKSK[1]) == "6d9b68e8e2fc00979217e9c6c4279af45b80da3aa8c9713687266143b93cf7a9"
 
 
@@ -113,9 +113,9 @@ def test_test_signer_matches_reference_vectors():
 def test_sdk_verifier_agrees_with_builtin_on_odd_paths():
     pytest.importorskip("huaweicloudsdkcore.signer.signer")
     headers = dict(REFERENCE_HEADERS, **{"x-custom": "  spaced value  "})
-    data = ddm_emulator.SignInput("GET", "/v3/p/jobs/a%20b~c", [("b", "x y"), ("a", "1"), ("a", "0")], headers, b"",
-                                  sorted(headers))
-    assert ddm_emulator.SdkVerifier().signature(data, "sk") == ddm_emulator.BuiltinVerifier().signature(data, "sk")
+    data = gateway.SignInput("GET", "/v3/p/jobs/a%20b~c", [("b", "x y"), ("a", "1"), ("a", "0")], headers, b"",
+                             sorted(headers))
+    assert gateway.SdkVerifier().signature(data, "sk") == gateway.BuiltinVerifier().signature(data, "sk")
 
 
 # ----------------------------------------------------------------------------- show job
@@ -371,9 +371,9 @@ def test_aksk_accepted_and_rejected(any_verifier_emulator):
     listing = signing.call("GET", list_url(emulator), window(), aksk=AKSK, project_id=PROJECT_ID)
     assert listing.status_code == 200
     body = assert_gateway_error(get_job(emulator, job_id, token=None, aksk=(ACCESS_KEY, "wrong"), project_id=PROJECT_ID), 401, "APIGW.0301")
-    assert body["error_msg"] == ddm_emulator.MSG_BAD_SIGNATURE
+    assert body["error_msg"] == gateway.MSG_BAD_SIGNATURE
     unknown = get_job(emulator, job_id, token=None, aksk=("AKUNKNOWN00000000000", SECRET_KEY), project_id=PROJECT_ID)
-    assert assert_gateway_error(unknown, 401, "APIGW.0301")["error_msg"] == ddm_emulator.MSG_UNKNOWN_AK
+    assert assert_gateway_error(unknown, 401, "APIGW.0301")["error_msg"] == gateway.MSG_UNKNOWN_AK
     assert_gateway_error(get_job(emulator, job_id, token=None), 401, "APIGW.0301")
 
 
@@ -400,7 +400,7 @@ def test_temporary_credentials_need_security_token(any_verifier_emulator):
     good = get_job(emulator, job_id, token=None, aksk=temp, project_id=PROJECT_ID, security_token=harness.SECURITY_TOKEN)
     assert good.status_code == 200
     missing = get_job(emulator, job_id, token=None, aksk=temp, project_id=PROJECT_ID)
-    assert assert_gateway_error(missing, 401, "APIGW.0301")["error_msg"] == ddm_emulator.MSG_SECURITY_TOKEN
+    assert assert_gateway_error(missing, 401, "APIGW.0301")["error_msg"] == gateway.MSG_SECURITY_TOKEN
     wrong = get_job(emulator, job_id, token=None, aksk=temp, project_id=PROJECT_ID, security_token="other")
     assert_gateway_error(wrong, 401, "APIGW.0301")
 
@@ -418,7 +418,7 @@ def test_clock_skew(any_verifier_emulator):
     emulator.set_clock_skew(0)
     assert get_job(emulator, "x", token=None, aksk=AKSK, project_id=PROJECT_ID).status_code == 400
     garbage = get_job(emulator, "x", token=None, aksk=AKSK, project_id=PROJECT_ID, date="yesterday")
-    assert assert_gateway_error(garbage, 401, "APIGW.0301")["error_msg"] == ddm_emulator.MSG_BAD_DATE
+    assert assert_gateway_error(garbage, 401, "APIGW.0301")["error_msg"] == gateway.MSG_BAD_DATE
 
 
 def test_token_checks(emulator):
@@ -430,7 +430,7 @@ def test_token_checks(emulator):
     assert get_job(emulator, job_id, token="short-lived").status_code == 200
     time.sleep(0.5)
     expired = assert_gateway_error(get_job(emulator, job_id, token="short-lived"), 401, "APIGW.0301")
-    assert expired["error_msg"] == ddm_emulator.MSG_TOKEN_EXPIRED
+    assert expired["error_msg"] == gateway.MSG_TOKEN_EXPIRED
 
 
 def test_token_revocation(emulator):
@@ -439,7 +439,7 @@ def test_token_revocation(emulator):
     assert get_job(emulator, job_id, token="revocable/token+1").status_code == 200
     emulator.revoke_token("revocable/token+1")
     revoked = assert_gateway_error(get_job(emulator, job_id, token="revocable/token+1"), 401, "APIGW.0301")
-    assert revoked["error_msg"] == ddm_emulator.MSG_TOKEN_REVOKED
+    assert revoked["error_msg"] == gateway.MSG_TOKEN_REVOKED
     issued = issue_token(emulator, {"project": {"id": PROJECT_ID}}).headers["X-Subject-Token"]
     assert get_job(emulator, job_id, token=issued).status_code == 200
     assert emulator.revoke_issued_tokens() == 1
@@ -669,7 +669,8 @@ def test_control_rejects_bad_input(emulator, path, payload):
 # ----------------------------------------------------------------------------- process behaviour
 
 def run_emulator(*args):
-    return subprocess.run([sys.executable, harness.EMULATOR_SCRIPT] + list(args), capture_output=True, text=True, timeout=30, check=False)
+    return subprocess.run([sys.executable, "-m", harness.EMULATOR_MODULE] + list(args), capture_output=True, text=True, timeout=30,
+                          check=False, env=harness.emulator_env())
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.1", "::"])

@@ -1,0 +1,146 @@
+# Copyright: Contributors to the huaweicloud.cloud collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The control API under /_emulator/: what only tests can do (jobs, faults, tokens, rate limit, clock, request log)."""
+
+from __future__ import annotations
+
+from .errors import control_error
+from .faults import Fault
+from .identities import ACCESS_KEY, DOMAIN_ID, DOMAIN_NAME, PROJECT_ID, REGION, TEMP_ACCESS_KEY, USER_NAME
+from .model import DEMO_JOB_IDS
+from .spec import json_object, number_field
+from .state import TOKEN_LIFETIME
+from .times import iam_time
+
+
+def _control_body(call):
+    if not call.body:
+        return {}
+    return json_object(call.body, control_error("the body must be a JSON object"))
+
+
+def ctl_reset(app, call):
+    app.state.reset()
+    return 200, {"reset": True}
+
+
+def ctl_add_job(app, call):
+    job = app.state.add_job(_control_body(call))
+    return 201, {"job": job.api_shape(), "item": job.list_item()}
+
+
+MAX_BULK_JOBS = 100000
+
+
+def ctl_add_jobs_bulk(app, call):
+    spec = _control_body(call)
+    count = spec.pop("count", None)
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_BULK_JOBS or "id" in spec:
+        raise control_error("count must be an integer from 1 to %d, and no id may be given" % MAX_BULK_JOBS)
+    for _index in range(count):
+        app.state.add_job(dict(spec))
+    return 201, {"created": count}
+
+
+def ctl_list_jobs(app, call):
+    with app.state.lock:
+        jobs = list(app.state.jobs.values())
+    return 200, {"jobs": [dict(job.list_item(), project_id=job.project_id) for job in jobs]}
+
+
+def ctl_add_fault(app, call):
+    fault = Fault(_control_body(call))
+    app.state.add_fault(fault)
+    return 201, {"fault": fault.describe()}
+
+
+def ctl_list_faults(app, call):
+    with app.state.lock:
+        return 200, {"faults": [fault.describe() for fault in app.state.faults]}
+
+
+def ctl_clear_faults(app, call):
+    with app.state.lock:
+        app.state.faults = []
+    return 200, {"faults": []}
+
+
+def ctl_add_token(app, call):
+    spec = _control_body(call)
+    token = spec.get("token")
+    if not isinstance(token, str) or not token:
+        raise control_error("token must be a non-empty string")
+    project_id = spec.get("project_id", PROJECT_ID)
+    record = app.state.add_token(token, project_id, number_field(spec, "expires_in", TOKEN_LIFETIME))
+    return 201, {"project_id": project_id, "expires_at": iam_time(record.expires)}
+
+
+def ctl_revoke_issued(app, call):
+    return 200, {"revoked": app.state.revoke_issued()}
+
+
+def ctl_set_ratelimit(app, call):
+    spec = _control_body(call)
+    limit = int(number_field(spec, "limit", 0))
+    window = number_field(spec, "window", 60, 0.001)
+    with app.state.lock:
+        app.state.limiter.configure(limit, window)
+    return 200, {"limit": limit, "window": window}
+
+
+def ctl_requests(app, call):
+    return 200, {"requests": app.state.requests()}
+
+
+def ctl_clear_requests(app, call):
+    with app.state.lock:
+        app.state.log.clear()
+    return 200, {"requests": []}
+
+
+def ctl_info(app, call):
+    with app.state.lock:
+        return 200, {"verifier": app.verifier.name, "project_id": PROJECT_ID, "region": REGION, "project_name": REGION,
+                     "domain_id": DOMAIN_ID, "domain_name": DOMAIN_NAME, "user_name": USER_NAME, "access_key": ACCESS_KEY,
+                     "temp_access_key": TEMP_ACCESS_KEY, "base_url": app.base_url, "seed_demo": app.state.seed_demo,
+                     "demo_job_ids": dict(DEMO_JOB_IDS) if app.state.seed_demo else {}, "skew": app.state.skew,
+                     "tokens_issued": app.state.tokens_issued, "pending_faults": len(app.state.faults),
+                     "ratelimit": {"limit": app.state.limiter.limit, "window": app.state.limiter.window}}
+
+
+def ctl_clock(app, call):
+    skew = _control_body(call).get("skew", 0)
+    if isinstance(skew, bool) or not isinstance(skew, (int, float)):
+        raise control_error("skew must be a number of seconds")
+    with app.state.lock:
+        app.state.skew = float(skew)
+    return 200, {"skew": float(skew)}
+
+
+def ctl_add_project(app, call):
+    spec = _control_body(call)
+    project_id, name = spec.get("id"), spec.get("name")
+    if not isinstance(project_id, str) or not isinstance(name, str) or not project_id or not name:
+        raise control_error("id and name must be non-empty strings")
+    with app.state.lock:
+        app.state.projects[project_id] = name
+    return 201, {"project": {"id": project_id, "name": name}}
+
+
+_CONTROL_ROUTES = {
+    ("POST", "/_emulator/reset"): ctl_reset,
+    ("POST", "/_emulator/jobs"): ctl_add_job,
+    ("POST", "/_emulator/jobs/bulk"): ctl_add_jobs_bulk,
+    ("GET", "/_emulator/jobs"): ctl_list_jobs,
+    ("POST", "/_emulator/faults"): ctl_add_fault,
+    ("GET", "/_emulator/faults"): ctl_list_faults,
+    ("DELETE", "/_emulator/faults"): ctl_clear_faults,
+    ("POST", "/_emulator/tokens"): ctl_add_token,
+    ("DELETE", "/_emulator/tokens"): ctl_revoke_issued,
+    ("POST", "/_emulator/ratelimit"): ctl_set_ratelimit,
+    ("GET", "/_emulator/requests"): ctl_requests,
+    ("DELETE", "/_emulator/requests"): ctl_clear_requests,
+    ("GET", "/_emulator/info"): ctl_info,
+    ("POST", "/_emulator/clock"): ctl_clock,
+    ("POST", "/_emulator/projects"): ctl_add_project,
+}

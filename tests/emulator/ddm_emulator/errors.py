@@ -1,0 +1,30 @@
+# Copyright: Contributors to the huaweicloud.cloud collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Error answers of the services behind the gateway (DDM, IAM) and of the control API."""
+
+from __future__ import annotations
+
+
+IAM_TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found"}
+
+
+class ApiError(Exception):
+    """An error response: status, JSON body and extra headers."""
+
+    def __init__(self, status, body, headers=None):
+        super().__init__(status)
+        self.status = status
+        self.body = body
+        self.headers = headers or {}
+
+
+def ddm_error(message, code="DBS.280001", status=400):
+    return ApiError(status, {"error_code": code, "error_msg": message})
+
+
+def iam_error(status, message):
+    return ApiError(status, {"error": {"code": status, "message": message, "title": IAM_TITLES.get(status, "Error")}})
+
+
+def control_error(message, status=400):
+    return ApiError(status, {"error": message})
