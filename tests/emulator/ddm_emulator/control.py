@@ -4,10 +4,14 @@
 
 from __future__ import annotations
 
+import re
+from typing import Callable, NamedTuple
+
 from .errors import control_error
 from .faults import Fault
 from .identities import ACCESS_KEY, DOMAIN_ID, DOMAIN_NAME, PROJECT_ID, REGION, TEMP_ACCESS_KEY, USER_NAME
 from .model import DEMO_JOB_IDS
+from .routes import match_route
 from .spec import json_object, number_field
 from .state import TOKEN_LIFETIME
 from .times import iam_time
@@ -127,20 +131,48 @@ def ctl_add_project(app, call):
     return 201, {"project": {"id": project_id, "name": name}}
 
 
-_CONTROL_ROUTES = {
-    ("POST", "/_emulator/reset"): ctl_reset,
-    ("POST", "/_emulator/jobs"): ctl_add_job,
-    ("POST", "/_emulator/jobs/bulk"): ctl_add_jobs_bulk,
-    ("GET", "/_emulator/jobs"): ctl_list_jobs,
-    ("POST", "/_emulator/faults"): ctl_add_fault,
-    ("GET", "/_emulator/faults"): ctl_list_faults,
-    ("DELETE", "/_emulator/faults"): ctl_clear_faults,
-    ("POST", "/_emulator/tokens"): ctl_add_token,
-    ("DELETE", "/_emulator/tokens"): ctl_revoke_issued,
-    ("POST", "/_emulator/ratelimit"): ctl_set_ratelimit,
-    ("GET", "/_emulator/requests"): ctl_requests,
-    ("DELETE", "/_emulator/requests"): ctl_clear_requests,
-    ("GET", "/_emulator/info"): ctl_info,
-    ("POST", "/_emulator/clock"): ctl_clock,
-    ("POST", "/_emulator/projects"): ctl_add_project,
-}
+def ctl_revoke_token(app, call, token):
+    if not app.state.revoke_token(token):
+        raise control_error("unknown token", 404)
+    return 200, {"revoked": 1}
+
+
+class ControlRoute(NamedTuple):
+    """One control call; ``handler(app, call, *path arguments)`` returns (status, body)."""
+
+    method: str
+    pattern: re.Pattern
+    handler: Callable
+
+
+def _route(method, path, handler):
+    return ControlRoute(method, re.compile("^/_emulator/%s$" % path), handler)
+
+
+CONTROL_ROUTES = (
+    _route("POST", "reset", ctl_reset),
+    _route("POST", "jobs", ctl_add_job),
+    _route("POST", "jobs/bulk", ctl_add_jobs_bulk),
+    _route("GET", "jobs", ctl_list_jobs),
+    _route("POST", "faults", ctl_add_fault),
+    _route("GET", "faults", ctl_list_faults),
+    _route("DELETE", "faults", ctl_clear_faults),
+    _route("POST", "tokens", ctl_add_token),
+    _route("DELETE", "tokens", ctl_revoke_issued),
+    _route("DELETE", "tokens/(.+)", ctl_revoke_token),
+    _route("POST", "ratelimit", ctl_set_ratelimit),
+    _route("GET", "requests", ctl_requests),
+    _route("DELETE", "requests", ctl_clear_requests),
+    _route("GET", "info", ctl_info),
+    _route("POST", "clock", ctl_clock),
+    _route("POST", "projects", ctl_add_project),
+)
+
+
+def dispatch(app, call):
+    """Answer a control call as (status, body); unknown endpoints are 404."""
+    path = call.raw_path.rstrip("/")
+    route, args = match_route(CONTROL_ROUTES, call.method, path)
+    if route is None:
+        raise control_error("unknown control endpoint %s %s" % (call.method, path), 404)
+    return route.handler(app, call, *args)

@@ -200,6 +200,22 @@ def authenticate(state, verifier, call):
     raise gateway_error(401, "APIGW.0301", MSG_NO_AUTH)
 
 
+def throttle(state, call):
+    retry_after = state.throttle(call.credential_key())
+    if retry_after is not None:
+        limiter = state.limiter
+        raise gateway_error(429, "APIGW.0308", MSG_THROTTLED % (limiter.limit, limiter.window), {"Retry-After": str(retry_after)})
+
+
+def admit(state, verifier, call, route, args):
+    """Let a routed call through to its handler, or raise the gateway's answer (429, 401, 403)."""
+    throttle(state, call)
+    if route.authenticated:
+        principal = authenticate(state, verifier, call)
+        if route.project_scoped:
+            check_project(state, principal, args[0])
+
+
 def check_project(state, principal, project_id):
     forbidden = gateway_error(403, "APIGW.0302", MSG_FORBIDDEN_PROJECT % project_id)
     if principal.kind == "token":

@@ -11,13 +11,12 @@ import sys
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import unquote
 
-from .control import _CONTROL_ROUTES
-from .errors import ApiError, control_error
-from .gateway import MSG_THROTTLED, authenticate, check_project, gateway_error
+from . import control
+from .errors import ApiError
+from .gateway import admit
 from .request import Call, log_entry
-from .routes import ApiContext, find_route
+from .routes import ApiContext, find_route, is_iam_path
 
 
 MAX_BODY = 1024 * 1024
@@ -175,26 +174,12 @@ class Handler(BaseHTTPRequestHandler):
             self.app.state.update_record(entry, fault=fault.describe())
             if self._apply_fault(call, fault, entry):
                 return
-        iam = call.raw_path.startswith("/v3/auth/") or call.raw_path.startswith("/v3/projects")
         try:
-            status, body, headers = self._dispatch(call)
+            status, body, headers = self.app.api(call)
         except ApiError as err:
             status, body, headers = err.status, err.body, err.headers
         self.app.state.update_record(entry, status=status)
-        self._send_json(call, status, body, headers, iam)
-
-    def _dispatch(self, call):
-        route, args = find_route(call.method, call.raw_path)
-        retry_after = self.app.state.throttle(call.credential_key())
-        if retry_after is not None:
-            limiter = self.app.state.limiter
-            raise gateway_error(429, "APIGW.0308", MSG_THROTTLED % (limiter.limit, limiter.window), {"Retry-After": str(retry_after)})
-        ctx = ApiContext(self.app.state, call, self.app.base_url)
-        if route[3]:
-            principal = authenticate(self.app.state, self.app.verifier, call)
-            if route[4]:
-                check_project(self.app.state, principal, args[0])
-        return route[2](ctx, *args)
+        self._send_json(call, status, body, headers, is_iam_path(call.raw_path))
 
     def _apply_fault(self, call, fault, entry):
         """Apply a queued fault; True when it produced the whole response."""
@@ -225,7 +210,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class EmulatorApp:
-    """Ties state, verifier and control routes together for the request handler."""
+    """What the request handler serves: the API behind the gateway, and the control API."""
 
     def __init__(self, state, verifier, verbose=False):
         self.state = state
@@ -234,17 +219,15 @@ class EmulatorApp:
         self.base_url = ""
         self.stopping = threading.Event()
 
+    def api(self, call):
+        """Answer an API call as (status, body, headers); errors raise ApiError."""
+        route, args = find_route(call.method, call.raw_path)
+        admit(self.state, self.verifier, call, route, args)
+        return route.handler(ApiContext(self.state, call, self.base_url), *args)
+
     def control(self, call):
-        path = call.raw_path.rstrip("/")
-        if call.method == "DELETE" and path.startswith("/_emulator/tokens/"):
-            token = unquote(path[len("/_emulator/tokens/"):])
-            if not self.state.revoke_token(token):
-                raise control_error("unknown token", 404)
-            return 200, {"revoked": 1}
-        handler = _CONTROL_ROUTES.get((call.method, path))
-        if handler is None:
-            raise control_error("unknown control endpoint %s %s" % (call.method, path), 404)
-        return handler(self, call)
+        """Answer a control call as (status, body); errors raise ApiError."""
+        return control.dispatch(self, call)
 
 
 class EmulatorServer(ThreadingHTTPServer):
