@@ -10,11 +10,13 @@ from typing import Callable, NamedTuple
 from .errors import control_error
 from .faults import Fault
 from .identities import ACCESS_KEY, DOMAIN_ID, DOMAIN_NAME, PROJECT_ID, REGION, TEMP_ACCESS_KEY, USER_NAME
-from .model import DEMO_JOB_IDS
 from .routes import match_route
 from .spec import json_object, number_field
 from .state import TOKEN_LIFETIME
 from .times import iam_time
+
+
+MAX_BULK_JOBS = 100000
 
 
 def _control_body(call):
@@ -28,12 +30,15 @@ def ctl_reset(app, call):
     return 200, {"reset": True}
 
 
+def ctl_info(app, call):
+    return 200, dict({"verifier": app.verifier.name, "project_id": PROJECT_ID, "region": REGION, "project_name": REGION,
+                      "domain_id": DOMAIN_ID, "domain_name": DOMAIN_NAME, "user_name": USER_NAME, "access_key": ACCESS_KEY,
+                      "temp_access_key": TEMP_ACCESS_KEY, "base_url": app.base_url}, **app.state.info())
+
+
 def ctl_add_job(app, call):
     job = app.state.add_job(_control_body(call))
     return 201, {"job": job.api_shape(), "item": job.list_item()}
-
-
-MAX_BULK_JOBS = 100000
 
 
 def ctl_add_jobs_bulk(app, call):
@@ -47,9 +52,7 @@ def ctl_add_jobs_bulk(app, call):
 
 
 def ctl_list_jobs(app, call):
-    with app.state.lock:
-        jobs = list(app.state.jobs.values())
-    return 200, {"jobs": [dict(job.list_item(), project_id=job.project_id) for job in jobs]}
+    return 200, {"jobs": [dict(job.list_item(), project_id=job.project_id) for job in app.state.all_jobs()]}
 
 
 def ctl_add_fault(app, call):
@@ -59,13 +62,11 @@ def ctl_add_fault(app, call):
 
 
 def ctl_list_faults(app, call):
-    with app.state.lock:
-        return 200, {"faults": [fault.describe() for fault in app.state.faults]}
+    return 200, {"faults": app.state.describe_faults()}
 
 
 def ctl_clear_faults(app, call):
-    with app.state.lock:
-        app.state.faults = []
+    app.state.clear_faults()
     return 200, {"faults": []}
 
 
@@ -79,6 +80,12 @@ def ctl_add_token(app, call):
     return 201, {"project_id": project_id, "expires_at": iam_time(record.expires)}
 
 
+def ctl_revoke_token(app, call, token):
+    if not app.state.revoke_token(token):
+        raise control_error("unknown token", 404)
+    return 200, {"revoked": 1}
+
+
 def ctl_revoke_issued(app, call):
     return 200, {"revoked": app.state.revoke_issued()}
 
@@ -87,37 +94,15 @@ def ctl_set_ratelimit(app, call):
     spec = _control_body(call)
     limit = int(number_field(spec, "limit", 0))
     window = number_field(spec, "window", 60, 0.001)
-    with app.state.lock:
-        app.state.limiter.configure(limit, window)
+    app.state.set_ratelimit(limit, window)
     return 200, {"limit": limit, "window": window}
-
-
-def ctl_requests(app, call):
-    return 200, {"requests": app.state.requests()}
-
-
-def ctl_clear_requests(app, call):
-    with app.state.lock:
-        app.state.log.clear()
-    return 200, {"requests": []}
-
-
-def ctl_info(app, call):
-    with app.state.lock:
-        return 200, {"verifier": app.verifier.name, "project_id": PROJECT_ID, "region": REGION, "project_name": REGION,
-                     "domain_id": DOMAIN_ID, "domain_name": DOMAIN_NAME, "user_name": USER_NAME, "access_key": ACCESS_KEY,
-                     "temp_access_key": TEMP_ACCESS_KEY, "base_url": app.base_url, "seed_demo": app.state.seed_demo,
-                     "demo_job_ids": dict(DEMO_JOB_IDS) if app.state.seed_demo else {}, "skew": app.state.skew,
-                     "tokens_issued": app.state.tokens_issued, "pending_faults": len(app.state.faults),
-                     "ratelimit": {"limit": app.state.limiter.limit, "window": app.state.limiter.window}}
 
 
 def ctl_clock(app, call):
     skew = _control_body(call).get("skew", 0)
     if isinstance(skew, bool) or not isinstance(skew, (int, float)):
         raise control_error("skew must be a number of seconds")
-    with app.state.lock:
-        app.state.skew = float(skew)
+    app.state.set_skew(float(skew))
     return 200, {"skew": float(skew)}
 
 
@@ -126,15 +111,17 @@ def ctl_add_project(app, call):
     project_id, name = spec.get("id"), spec.get("name")
     if not isinstance(project_id, str) or not isinstance(name, str) or not project_id or not name:
         raise control_error("id and name must be non-empty strings")
-    with app.state.lock:
-        app.state.projects[project_id] = name
+    app.state.add_project(project_id, name)
     return 201, {"project": {"id": project_id, "name": name}}
 
 
-def ctl_revoke_token(app, call, token):
-    if not app.state.revoke_token(token):
-        raise control_error("unknown token", 404)
-    return 200, {"revoked": 1}
+def ctl_requests(app, call):
+    return 200, {"requests": app.state.requests()}
+
+
+def ctl_clear_requests(app, call):
+    app.state.clear_requests()
+    return 200, {"requests": []}
 
 
 class ControlRoute(NamedTuple):

@@ -164,7 +164,7 @@ def verify_aksk(state, verifier, call):
     algorithm, access_key, signed_list, signature = match.groups()
     if algorithm != SIGN_ALGORITHM:
         raise gateway_error(401, "APIGW.0301", MSG_BAD_ALGORITHM)
-    credential = state.credentials.get(access_key)
+    credential = state.credential(access_key)
     if credential is None:
         raise gateway_error(401, "APIGW.0301", MSG_UNKNOWN_AK)
     headers = {name.lower(): _header_text(value) for name, value in call.headers.items()}
@@ -203,8 +203,8 @@ def authenticate(state, verifier, call):
 def throttle(state, call):
     retry_after = state.throttle(call.credential_key())
     if retry_after is not None:
-        limiter = state.limiter
-        raise gateway_error(429, "APIGW.0308", MSG_THROTTLED % (limiter.limit, limiter.window), {"Retry-After": str(retry_after)})
+        ratelimit = state.ratelimit()
+        raise gateway_error(429, "APIGW.0308", MSG_THROTTLED % (ratelimit["limit"], ratelimit["window"]), {"Retry-After": str(retry_after)})
 
 
 def admit(state, verifier, call, route, args):
@@ -224,6 +224,5 @@ def check_project(state, principal, project_id):
         return
     if principal.project_id and principal.project_id != project_id:
         raise gateway_error(403, "APIGW.0302", MSG_PROJECT_MISMATCH % (project_id, principal.project_id))
-    with state.lock:
-        if project_id not in state.projects:
-            raise forbidden
+    if not state.has_project(project_id):
+        raise forbidden

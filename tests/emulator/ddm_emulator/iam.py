@@ -18,8 +18,7 @@ MSG_IAM_BAD_LOGIN = "The username or password is wrong."
 
 def api_list_projects(ctx):
     name = ctx.call.first_params().get("name")
-    with ctx.state.lock:
-        projects = [(pid, pname) for pid, pname in ctx.state.projects.items() if name is None or pname == name]
+    projects = [(pid, pname) for pid, pname in ctx.state.projects().items() if name is None or pname == name]
     base = ctx.base_url
     items = [{"id": pid, "name": pname, "domain_id": DOMAIN_ID, "parent_id": DOMAIN_ID, "description": "",
               "enabled": True, "is_domain": False, "links": {"self": "%s/v3/projects/%s" % (base, pid)}}
@@ -43,8 +42,7 @@ def _scope_project(state, scope):
     project = scope.get("project") if isinstance(scope, dict) else None
     if not isinstance(project, dict):
         return None, None
-    with state.lock:
-        projects = dict(state.projects)
+    projects = state.projects()
     if project.get("id"):
         if project["id"] not in projects:
             raise iam_error(400, "Invalid scope: the project %s does not exist." % project["id"])
