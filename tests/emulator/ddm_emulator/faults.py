@@ -1,12 +1,16 @@
 # Copyright: Contributors to the huaweicloud.cloud collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Faults a test queues through the control API: which requests they match, how often, and what they do."""
+"""Faults a test queues through the control API: which requests they match, how often, and what they do.
+
+``Fault`` reads the spec and says what to answer; ``server.Handler`` applies it on the wire (delay, drop).
+"""
 
 from __future__ import annotations
 
+import json
 import re
 
-from .errors import control_error
+from .errors import JSON_CONTENT_TYPE, control_error, with_request_id
 from .spec import number_field
 
 
@@ -43,3 +47,18 @@ class Fault:
     def describe(self):
         return {"method": self.method, "path": self.path.pattern if self.path else None, "remaining": self.remaining,
                 "status": self.status, "delay": self.delay, "drop": self.drop}
+
+    def answer(self, request_id):
+        """(status, body bytes, headers) to answer instead of the API, or None to let the call through."""
+        if self.status is None:
+            return None
+        headers = {"X-Request-Id": request_id}
+        if self.has_json:
+            data, headers["Content-Type"] = json.dumps(with_request_id(self.json, request_id)).encode("utf-8"), JSON_CONTENT_TYPE
+        elif self.body:
+            data = self.body.encode("utf-8")
+            headers["Content-Type"] = "text/html" if self.body.lstrip().startswith("<") else "text/plain"
+        else:
+            data = b""
+        headers.update(self.headers)
+        return self.status, data, headers

@@ -47,6 +47,10 @@ def gateway_error(status, code, message, headers=None):
     return ApiError(status, {"error_code": code, "error_msg": message, "request_id": None}, headers)
 
 
+def unauthorized(message):
+    return gateway_error(401, "APIGW.0301", message)
+
+
 class SignInput:
     """What the signature covers, rebuilt from the request as received."""
 
@@ -147,47 +151,47 @@ def _header_text(value):
 def _check_date(state, headers, signed):
     date = headers.get("x-sdk-date")
     if date is None or "x-sdk-date" not in signed:
-        raise gateway_error(401, "APIGW.0301", MSG_NO_DATE)
+        raise unauthorized(MSG_NO_DATE)
     try:
         sent = datetime.datetime.strptime(date, SDK_DATE_FORMAT).replace(tzinfo=datetime.timezone.utc).timestamp()
     except ValueError:
-        raise gateway_error(401, "APIGW.0301", MSG_BAD_DATE)
+        raise unauthorized(MSG_BAD_DATE)
     now = state.now()
     if abs(sent - now) > MAX_SKEW_SECONDS:
-        raise gateway_error(401, "APIGW.0301", MSG_SKEW % (date, time.strftime(SDK_DATE_FORMAT, time.gmtime(now))))
+        raise unauthorized(MSG_SKEW % (date, time.strftime(SDK_DATE_FORMAT, time.gmtime(now))))
 
 
 def verify_aksk(state, verifier, call):
     match = AUTH_PATTERN.match(call.header("Authorization").strip())
     if not match:
-        raise gateway_error(401, "APIGW.0301", MSG_BAD_AUTH_HEADER)
+        raise unauthorized(MSG_BAD_AUTH_HEADER)
     algorithm, access_key, signed_list, signature = match.groups()
     if algorithm != SIGN_ALGORITHM:
-        raise gateway_error(401, "APIGW.0301", MSG_BAD_ALGORITHM)
+        raise unauthorized(MSG_BAD_ALGORITHM)
     credential = state.credential(access_key)
     if credential is None:
-        raise gateway_error(401, "APIGW.0301", MSG_UNKNOWN_AK)
+        raise unauthorized(MSG_UNKNOWN_AK)
     headers = {name.lower(): _header_text(value) for name, value in call.headers.items()}
     signed = signed_list.lower().split(";")
     _check_date(state, headers, signed)
     if any(name not in headers for name in signed):
-        raise gateway_error(401, "APIGW.0301", MSG_BAD_SIGNATURE)
+        raise unauthorized(MSG_BAD_SIGNATURE)
     data = SignInput(call.method, call.raw_path, call.params, headers, call.body, signed)
     if not hmac.compare_digest(verifier.signature(data, credential[0]), signature.lower()):
-        raise gateway_error(401, "APIGW.0301", MSG_BAD_SIGNATURE)
+        raise unauthorized(MSG_BAD_SIGNATURE)
     if credential[1] is not None and headers.get("x-security-token") != credential[1]:
-        raise gateway_error(401, "APIGW.0301", MSG_SECURITY_TOKEN)
+        raise unauthorized(MSG_SECURITY_TOKEN)
     return Principal("aksk", headers.get("x-project-id"), access_key)
 
 
 def verify_token(state, token):
     record = state.lookup_token(token)
     if record is None:
-        raise gateway_error(401, "APIGW.0301", MSG_TOKEN_INVALID)
+        raise unauthorized(MSG_TOKEN_INVALID)
     if record.revoked:
-        raise gateway_error(401, "APIGW.0301", MSG_TOKEN_REVOKED)
+        raise unauthorized(MSG_TOKEN_REVOKED)
     if record.expires <= time.time():
-        raise gateway_error(401, "APIGW.0301", MSG_TOKEN_EXPIRED)
+        raise unauthorized(MSG_TOKEN_EXPIRED)
     return Principal("token", record.project_id, domain_wide=record.project_id is None)
 
 
@@ -197,7 +201,19 @@ def authenticate(state, verifier, call):
         return verify_token(state, token)
     if call.header("Authorization"):
         return verify_aksk(state, verifier, call)
-    raise gateway_error(401, "APIGW.0301", MSG_NO_AUTH)
+    raise unauthorized(MSG_NO_AUTH)
+
+
+def check_project(state, principal, project_id):
+    forbidden = gateway_error(403, "APIGW.0302", MSG_FORBIDDEN_PROJECT % project_id)
+    if principal.kind == "token":
+        if principal.project_id != project_id:
+            raise forbidden
+        return
+    if principal.project_id and principal.project_id != project_id:
+        raise gateway_error(403, "APIGW.0302", MSG_PROJECT_MISMATCH % (project_id, principal.project_id))
+    if not state.has_project(project_id):
+        raise forbidden
 
 
 def throttle(state, call):
@@ -214,15 +230,3 @@ def admit(state, verifier, call, route, args):
         principal = authenticate(state, verifier, call)
         if route.project_scoped:
             check_project(state, principal, args[0])
-
-
-def check_project(state, principal, project_id):
-    forbidden = gateway_error(403, "APIGW.0302", MSG_FORBIDDEN_PROJECT % project_id)
-    if principal.kind == "token":
-        if principal.project_id != project_id:
-            raise forbidden
-        return
-    if principal.project_id and principal.project_id != project_id:
-        raise gateway_error(403, "APIGW.0302", MSG_PROJECT_MISMATCH % (project_id, principal.project_id))
-    if not state.has_project(project_id):
-        raise forbidden

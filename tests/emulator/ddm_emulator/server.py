@@ -13,7 +13,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from . import control
-from .errors import ApiError
+from .errors import JSON_CONTENT_TYPE, ApiError, with_request_id
 from .gateway import admit
 from .request import Call, log_entry
 from .routes import ApiContext, find_route, is_iam_path
@@ -129,9 +129,8 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
     def _send_json(self, call, status, body, headers=None, iam=False):
-        if isinstance(body, dict) and "request_id" in body and body["request_id"] is None:
-            body = dict(body, request_id=call.request_id)
-        merged = {"Content-Type": "application/json;charset=UTF-8", "X-Request-Id": call.request_id}
+        body = with_request_id(body, call.request_id)
+        merged = {"Content-Type": JSON_CONTENT_TYPE, "X-Request-Id": call.request_id}
         if iam:
             merged["X-IAM-Trace-Id"] = call.request_id
         merged.update(headers or {})
@@ -182,7 +181,7 @@ class Handler(BaseHTTPRequestHandler):
         self._send_json(call, status, body, headers, is_iam_path(call.raw_path))
 
     def _apply_fault(self, call, fault, entry):
-        """Apply a queued fault; True when it produced the whole response."""
+        """Apply a queued fault on the wire; True when it produced the whole response (or none at all)."""
         if fault.delay:
             self.app.stopping.wait(fault.delay)
         if fault.drop:
@@ -190,22 +189,12 @@ class Handler(BaseHTTPRequestHandler):
             self.app.state.update_record(entry, status=None)
             self.connection.shutdown(socket.SHUT_RDWR)
             return True
-        if fault.status is None:
+        answer = fault.answer(call.request_id)
+        if answer is None:
             return False
-        headers = {"X-Request-Id": call.request_id}
-        if fault.has_json:
-            body = fault.json
-            if isinstance(body, dict) and "request_id" in body and body["request_id"] is None:
-                body = dict(body, request_id=call.request_id)
-            data, headers["Content-Type"] = json.dumps(body).encode("utf-8"), "application/json;charset=UTF-8"
-        elif fault.body:
-            data = fault.body.encode("utf-8")
-            headers["Content-Type"] = "text/html" if fault.body.lstrip().startswith("<") else "text/plain"
-        else:
-            data = b""
-        headers.update(fault.headers)
-        self.app.state.update_record(entry, status=fault.status)
-        self._send(fault.status, data, headers)
+        status, data, headers = answer
+        self.app.state.update_record(entry, status=status)
+        self._send(status, data, headers)
         return True
 
 
