@@ -30,7 +30,8 @@ if EMULATOR_DIR not in sys.path:
 
 import ddm_emulator  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
-EMULATOR_SCRIPT = os.path.join(EMULATOR_DIR, "ddm_emulator.py")
+# The emulator is a package: run it as ``python -m ddm_emulator`` with EMULATOR_DIR on PYTHONPATH.
+EMULATOR_MODULE = "ddm_emulator"
 
 REGION = ddm_emulator.REGION
 PROJECT_ID = ddm_emulator.PROJECT_ID
@@ -44,6 +45,13 @@ USER_PASSWORD = ddm_emulator.USER_PASSWORD
 DOMAIN_NAME = ddm_emulator.DOMAIN_NAME
 STATIC_TOKEN = ddm_emulator.STATIC_TOKEN
 DEMO_JOB_IDS = dict(ddm_emulator.DEMO_JOB_IDS)
+
+
+def emulator_env(env=None):
+    """The given environment (default: this process's) with EMULATOR_DIR first on PYTHONPATH."""
+    env = dict(os.environ if env is None else env)
+    env["PYTHONPATH"] = os.pathsep.join([EMULATOR_DIR] + [path for path in env.get("PYTHONPATH", "").split(os.pathsep) if path])
+    return env
 
 
 class EmulatorError(RuntimeError):
@@ -79,7 +87,7 @@ class EmulatorProcess:
         return "%s://127.0.0.1:%d" % ("https" if self.tls_cert else "http", self.port)
 
     def command(self, port_file):
-        command = [self.python, EMULATOR_SCRIPT, "--port", "0", "--port-file", port_file, "--verifier", self.verifier]
+        command = [self.python, "-m", EMULATOR_MODULE, "--port", "0", "--port-file", port_file, "--verifier", self.verifier]
         if self.seed_demo:
             command.append("--seed-demo")
         if self.tls_cert:
@@ -90,7 +98,7 @@ class EmulatorProcess:
         """Launch the emulator and wait until it has written its port file."""
         self._workdir = tempfile.mkdtemp(prefix="ddm-emulator-")
         port_file = os.path.join(self._workdir, "port")
-        env = dict(os.environ if self.env is None else self.env)
+        env = emulator_env(self.env)
         # The emulator may import the SDK's signer; keep anything it might write out of the real home.
         env["HOME"] = self._workdir
         self._stderr = open(os.path.join(self._workdir, "stderr.log"), "w+")

@@ -1,0 +1,165 @@
+# Copyright: Contributors to the huaweicloud.cloud collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The control API under /_emulator/: what only tests can do (jobs, faults, tokens, rate limit, clock, request log)."""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, NamedTuple
+
+from .errors import control_error
+from .faults import Fault
+from .identities import ACCESS_KEY, DOMAIN_ID, DOMAIN_NAME, PROJECT_ID, REGION, TEMP_ACCESS_KEY, USER_NAME
+from .routes import match_route
+from .spec import json_object, number_field
+from .state import TOKEN_LIFETIME
+from .times import iam_time
+
+
+MAX_BULK_JOBS = 100000
+
+
+def _control_body(call):
+    if not call.body:
+        return {}
+    return json_object(call.body, control_error("the body must be a JSON object"))
+
+
+def ctl_reset(app, call):
+    app.state.reset()
+    return 200, {"reset": True}
+
+
+def ctl_info(app, call):
+    return 200, dict({"verifier": app.verifier.name, "project_id": PROJECT_ID, "region": REGION, "project_name": REGION,
+                      "domain_id": DOMAIN_ID, "domain_name": DOMAIN_NAME, "user_name": USER_NAME, "access_key": ACCESS_KEY,
+                      "temp_access_key": TEMP_ACCESS_KEY, "base_url": app.base_url}, **app.state.info())
+
+
+def ctl_add_job(app, call):
+    job = app.state.add_job(_control_body(call))
+    return 201, {"job": job.api_shape(), "item": job.list_item()}
+
+
+def ctl_add_jobs_bulk(app, call):
+    spec = _control_body(call)
+    count = spec.pop("count", None)
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_BULK_JOBS or "id" in spec:
+        raise control_error("count must be an integer from 1 to %d, and no id may be given" % MAX_BULK_JOBS)
+    for _index in range(count):
+        app.state.add_job(dict(spec))
+    return 201, {"created": count}
+
+
+def ctl_list_jobs(app, call):
+    return 200, {"jobs": [dict(job.list_item(), project_id=job.project_id) for job in app.state.all_jobs()]}
+
+
+def ctl_add_fault(app, call):
+    fault = Fault(_control_body(call))
+    app.state.add_fault(fault)
+    return 201, {"fault": fault.describe()}
+
+
+def ctl_list_faults(app, call):
+    return 200, {"faults": app.state.describe_faults()}
+
+
+def ctl_clear_faults(app, call):
+    app.state.clear_faults()
+    return 200, {"faults": []}
+
+
+def ctl_add_token(app, call):
+    spec = _control_body(call)
+    token = spec.get("token")
+    if not isinstance(token, str) or not token:
+        raise control_error("token must be a non-empty string")
+    project_id = spec.get("project_id", PROJECT_ID)
+    record = app.state.add_token(token, project_id, number_field(spec, "expires_in", TOKEN_LIFETIME))
+    return 201, {"project_id": project_id, "expires_at": iam_time(record.expires)}
+
+
+def ctl_revoke_token(app, call, token):
+    if not app.state.revoke_token(token):
+        raise control_error("unknown token", 404)
+    return 200, {"revoked": 1}
+
+
+def ctl_revoke_issued(app, call):
+    return 200, {"revoked": app.state.revoke_issued()}
+
+
+def ctl_set_ratelimit(app, call):
+    spec = _control_body(call)
+    limit = int(number_field(spec, "limit", 0))
+    window = number_field(spec, "window", 60, 0.001)
+    app.state.set_ratelimit(limit, window)
+    return 200, {"limit": limit, "window": window}
+
+
+def ctl_clock(app, call):
+    skew = _control_body(call).get("skew", 0)
+    if isinstance(skew, bool) or not isinstance(skew, (int, float)):
+        raise control_error("skew must be a number of seconds")
+    app.state.set_skew(float(skew))
+    return 200, {"skew": float(skew)}
+
+
+def ctl_add_project(app, call):
+    spec = _control_body(call)
+    project_id, name = spec.get("id"), spec.get("name")
+    if not isinstance(project_id, str) or not isinstance(name, str) or not project_id or not name:
+        raise control_error("id and name must be non-empty strings")
+    app.state.add_project(project_id, name)
+    return 201, {"project": {"id": project_id, "name": name}}
+
+
+def ctl_requests(app, call):
+    return 200, {"requests": app.state.requests()}
+
+
+def ctl_clear_requests(app, call):
+    app.state.clear_requests()
+    return 200, {"requests": []}
+
+
+class ControlRoute(NamedTuple):
+    """One control call; ``handler(app, call, *path arguments)`` returns (status, body)."""
+
+    method: str
+    pattern: re.Pattern
+    handler: Callable
+
+
+def _route(method, path, handler):
+    return ControlRoute(method, re.compile("^/_emulator/%s$" % path), handler)
+
+
+CONTROL_ROUTES = (
+    _route("POST", "reset", ctl_reset),
+    _route("POST", "jobs", ctl_add_job),
+    _route("POST", "jobs/bulk", ctl_add_jobs_bulk),
+    _route("GET", "jobs", ctl_list_jobs),
+    _route("POST", "faults", ctl_add_fault),
+    _route("GET", "faults", ctl_list_faults),
+    _route("DELETE", "faults", ctl_clear_faults),
+    _route("POST", "tokens", ctl_add_token),
+    _route("DELETE", "tokens", ctl_revoke_issued),
+    _route("DELETE", "tokens/(.+)", ctl_revoke_token),
+    _route("POST", "ratelimit", ctl_set_ratelimit),
+    _route("GET", "requests", ctl_requests),
+    _route("DELETE", "requests", ctl_clear_requests),
+    _route("GET", "info", ctl_info),
+    _route("POST", "clock", ctl_clock),
+    _route("POST", "projects", ctl_add_project),
+)
+
+
+def dispatch(app, call):
+    """Answer a control call as (status, body); unknown endpoints are 404."""
+    path = call.raw_path.rstrip("/")
+    route, args = match_route(CONTROL_ROUTES, call.method, path)
+    if route is None:
+        raise control_error("unknown control endpoint %s %s" % (call.method, path), 404)
+    return route.handler(app, call, *args)

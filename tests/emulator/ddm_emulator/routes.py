@@ -1,0 +1,71 @@
+# Copyright: Contributors to the huaweicloud.cloud collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The API routes: what the real cloud serves (DDM tasks, IAM tokens and projects), by method and path.
+
+A new API call is a handler in the module of its service (``ddm``, ``iam``) and one ``Route`` here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, NamedTuple
+from urllib.parse import unquote
+
+from .ddm import api_list_jobs, api_show_job
+from .gateway import MSG_API_NOT_FOUND, gateway_error
+from .iam import api_issue_token, api_list_projects
+
+
+class Route(NamedTuple):
+    """One API call; ``handler(ctx, *path arguments)`` returns (status, body, headers)."""
+
+    method: str
+    pattern: re.Pattern
+    handler: Callable
+    # The gateway wants a token or a signature before the handler runs.
+    authenticated: bool
+    # The first path argument is a project the caller must be allowed into.
+    project_scoped: bool
+
+
+API_ROUTES = (
+    Route("POST", re.compile(r"^/v3/auth/tokens$"), api_issue_token, authenticated=False, project_scoped=False),
+    Route("GET", re.compile(r"^/v3/projects$"), api_list_projects, authenticated=True, project_scoped=False),
+    Route("GET", re.compile(r"^/v3/([^/]+)/jobs$"), api_list_jobs, authenticated=True, project_scoped=True),
+    Route("GET", re.compile(r"^/v3/([^/]+)/jobs/([^/]+)$"), api_show_job, authenticated=True, project_scoped=True),
+)
+
+# Answers on these paths (known routes or not) carry X-IAM-Trace-Id besides X-Request-Id.
+IAM_PATH_PREFIXES = ("/v3/auth/", "/v3/projects")
+
+
+class ApiContext:
+    """What an API handler may use: the state, the request, and the base URL for links."""
+
+    def __init__(self, state, call, base_url):
+        self.state = state
+        self.call = call
+        self.base_url = base_url
+
+
+def match_route(routes, method, path):
+    """Return the first of routes (anything with method and pattern) for method and path, with its
+    unquoted path arguments; (None, []) when none matches."""
+    for route in routes:
+        match = route.pattern.match(path)
+        if match and route.method == method:
+            return route, [unquote(arg) for arg in match.groups()]
+    return None, []
+
+
+def find_route(method, path):
+    """Return (route, decoded path arguments) or raise the gateway's 404."""
+    trimmed = path[:-1] if len(path) > 1 and path.endswith("/") else path
+    route, args = match_route(API_ROUTES, method, trimmed)
+    if route is None:
+        raise gateway_error(404, "APIGW.0101", MSG_API_NOT_FOUND)
+    return route, args
+
+
+def is_iam_path(path):
+    return path.startswith(IAM_PATH_PREFIXES)

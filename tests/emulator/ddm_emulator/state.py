@@ -1,0 +1,229 @@
+# Copyright: Contributors to the huaweicloud.cloud collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Everything the emulator knows at run time: jobs, projects, tokens, faults, rate limit, clock skew, request log."""
+
+from __future__ import annotations
+
+import collections
+import math
+import threading
+import time
+
+from .identities import (ACCESS_KEY, PROJECT_ID, REGION, SECRET_KEY, SECURITY_TOKEN, STATIC_TOKEN, TEMP_ACCESS_KEY,
+                         TEMP_SECRET_KEY)
+from .model import DEMO_INSTANCE, DEMO_JOB_IDS, DEMO_JOBS, Job
+
+
+TOKEN_LIFETIME = 24 * 3600
+STATIC_TOKEN_LIFETIME = 10 * 365 * 24 * 3600
+LOG_SIZE = 5000
+
+
+class TokenRecord:
+    """A token the gateway accepts: its project (None: domain-scoped), expiry, and whether IAM issued it."""
+
+    def __init__(self, project_id, lifetime, issued=False):
+        self.project_id = project_id
+        self.expires = time.time() + lifetime
+        self.revoked = False
+        self.issued = issued
+
+
+class RateLimiter:
+    """Sliding-window limit per credential; limit 0 disables it."""
+
+    def __init__(self):
+        self.limit = 0
+        self.window = 60.0
+        self.hits = {}
+
+    def configure(self, limit, window):
+        self.limit, self.window, self.hits = limit, window, {}
+
+    def check(self, key):
+        """Record a hit; return None when allowed, else the seconds until a slot frees."""
+        if not self.limit:
+            return None
+        now = time.monotonic()
+        hits = self.hits.setdefault(key, collections.deque())
+        while hits and hits[0] <= now - self.window:
+            hits.popleft()
+        if len(hits) >= self.limit:
+            return max(1, int(math.ceil(hits[0] + self.window - now)))
+        hits.append(now)
+        return None
+
+
+class EmulatorState:
+    """Everything the emulator knows.  Threads share it: read and change it only through these methods."""
+
+    def __init__(self, seed_demo=False):
+        self._lock = threading.RLock()
+        self.seed_demo = seed_demo
+        # access key -> (secret key, security token or None for permanent keys)
+        self._credentials = {ACCESS_KEY: (SECRET_KEY, None), TEMP_ACCESS_KEY: (TEMP_SECRET_KEY, SECURITY_TOKEN)}
+        self.reset()
+
+    def reset(self):
+        with self._lock:
+            self._jobs = collections.OrderedDict()
+            self._projects = collections.OrderedDict([(PROJECT_ID, REGION)])
+            self._tokens = {STATIC_TOKEN: TokenRecord(PROJECT_ID, STATIC_TOKEN_LIFETIME)}
+            self._tokens_issued = 0
+            self._faults = []
+            self._limiter = RateLimiter()
+            self._log = collections.deque(maxlen=LOG_SIZE)
+            self._skew = 0.0
+            if self.seed_demo:
+                for spec in DEMO_JOBS:
+                    self.add_job(dict(spec, instance=DEMO_INSTANCE))
+
+    def info(self):
+        """What GET /_emulator/info shows of the state."""
+        with self._lock:
+            return {"seed_demo": self.seed_demo, "demo_job_ids": dict(DEMO_JOB_IDS) if self.seed_demo else {},
+                    "skew": self._skew, "tokens_issued": self._tokens_issued, "pending_faults": len(self._faults),
+                    "ratelimit": self.ratelimit()}
+
+    # ------------------------------------------------------------------ jobs
+
+    def add_job(self, spec):
+        """Create a job from a control spec, replacing any job with its id."""
+        job = Job(spec, PROJECT_ID)
+        with self._lock:
+            self._jobs[job.id] = job
+            self._know_project(job.project_id)
+        return job
+
+    def find_job(self, project_id, job_id):
+        with self._lock:
+            job = self._jobs.get(job_id)
+            return job if job is not None and job.project_id == project_id else None
+
+    def project_jobs(self, project_id):
+        with self._lock:
+            return [job for job in self._jobs.values() if job.project_id == project_id]
+
+    def all_jobs(self):
+        with self._lock:
+            return list(self._jobs.values())
+
+    # ------------------------------------------------------------------ projects
+
+    def _know_project(self, project_id):
+        # A project first met in a job or a token gets a made-up name.
+        self._projects.setdefault(project_id, "project-%s" % project_id[:8])
+
+    def add_project(self, project_id, name):
+        with self._lock:
+            self._projects[project_id] = name
+
+    def has_project(self, project_id):
+        with self._lock:
+            return project_id in self._projects
+
+    def projects(self):
+        """A copy of {project id: project name}, oldest first."""
+        with self._lock:
+            return collections.OrderedDict(self._projects)
+
+    # ------------------------------------------------------------------ credentials and tokens
+
+    def credential(self, access_key):
+        """(secret key, security token or None) for a known access key, else None."""
+        with self._lock:
+            return self._credentials.get(access_key)
+
+    def add_token(self, token, project_id, lifetime=TOKEN_LIFETIME, issued=False):
+        with self._lock:
+            self._tokens[token] = TokenRecord(project_id, lifetime, issued)
+            if issued:
+                self._tokens_issued += 1
+            if project_id:
+                self._know_project(project_id)
+            return self._tokens[token]
+
+    def lookup_token(self, token):
+        with self._lock:
+            return self._tokens.get(token)
+
+    def revoke_token(self, token):
+        with self._lock:
+            record = self._tokens.get(token)
+            if record is not None:
+                record.revoked = True
+            return record is not None
+
+    def revoke_issued(self):
+        with self._lock:
+            records = [record for record in self._tokens.values() if record.issued and not record.revoked]
+            for record in records:
+                record.revoked = True
+            return len(records)
+
+    # ------------------------------------------------------------------ faults
+
+    def add_fault(self, fault):
+        with self._lock:
+            self._faults.append(fault)
+
+    def take_fault(self, method, path):
+        """The first queued fault matching the request, counted down (and dropped once used up), or None."""
+        with self._lock:
+            for fault in self._faults:
+                if fault.matches(method, path):
+                    fault.remaining -= 1
+                    if fault.remaining <= 0:
+                        self._faults.remove(fault)
+                    return fault
+            return None
+
+    def describe_faults(self):
+        with self._lock:
+            return [fault.describe() for fault in self._faults]
+
+    def clear_faults(self):
+        with self._lock:
+            self._faults = []
+
+    # ------------------------------------------------------------------ rate limit and clock
+
+    def set_ratelimit(self, limit, window):
+        with self._lock:
+            self._limiter.configure(limit, window)
+
+    def ratelimit(self):
+        with self._lock:
+            return {"limit": self._limiter.limit, "window": self._limiter.window}
+
+    def throttle(self, key):
+        """Count a call by this credential; None when allowed, else the seconds until it may call again."""
+        with self._lock:
+            return self._limiter.check(key)
+
+    def set_skew(self, skew):
+        with self._lock:
+            self._skew = skew
+
+    def now(self):
+        """Wall clock as seen by the signature date check (shifted by the configured skew)."""
+        with self._lock:
+            return time.time() + self._skew
+
+    # ------------------------------------------------------------------ request log
+
+    def record(self, entry):
+        with self._lock:
+            self._log.append(entry)
+
+    def update_record(self, entry, **values):
+        with self._lock:
+            entry.update(values)
+
+    def requests(self):
+        with self._lock:
+            return [dict(entry, headers=dict(entry["headers"])) for entry in self._log]
+
+    def clear_requests(self):
+        with self._lock:
+            self._log.clear()

@@ -1,0 +1,97 @@
+# Copyright: Contributors to the huaweicloud.cloud collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Faults queued through the emulator's control API: status and body, JSON shapes, matching, delay, drop."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from emulator_calls import get_job, job_url, list_url, window
+from harness import emulator as harness
+from harness.emulator import STATIC_TOKEN
+import signing
+
+
+def test_fault_status_with_html_body_and_retry_after(emulator):
+    emulator.add_fault(status=503, body="<html><body>Service Unavailable</body></html>", headers={"Retry-After": "2"})
+    response = get_job(emulator, harness.DEMO_JOB_IDS["completed"])
+    assert response.status_code == 503
+    assert response.text == "<html><body>Service Unavailable</body></html>"
+    assert response.headers["Content-Type"] == "text/html"
+    assert response.headers["Retry-After"] == "2"
+    assert response.headers["X-Request-Id"]
+    assert get_job(emulator, harness.DEMO_JOB_IDS["completed"]).status_code == 200
+
+
+@pytest.mark.parametrize("shape", [
+    {"error_code": "APIGW.0101", "error_msg": "gone", "request_id": None},
+    {"error_code": "DBS.300400", "error_msg": "The task is not found."},
+    {"errCode": "DBS.200019", "externalMessage": "Another operation is being performed."},
+    {"error": {"code": 401, "message": "The request you have made requires authentication.", "title": "Unauthorized"}},
+])
+def test_fault_json_bodies(emulator, shape):
+    emulator.add_fault(status=409, json=shape)
+    response = get_job(emulator, "anything")
+    assert response.status_code == 409
+    body = response.json()
+    expected = dict(shape, request_id=response.headers["X-Request-Id"]) if "request_id" in shape else shape
+    assert body == expected
+
+
+def test_fault_empty_and_non_json_200(emulator):
+    emulator.add_fault(status=502)
+    emulator.add_fault(status=200, body="this is not json")
+    emulator.add_fault(status=200, json={"unexpected": True})
+    empty = get_job(emulator, "x")
+    assert empty.status_code == 502 and empty.content == b"" and empty.headers["Content-Length"] == "0"
+    plain = get_job(emulator, "x")
+    assert plain.status_code == 200 and plain.text == "this is not json"
+    assert get_job(emulator, "x").json() == {"unexpected": True}
+    assert get_job(emulator, "x").status_code == 400
+
+
+def test_fault_count_method_and_path_matching(emulator):
+    emulator.add_fault(count=2, method="GET", path=r"/jobs$", status=500, json={"error_code": "DBS.000001", "error_msg": "boom"})
+    job_id = harness.DEMO_JOB_IDS["completed"]
+    assert get_job(emulator, job_id).status_code == 200
+    assert signing.call("GET", list_url(emulator), window(), token=STATIC_TOKEN).status_code == 500
+    assert signing.call("GET", list_url(emulator), window(), token=STATIC_TOKEN).status_code == 500
+    assert signing.call("GET", list_url(emulator), window(), token=STATIC_TOKEN).status_code == 200
+    emulator.add_fault(method="POST", status=500)
+    assert get_job(emulator, job_id).status_code == 200
+    assert len(emulator.faults()) == 1
+    emulator.clear_faults()
+    assert emulator.faults() == []
+
+
+def test_fault_delay_provokes_read_timeout(emulator):
+    emulator.add_fault(delay=1.5)
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        get_job(emulator, harness.DEMO_JOB_IDS["completed"], timeout=0.3)
+    assert get_job(emulator, harness.DEMO_JOB_IDS["completed"]).status_code == 200
+
+
+def test_fault_delay_then_normal_answer(emulator):
+    emulator.add_fault(delay=0.2)
+    assert get_job(emulator, harness.DEMO_JOB_IDS["completed"]).json()["job"]["status"] == "Completed"
+
+
+def test_fault_drop_closes_without_response(emulator):
+    emulator.add_fault(drop=True)
+    with requests.Session() as session, pytest.raises(requests.exceptions.ConnectionError):
+        session.get(job_url(emulator, "x"), headers={"X-Auth-Token": STATIC_TOKEN}, timeout=5)
+    assert get_job(emulator, harness.DEMO_JOB_IDS["completed"]).status_code == 200
+    dropped = [entry for entry in emulator.requests_log() if entry.get("fault", {}).get("drop")]
+    assert len(dropped) == 1 and dropped[0]["status"] is None
+
+
+def test_fault_can_remove_request_id(emulator):
+    emulator.add_fault(status=500, body="", headers={"X-Request-Id": None})
+    assert "X-Request-Id" not in get_job(emulator, "x").headers
+
+
+@pytest.mark.parametrize("spec", [{"status": "500"}, {"status": 99}, {"path": "("}, {"delay": -1}, {"headers": []}, {"body": {}}])
+def test_bad_fault_specs_rejected(emulator, spec):
+    with pytest.raises(harness.EmulatorError, match="400"):
+        emulator.add_fault(**spec)
