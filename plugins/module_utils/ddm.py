@@ -25,8 +25,8 @@ NOT_FOUND_CODES = frozenset(("DBS.300400",))
 PAGE_SIZE = 128  # the API's largest page
 # However many tasks the list claims, reading stops here (25,600 tasks) with a warning.
 MAX_LIST_PAGES = 200
-# The failure reason is a best-effort extra: a few pages of the list at most.
-FAIL_REASON_MAX_PAGES = 4
+# A task's failure reason and operations are a best-effort extra: a few pages of the list at most.
+LIST_LOOKUP_MAX_PAGES = 4
 # The API keeps this much history; the list call rejects an earlier start_time.
 RETENTION = datetime.timedelta(days=30)
 
@@ -191,8 +191,11 @@ class DdmJobs:
         """The tasks created between ``start`` and ``end`` (aware datetimes), read lazily."""
         return TaskListing(self, start, end, max_pages, deadline)
 
-    def find_fail_reason(self, job: dict, deadline: float | None = None) -> str | None:
-        """``fail_reason`` of a failed task, from the task list: the single-task call does not carry it."""
+    def find_list_item(self, job: dict, deadline: float | None = None) -> dict | None:
+        """The task as the task list shows it, with ``fail_reason`` and ``operations``, which the single-task call lacks.
+
+        Only the list's first few pages from the task's creation on are read: a best-effort lookup.
+        """
         now = datetime.datetime.now(datetime.timezone.utc)
         try:
             created = parse_time(job.get("created_time") or "")
@@ -200,7 +203,4 @@ class DdmJobs:
             created = now - datetime.timedelta(days=1)
         earliest = now - RETENTION + datetime.timedelta(minutes=1)
         start = min(max(created - datetime.timedelta(minutes=1), earliest), now)
-        for item in self.iterate(start, now, FAIL_REASON_MAX_PAGES, deadline):
-            if item["id"] == job["id"] and item.get("fail_reason"):
-                return item["fail_reason"]
-        return None
+        return next((item for item in self.iterate(start, now, LIST_LOOKUP_MAX_PAGES, deadline) if item["id"] == job["id"]), None)

@@ -11,13 +11,17 @@ from urllib.parse import urlsplit, urlunsplit
 from .errors import ConfigurationError
 
 DEFAULT_CLOUD = "myhuaweicloud.com"
-# Regions hosted on another site's domain when the user does not name one.
-REGION_CLOUDS = {"eu-west-101": "myhuaweicloud.eu"}
+# The European site's regions (eu-west-101, ...) live under their own domain, as the SDK's
+# region table and the Terraform provider have it; eu-west-0 (Paris) does not.
+EUROPE_REGION_PREFIX = "eu-west-1"
+EUROPE_CLOUD = "myhuaweicloud.eu"
 HOST_LABEL = re.compile(r"[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?")
 
 
 def resolve_cloud(region: str | None, cloud: str | None) -> str:
-    return cloud or REGION_CLOUDS.get(region or "", DEFAULT_CLOUD)
+    if cloud:
+        return cloud
+    return EUROPE_CLOUD if (region or "").startswith(EUROPE_REGION_PREFIX) else DEFAULT_CLOUD
 
 
 def _valid_host(host: str) -> bool:

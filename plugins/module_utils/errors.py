@@ -13,6 +13,7 @@ SNIPPET_LENGTH = 200
 SUMMARY_PREFIX = 64 * 1024
 # The API gateway's error codes, in both spellings Huawei uses (APIGW.0308, APIG.0308).
 GATEWAY_CODE_PREFIXES = ("APIGW.", "APIG.")
+UNKNOWN_API_HINT = "The API gateway does not know this API: the endpoint (or region) or the API path is wrong"
 
 
 class HuaweiCloudError(Exception):
@@ -97,6 +98,11 @@ class APIError(HuaweiCloudError):
 
 def is_gateway_code(code: str | None) -> bool:
     return bool(code) and code.upper().startswith(GATEWAY_CODE_PREFIXES)
+
+
+def gateway_code_number(code: str | None) -> str | None:
+    """``0101`` for ``APIGW.0101`` and ``APIG.0101``; None for other codes."""
+    return code.split(".", 1)[1] if is_gateway_code(code) else None
 
 
 def printable(text: str) -> str:
@@ -187,4 +193,6 @@ def parse_error(status: int, headers, content: bytes, hint: str | None = None) -
             message = "non-JSON response: %s" % summarize(text)
         else:
             message = "unrecognised error body: %s" % summarize(text)
+    if status == 404 and gateway_code_number(code) == "0101":
+        hint = hint or UNKNOWN_API_HINT
     return APIError(status, code, message, request_id_from(headers) or body_request_id, hint)

@@ -9,7 +9,7 @@ import email.utils
 import random
 import time
 
-from .errors import APIError, DeadlineExceeded, HuaweiCloudError
+from .errors import APIError, DeadlineExceeded, HuaweiCloudError, is_gateway_code
 
 # Throttling and gateway/server hiccups; other statuses are the caller's fault and final.
 RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
@@ -66,8 +66,15 @@ class RetryPolicy:
 
 
 def is_retryable(error: HuaweiCloudError) -> bool:
-    """Whether sending the same request again may succeed."""
+    """Whether sending the same request again may succeed.
+
+    A 5xx answer that carries the service's own error code (DDM's ``DBS.280001`` "Parameter
+    error.", say) is the service's considered answer, not a hiccup: neither the SDK nor
+    Terraform retries it. Gateway codes (``APIGW.*``/``APIG.*``) and bare 5xx pages stay retryable.
+    """
     if isinstance(error, APIError):
+        if error.status >= 500 and error.code and not is_gateway_code(error.code):
+            return False
         return error.status in RETRYABLE_STATUSES
     return getattr(error, "retryable", False)
 

@@ -14,6 +14,12 @@ description:
   - With O(wait=true), polls until the task reaches a final status, so a play can wait until an
     instance really exists before configuring it. A task that ends in failure fails the Ansible task,
     and its C(fail_reason) is looked up in the task list and reported.
+  - A task created a moment ago may not be visible yet. Inside a wait, "task not found" (C(DBS.300400))
+    is taken as "not visible yet" for up to 30 seconds (never beyond O(wait_timeout)), polling on the normal
+    schedule; after that the wait fails saying the task was not found. Without O(wait), "not found" fails at once.
+  - The wait's deadline is hard. Every request made during the wait, including its headers and body, must end by the
+    deadline, whatever the server does (stalls, answers slowly, trickles). When the deadline passes, the task fails
+    as timed out and reports the last state it saw. An answer that comes after the deadline cannot turn a timeout into success.
   - While it waits, C(ansible-playbook) shows a line whenever the task's status or progress changes,
     with the job id and name, the status, the percentage and the time elapsed.
     When the task's progress rises steadily, the poll after its predicted end is brought forward.
@@ -90,9 +96,12 @@ notes:
   - When the output goes to a pipe (CI logs), Ansible writes it in blocks; set E(PYTHONUNBUFFERED=1),
     as AWX does, to see its lines, these included, as they happen.
 seealso:
-  - name: DDM API reference, querying a task
-    description: The API this module calls.
-    link: https://support.huaweicloud.com/intl/en-us/api-ddm/ddm_api_01_0102.html
+  - name: DDM API reference, obtaining information about a task
+    description: The call that reads one task (O(job_id)).
+    link: https://support.huaweicloud.com/intl/en-us/api-ddm/en-us_topic_0000002113619085.html
+  - name: DDM API reference, querying tasks
+    description: The task list, read when listing and for the C(fail_reason) and C(operations) of a task.
+    link: https://support.huaweicloud.com/intl/en-us/api-ddm/ListTasks.html
 """
 
 EXAMPLES = r"""
@@ -174,13 +183,18 @@ job:
       type: str
       sample: Completed
     created_time:
-      description: When the task was created, like C(2018-08-06T10:41:14+0000).
+      description:
+        - When the task was created, as the API gives it, like C(2018-08-06T18:41:14+0800). The offset is the
+          region's time zone and may be any offset; compare times as times, not as text.
       type: str
-      sample: "2018-08-06T10:41:14+0000"
+      sample: "2018-08-06T18:41:14+0800"
     end_time:
-      description: When the task ended, in the same format; empty while it runs.
+      description:
+        - The task's end time, as the API gives it, in the same format.
+        - Not a completion signal. The API fills it for some running tasks too (an expected end), and leaves it
+          empty for others. Only RV(job.status) tells whether the task has finished.
       type: str
-      sample: "2018-08-06T16:41:14+0000"
+      sample: "2018-08-07T00:41:14+0800"
     process:
       description: Progress while the task runs, such as V(60%); empty otherwise.
       type: str
@@ -190,6 +204,16 @@ job:
       type: str
       returned: when the task failed and the reason could be found
       sample: "Insufficient quota for ECS instances."
+    operations:
+      description:
+        - What can be done next about the task, from the task list, for a task in a final status or
+          V(ToBeSwitched) that the list had.
+        - V(toBeRetried) the task can be retried; V(toBeRolled) it can be rolled back; V(toBeSwitched) it
+          waits for a switch-over to be started. Other values may appear and are passed through.
+      type: list
+      elements: str
+      returned: when the task is final or V(ToBeSwitched) and the task list had it
+      sample: ["toBeRetried"]
     instance:
       description: The DDM instance the task works on.
       type: dict
@@ -238,7 +262,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ..module_utils.ddm import FAILURE_STATUSES, FINAL_STATUSES, RETENTION, DdmJobs, describe, parse_time, progress_percent
-from ..module_utils.errors import ConfigurationError, HuaweiCloudError
+from ..module_utils.errors import ConfigurationError, HuaweiCloudError, NotFoundError
 from ..module_utils.huaweicloud import HuaweiCloudModule, check_plain_id
 from ..module_utils.progress import ProgressReporter
 from ..module_utils.waiter import WaitOutcome, wait_for
@@ -246,8 +270,13 @@ from ..module_utils.waiter import WaitOutcome, wait_for
 LIST_OPTIONS = ("start_time", "end_time", "status", "name")
 DEFAULT_WAIT_INTERVAL = 5
 DEFAULT_WINDOW = datetime.timedelta(hours=24)
-# Looking up a failed task's reason is a courtesy: it may not hold the play up for long.
-FAIL_REASON_SECONDS = 10
+# Looking up a task's failure reason and operations is a courtesy: it may not hold the play up for long.
+LIST_LOOKUP_SECONDS = 10
+# The task list knows what can be done next (operations) about these.
+LIST_DETAIL_STATUSES = FINAL_STATUSES | {"ToBeSwitched"}
+# Inside a wait, "not found" first means "not visible yet": a task created a moment ago may
+# take a while to appear in the API.
+NOT_FOUND_GRACE = 30
 
 
 def option_time(params: dict, option: str) -> datetime.datetime | None:
@@ -342,23 +371,45 @@ class DdmJobInfo(HuaweiCloudModule):
     def wait(self) -> WaitOutcome:
         params = self.module.params
         reporter = ProgressReporter.from_environment()
+        started = time.monotonic()
+        seen = []
+
+        def poll(deadline):
+            try:
+                seen.append(self.get_job(deadline))
+                return seen[-1]
+            except NotFoundError as exc:
+                if seen:
+                    raise exc.with_message("%s (it was found earlier in this wait)" % exc) from None
+                if time.monotonic() - started >= NOT_FOUND_GRACE:
+                    raise exc.with_message("%s (still not found after %d s of waiting)" % (exc, NOT_FOUND_GRACE)) from None
+                return None  # not visible yet: look again on the normal schedule
 
         def report(job, elapsed):
-            record = dict(id=job["id"], name=job.get("name"), status=job["status"], process=job.get("process"), elapsed=elapsed)
-            reporter.update((job["status"], job.get("process")), record)
+            if job is None:
+                record = dict(id=params["job_id"], status="not visible yet", elapsed=elapsed)
+                reporter.update(None, record)
+            else:
+                record = dict(id=job["id"], name=job.get("name"), status=job["status"], process=job.get("process"), elapsed=elapsed)
+                reporter.update((job["status"], job.get("process")), record)
 
         interval = params["wait_interval"] or min(DEFAULT_WAIT_INTERVAL, params["wait_timeout"])
-        return wait_for(self.get_job, lambda job: job["status"] in FINAL_STATUSES, params["wait_timeout"], interval,
-                        progress=progress_percent, on_poll=report)
+        return wait_for(poll, lambda job: job is not None and job["status"] in FINAL_STATUSES, params["wait_timeout"], interval,
+                        progress=lambda job: progress_percent(job) if job else None, on_poll=report)
 
-    def add_fail_reason(self, job):
+    def add_list_details(self, job):
+        """``fail_reason`` and ``operations`` from the task list: the single-task call does not carry them."""
         try:
-            reason = self.jobs.find_fail_reason(job, deadline=time.monotonic() + FAIL_REASON_SECONDS)
+            item = self.jobs.find_list_item(job, deadline=time.monotonic() + LIST_LOOKUP_SECONDS)
         except HuaweiCloudError as exc:
-            self.module.warn("Could not read the failure reason from the task list: %s" % exc)
+            self.module.warn("Could not read the task's failure reason and operations from the task list: %s" % exc)
             return
-        if reason:
-            job["fail_reason"] = reason
+        if item is None:
+            return
+        if job["status"] in FAILURE_STATUSES and item.get("fail_reason"):
+            job["fail_reason"] = item["fail_reason"]
+        if item.get("operations") is not None:
+            job["operations"] = item["operations"]
 
     def report_job(self):
         params = self.module.params
@@ -371,8 +422,8 @@ class DdmJobInfo(HuaweiCloudModule):
         result = dict(elapsed=round(outcome.elapsed, 1), polls=outcome.polls)
         if job is not None:
             result["job"] = job
-            if job["status"] in FAILURE_STATUSES:
-                self.add_fail_reason(job)
+            if job["status"] in LIST_DETAIL_STATUSES:
+                self.add_list_details(job)
         if params["wait"] and job is not None and job["status"] in FAILURE_STATUSES:
             reason = ": %s" % job["fail_reason"] if job.get("fail_reason") else ""
             self.fail("%s ended with status %s%s" % (describe(job), job["status"], reason), **result)
@@ -383,7 +434,9 @@ class DdmJobInfo(HuaweiCloudModule):
     def timeout_message(self, outcome: WaitOutcome) -> str:
         job = outcome.value
         text = "Timed out after %d s waiting for " % self.module.params["wait_timeout"]
-        if job is None:
+        if job is None and outcome.polls:
+            text += "DDM job %s: the task was not found yet (a new task can take a while to appear)" % self.module.params["job_id"]
+        elif job is None:
             text += "DDM job %s: no answer from DDM yet" % self.module.params["job_id"]
         else:
             notes = {"ToBeSwitched": " (the task waits for a manual switch-over)", "Completed": " (seen only after the deadline)"}

@@ -172,16 +172,17 @@ def test_malformed_list_pages_are_unexpected_answers(http, body, problem):
 
 
 @pytest.mark.parametrize("created_time", ["2026-11-28T08:00:00+0800", 1704067200, "0001-01-01T00:00:00+0000", None])
-def test_fail_reason_lookup_survives_any_created_time(http, created_time):
-    jobs, session = jobs_api(http, http.answer(200, page([item(1, fail_reason="disk full")], 1)))
-    assert jobs.find_fail_reason({"id": "job-1", "created_time": created_time}) == "disk full"
+def test_list_lookup_survives_any_created_time(http, created_time):
+    listed = item(1, fail_reason="disk full", operations=["toBeRetried"])
+    jobs, session = jobs_api(http, http.answer(200, page([item(0), listed], 2)))
+    assert jobs.find_list_item({"id": "job-1", "created_time": created_time}) == listed
     query = parse_qs(urlsplit(session.sent[0]["url"]).query)
     now_ms = epoch_ms(datetime.datetime.now(UTC))
     assert now_ms - 31 * 86400 * 1000 < int(query["start_time"][0]) <= int(query["end_time"][0]) <= now_ms
 
 
-def test_fail_reason_lookup_reads_a_few_pages_at_most(http):
+def test_list_lookup_reads_a_few_pages_at_most(http):
     answers = [http.answer(200, page([item(n) for n in range(n * PAGE_SIZE, (n + 1) * PAGE_SIZE)], 10 ** 6)) for n in range(10)]
     jobs, session = jobs_api(http, *answers)
-    assert jobs.find_fail_reason({"id": "job-never", "created_time": None}) is None
-    assert len(session.sent) == ddm.FAIL_REASON_MAX_PAGES
+    assert jobs.find_list_item({"id": "job-never", "created_time": None}) is None
+    assert len(session.sent) == ddm.LIST_LOOKUP_MAX_PAGES

@@ -74,3 +74,22 @@ def test_is_loopback(url, expected):
 def test_schemes_are_case_insensitive_and_normalised(url):
     assert service_endpoint("ddm", None, None, url).split("://")[0] in ("http", "https")
     assert service_endpoint("ddm", None, None, url).split("://")[1] == url.split("://")[1].rstrip("/")
+
+
+@pytest.mark.parametrize("region,expected", [
+    ("eu-west-101", "https://ddm.eu-west-101.myhuaweicloud.eu"),
+    ("eu-west-102", "https://ddm.eu-west-102.myhuaweicloud.eu"),  # any eu-west-1*, as the Terraform provider has it
+    ("eu-west-0", "https://ddm.eu-west-0.myhuaweicloud.com"),
+    ("la-north-2", "https://ddm.la-north-2.myhuaweicloud.com"),
+])
+def test_european_regions_use_the_european_domain(region, expected):
+    assert service_endpoint("ddm", region, None, None) == expected
+
+
+def test_every_region_of_the_sdk_table_gets_the_sdk_endpoint():
+    # The official SDK is a test-only dependency (tests/requirements of the development venv).
+    ddm_region = pytest.importorskip("huaweicloudsdkddm.v1.region.ddm_region")
+    table = ddm_region.DdmRegion.static_fields
+    assert len(table) >= 17
+    for region_id, region in table.items():
+        assert service_endpoint("ddm", region_id, None, None) == region.endpoints[0], region_id

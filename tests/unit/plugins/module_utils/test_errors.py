@@ -92,3 +92,14 @@ def test_error_fields_that_are_not_text_are_ignored():
 def test_deeply_nested_json_error_body_does_not_crash():
     error = parse_error(500, {}, b"[" * 100_000)
     assert error.detail.startswith("non-JSON response: [[[")
+
+
+@pytest.mark.parametrize("code", ["APIGW.0101", "APIG.0101", "apig.0101"])
+def test_an_unknown_api_says_the_endpoint_or_path_is_wrong(code):
+    error = parse_error(404, {"X-Request-Id": "r1"}, json.dumps({"error_code": code, "error_msg": "The API does not exist"}).encode())
+    assert error.from_gateway and str(error) == ("HTTP 404 %s: The API does not exist (request id r1). The API gateway does not know this API: "
+                                                 "the endpoint (or region) or the API path is wrong" % code)
+
+
+def test_service_codes_are_not_gateway_codes():
+    assert not parse_error(400, {}, json.dumps({"error_code": "DBS.300400", "error_msg": "x"}).encode()).from_gateway

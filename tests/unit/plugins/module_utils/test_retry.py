@@ -9,7 +9,7 @@ import datetime
 import pytest
 
 from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import APIError, DeadlineExceeded, TransportError
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.retry import MAX_RETRY_AFTER, RetryBudget, RetryPolicy, parse_retry_after
+from ansible_collections.huaweicloud.cloud.plugins.module_utils.retry import MAX_RETRY_AFTER, RetryBudget, RetryPolicy, is_retryable, parse_retry_after
 
 
 def test_backoff_doubles_between_half_and_full_ceiling():
@@ -90,3 +90,18 @@ def test_budget_inside_a_wait_still_bounds_other_failures_by_max_retries():
     budget.next_pause(_api(503))
     with pytest.raises(APIError, match="gave up after 2 attempts"):
         budget.next_pause(_api(503))
+
+
+@pytest.mark.parametrize("status,code,retryable", [
+    (500, "DBS.280001", False),  # the ListTasks docs' "Parameter error.": the service's answer, not a hiccup
+    (503, "DBS.200001", False),
+    (500, None, True),
+    (502, None, True),
+    (503, "APIGW.0203", True),
+    (504, "APIG.0204", True),
+    (429, "APIG.0308", True),
+    (429, "DBS.280429", True),
+    (400, "DBS.280001", False),
+])
+def test_which_answers_are_worth_retrying(status, code, retryable):
+    assert is_retryable(_api(status, code)) is retryable

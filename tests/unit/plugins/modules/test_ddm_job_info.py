@@ -13,7 +13,7 @@ import pytest
 
 from ansible.module_utils import basic
 
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import DeadlineExceeded, TransportError
+from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import DeadlineExceeded, NotFoundError, TransportError
 from ansible_collections.huaweicloud.cloud.plugins.modules import ddm_job_info
 
 try:
@@ -42,11 +42,11 @@ class ModuleExit(Exception):
 class ScriptedJobs:
     """Stands in for DdmJobs: answers from a script, and records every call (none may happen on bad input)."""
 
-    def __init__(self, states=(), items=(), truncated=None, fail_reason=None):
+    def __init__(self, states=(), items=(), truncated=None, listed=None):
         self.states = list(states)
         self.items = list(items)
         self.truncated = truncated
-        self.fail_reason = fail_reason
+        self.listed = listed  # what find_list_item finds
         self.calls = []
 
     def get(self, job_id, deadline=None):
@@ -63,9 +63,9 @@ class ScriptedJobs:
     def __iter__(self):
         return iter(self.items)
 
-    def find_fail_reason(self, job, deadline=None):
-        self.calls.append(("find_fail_reason", job["id"], deadline))
-        return self.fail_reason
+    def find_list_item(self, job, deadline=None):
+        self.calls.append(("find_list_item", job["id"], deadline))
+        return self.listed
 
 
 def raiser(exception):
@@ -148,15 +148,16 @@ def test_a_truncated_list_is_returned_with_a_warning(run):
 
 
 def test_without_wait_one_read_returns_the_task_whatever_its_status(run):
-    jobs = ScriptedJobs(states=[dict(status="Failed", name="CreateInstance")], fail_reason="quota")
+    jobs = ScriptedJobs(states=[dict(status="Failed", name="CreateInstance")], listed=dict(fail_reason="quota", operations=["toBeRetried"]))
     outcome, _warnings = run(dict(job_id="j1"), jobs)
     assert not outcome.failed and outcome.result["changed"] is False and outcome.result["polls"] == 1
-    assert outcome.result["job"] == dict(id="j1", status="Failed", name="CreateInstance", fail_reason="quota")
-    assert [call[0] for call in jobs.calls] == ["get", "find_fail_reason"] and jobs.calls[0][2] is None  # no deadline outside a wait
+    assert outcome.result["job"] == dict(id="j1", status="Failed", name="CreateInstance", fail_reason="quota", operations=["toBeRetried"])
+    assert [call[0] for call in jobs.calls] == ["get", "find_list_item"] and jobs.calls[0][2] is None  # no deadline outside a wait
 
 
 def test_a_failed_wait_fails_with_the_last_state_and_reason(run):
-    jobs = ScriptedJobs(states=[dict(status="Failed", name="CreateInstance", instance=dict(id="i1", name="ddm-a"))], fail_reason="No quota.")
+    jobs = ScriptedJobs(states=[dict(status="Failed", name="CreateInstance", instance=dict(id="i1", name="ddm-a"))],
+                        listed=dict(fail_reason="No quota.", operations=[]))
     outcome, _warnings = run(dict(job_id="j1", wait=True), jobs)
     assert outcome.failed
     assert outcome.result["msg"] == "DDM job j1 (CreateInstance) on instance ddm-a (i1) ended with status Failed: No quota."
@@ -165,10 +166,10 @@ def test_a_failed_wait_fails_with_the_last_state_and_reason(run):
 
 def test_a_failure_reason_that_cannot_be_read_is_a_warning(run):
     jobs = ScriptedJobs(states=[dict(status="RollbackSuccess")])
-    jobs.find_fail_reason = raiser(TransportError("GET x: connection failed: refused"))
+    jobs.find_list_item = raiser(TransportError("GET x: connection failed: refused"))
     outcome, warnings = run(dict(job_id="j1", wait=True), jobs)
     assert outcome.result["msg"] == "DDM job j1 (unnamed) ended with status RollbackSuccess" and "fail_reason" not in outcome.result["job"]
-    assert warnings == ["Could not read the failure reason from the task list: GET x: connection failed: refused"]
+    assert warnings == ["Could not read the task's failure reason and operations from the task list: GET x: connection failed: refused"]
 
 
 def test_a_wrong_instance_is_refused(run):
@@ -193,3 +194,38 @@ def test_a_timeout_before_any_answer_has_no_job(run):
     assert outcome.failed and "job" not in outcome.result and outcome.result["polls"] == 0
     assert outcome.result["msg"] == ("Timed out after 3 s waiting for DDM job j1: no answer from DDM yet; "
                                      "the last poll got no answer: GET x: connection failed: refused")
+
+
+@pytest.mark.parametrize("status,looked_up", [("Completed", True), ("ToBeSwitched", True), ("CancelSuccess", True), ("Running", False)])
+def test_operations_come_from_the_list_for_final_and_switch_over_tasks(run, status, looked_up):
+    jobs = ScriptedJobs(states=[dict(status=status)], listed=dict(fail_reason="", operations=["toBeSwitched"]))
+    outcome, _warnings = run(dict(job_id="j1"), jobs)
+    assert ("operations" in outcome.result["job"]) is looked_up and "fail_reason" not in outcome.result["job"]
+    assert [call[0] for call in jobs.calls] == ["get"] + (["find_list_item"] if looked_up else [])
+
+
+def test_a_task_not_visible_yet_is_waited_for(run, monkeypatch):
+    monkeypatch.setattr(ddm_job_info, "NOT_FOUND_GRACE", 30)
+    jobs = ScriptedJobs(states=[NotFoundError("job j1 not found in project p"), dict(status="Completed")], listed=dict(operations=[]))
+    outcome, _warnings = run(dict(job_id="j1", wait=True), jobs)
+    assert not outcome.failed and outcome.result["job"]["status"] == "Completed" and outcome.result["polls"] == 2
+
+
+def test_a_task_still_not_found_after_the_grace_fails_with_the_not_found_message(run, monkeypatch):
+    monkeypatch.setattr(ddm_job_info, "NOT_FOUND_GRACE", 0)
+    jobs = ScriptedJobs(states=[NotFoundError("job j1 not found in project p")])
+    outcome, _warnings = run(dict(job_id="j1", wait=True), jobs)
+    assert outcome.failed and outcome.result["msg"] == "job j1 not found in project p (still not found after 0 s of waiting)"
+
+
+def test_without_wait_not_found_fails_at_once(run):
+    jobs = ScriptedJobs(states=[NotFoundError("job j1 not found in project p")])
+    outcome, _warnings = run(dict(job_id="j1"), jobs)
+    assert outcome.failed and outcome.result["msg"] == "job j1 not found in project p" and len(jobs.calls) == 1
+
+
+def test_a_task_that_disappears_during_a_wait_fails_at_once(run):
+    jobs = ScriptedJobs(states=[dict(status="Running"), NotFoundError("job j1 not found in project p")])
+    outcome, _warnings = run(dict(job_id="j1", wait=True), jobs)
+    assert outcome.failed and outcome.result["msg"] == "job j1 not found in project p (it was found earlier in this wait)"
+    assert len(jobs.calls) == 2
