@@ -95,3 +95,72 @@ def test_fault_can_remove_request_id(emulator):
 def test_bad_fault_specs_rejected(emulator, spec):
     with pytest.raises(harness.EmulatorError, match="400"):
         emulator.add_fault(**spec)
+
+
+def _raw_get(emulator, path, seconds):
+    """What arrives of an answer over a raw socket within ``seconds`` (all of it if it completes sooner)."""
+    import socket  # pylint: disable=import-outside-toplevel
+    import time  # pylint: disable=import-outside-toplevel
+    deadline = time.monotonic() + seconds
+    received = b""
+    with socket.create_connection(("127.0.0.1", emulator.port), timeout=seconds) as connection:
+        connection.sendall(("GET %s HTTP/1.1\r\nHost: x\r\nX-Auth-Token: %s\r\n\r\n" % (path, STATIC_TOKEN)).encode())
+        while time.monotonic() < deadline:
+            connection.settimeout(max(0.01, deadline - time.monotonic()))
+            try:
+                chunk = connection.recv(65536)
+            except socket.timeout:
+                break
+            if not chunk:
+                break
+            received += chunk
+    return received
+
+
+@pytest.mark.parametrize("part", ["all", "body"])
+def test_trickled_answers_arrive_a_few_bytes_at_a_time(emulator, part):
+    job_id = harness.DEMO_JOB_IDS["completed"]
+    emulator.add_fault(path=job_id, trickle=40, trickle_part=part)
+    partial = _raw_get(emulator, "/v3/%s/jobs/%s" % (harness.PROJECT_ID, job_id), seconds=1.0)
+    if part == "body":  # headers at once, then the body slowly
+        assert partial.startswith(b"HTTP/1.1 200 OK\r\n") and b"\r\n\r\n" in partial and len(partial.split(b"\r\n\r\n")[1]) < 100
+    else:
+        assert 0 < len(partial) < 100 and b"HTTP/1.1 200 OK".startswith(partial[:15])
+    assert b'"status": "Completed"' not in partial  # nowhere near done after a second at 40 bytes/s
+    emulator.add_fault(path=job_id, trickle=4000)
+    whole = _raw_get(emulator, "/v3/%s/jobs/%s" % (harness.PROJECT_ID, job_id), seconds=10)
+    assert whole.startswith(b"HTTP/1.1 200 OK\r\n") and whole.endswith(b"}}")
+
+
+def test_answers_can_be_padded_to_any_size_and_stay_json(emulator):
+    emulator.add_fault(path="jobs", pad_to=3 * 1024 * 1024)
+    response = get_job(emulator, harness.DEMO_JOB_IDS["completed"])
+    assert len(response.content) == 3 * 1024 * 1024 and response.json()["job"]["status"] == "Completed"
+
+
+def test_chaos_draws_the_same_faults_for_the_same_seed(emulator):
+    def run(seed):
+        emulator.start_chaos(rate=0.5, seed=seed, kinds=["500", "503-html", "429"], path="/jobs/")
+        statuses = [get_job(emulator, harness.DEMO_JOB_IDS["completed"]).status_code for _i in range(30)]
+        return statuses, emulator.stop_chaos()
+
+    first, described = run(7)
+    again, _described = run(7)
+    other, _described = run(8)
+    assert first == again and first != other
+    assert set(first) == {200, 500, 503, 429} and sum(described["drawn"].values()) == sum(1 for s in first if s != 200)
+    assert described["seed"] == 7 and emulator.info()["chaos"] is None
+
+
+def test_chaos_faults_are_logged_with_their_kind(emulator):
+    emulator.start_chaos(rate=1.0, seed=1, kinds=["drop"], path="/jobs/")
+    with pytest.raises(requests.exceptions.ConnectionError):
+        get_job(emulator, harness.DEMO_JOB_IDS["completed"])
+    emulator.stop_chaos()
+    assert emulator.requests_log()[-1]["fault"]["label"] == "chaos:drop"
+
+
+def test_chaos_rejects_bad_specs(emulator):
+    for spec in ({"rate": 2}, {"kinds": ["meteor"]}, {"seed": "x"}, {"kinds": []}):
+        with pytest.raises(harness.EmulatorError, match="answered 400"):
+            emulator.control("POST", "chaos", spec)

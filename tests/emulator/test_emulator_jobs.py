@@ -204,3 +204,37 @@ def test_list_accepts_boundaries(emulator):
     query = {"start_time": now_ms() - 30 * 86400 * 1000 + 60000, "end_time": now_ms(), "limit": 128, "offset": 0}
     assert signing.call("GET", list_url(emulator), query, token=STATIC_TOKEN).status_code == 200
     assert signing.call("GET", list_url(emulator), dict(query, limit=1), token=STATIC_TOKEN).json()["limit"] == 1
+
+
+def test_new_task_ids_are_uuids_with_dashes(emulator):
+    import re  # pylint: disable=import-outside-toplevel
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}", emulator.post_job()["id"])
+
+
+def test_a_task_can_stay_invisible_for_a_while_in_both_calls(emulator):
+    import time  # pylint: disable=import-outside-toplevel
+    job_id = emulator.post_job(visible_after=1.0)["id"]
+    hidden = get_job(emulator, job_id)
+    assert hidden.status_code == 400 and hidden.json()["error_code"] == "DBS.300400"
+    listed = signing.call("GET", list_url(emulator), window(limit=128), token=STATIC_TOKEN).json()["jobs"]
+    assert job_id not in [job["id"] for job in listed]
+    time.sleep(1.1)
+    assert get_job(emulator, job_id).json()["job"]["id"] == job_id
+    assert job_id in [job["id"] for job in signing.call("GET", list_url(emulator), window(limit=128), token=STATIC_TOKEN).json()["jobs"]]
+
+
+@pytest.mark.parametrize("offset,suffix", [("+0800", "+0800"), ("-05:30", "-0530"), ("+0000", "+0000")])
+def test_task_times_carry_the_task_time_zone(emulator, offset, suffix):
+    import datetime  # pylint: disable=import-outside-toplevel
+    job = emulator.post_job(utc_offset=offset, outcome="Completed")
+    assert job["created_time"].endswith(suffix) and job["end_time"].endswith(suffix)
+    created = datetime.datetime.strptime(job["created_time"], "%Y-%m-%dT%H:%M:%S%z")
+    assert abs((created - datetime.datetime.now(datetime.timezone.utc)).total_seconds()) < 60  # the same instant, whatever the offset
+
+
+@pytest.mark.parametrize("mode", ["expected", "created"])
+def test_running_tasks_can_show_an_end_time(emulator, mode):
+    job = emulator.post_job(duration=600, running_end_time=mode)
+    assert job["status"] == "Running" and job["end_time"]
+    assert (job["end_time"] == job["created_time"]) is (mode == "created")
+    assert emulator.post_job(duration=600)["end_time"] == ""

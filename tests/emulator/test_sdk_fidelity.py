@@ -137,3 +137,34 @@ def test_sdk_sees_throttling(sdk, target):
     assert caught.value.status_code == 429
     statuses = [entry["status"] for entry in target.api_requests(job["id"])]
     assert statuses[0] == 200 and set(statuses[1:]) == {429}
+
+
+def test_sdk_parses_the_newer_task_shapes(sdk, target):
+    """UUID ids, non-zero offsets, end_time on running tasks, ToBeSwitched with its operations."""
+    running = target.post_job(duration=600, utc_offset="+0800", running_end_time="expected")
+    switching = target.post_job(timeline=[{"at": 0, "status": "ToBeSwitched"}], operations=["toBeSwitched"], utc_offset="-0530",
+                                running_end_time="created")
+    client = build_client(sdk, target.url)
+    model = show(sdk, client, running["id"]).job
+    assert (model.id, model.status, model.end_time) == (running["id"], "Running", running["end_time"]) and model.end_time.endswith("+0800")
+    now = int(time.time() * 1000)
+    listed = client.list_tasks(sdk["v1"].ListTasksRequest(start_time=now - 3600 * 1000, end_time=now + 1000))
+    assert listed.limit == 10  # the documented default page size
+    item = [job for job in listed.jobs if job.id == switching["id"]][0]
+    assert (item.status, item.operations, item.end_time) == ("ToBeSwitched", ["toBeSwitched"], item.created_time)
+    assert item.created_time.endswith("-0530")
+
+
+def test_sdk_does_not_see_a_task_before_it_is_visible(sdk, target):
+    job = target.post_job(visible_after=30)
+    with pytest.raises(sdk["exceptions"].ClientRequestException) as caught:
+        show(sdk, build_client(sdk, target.url), job["id"])
+    assert (caught.value.status_code, caught.value.error_code) == (400, "DBS.300400")
+
+
+def test_sdk_reads_a_service_error_on_a_500(sdk, target):
+    target.add_fault(path="/jobs$", status=500, json={"error_code": "DBS.280001", "error_msg": "Parameter error."})
+    now = int(time.time() * 1000)
+    with pytest.raises(sdk["exceptions"].ServerResponseException) as caught:
+        build_client(sdk, target.url).list_tasks(sdk["v1"].ListTasksRequest(start_time=now - 1000, end_time=now))
+    assert (caught.value.status_code, caught.value.error_code, caught.value.error_msg) == (500, "DBS.280001", "Parameter error.")

@@ -195,6 +195,14 @@ class EmulatorProcess:
     def clear_faults(self):
         return self.control("DELETE", "faults")
 
+    def start_chaos(self, rate=0.2, seed=0, **spec):
+        """Draw a random fault (kinds: drop, 500, 503-html, 429, slow) for a share ``rate`` of the matching requests."""
+        return self.control("POST", "chaos", dict(spec, rate=rate, seed=seed))["chaos"]
+
+    def stop_chaos(self):
+        """Stop drawing random faults; return what was drawn."""
+        return self.control("DELETE", "chaos")["chaos"]
+
     def add_token(self, token, project_id=PROJECT_ID, expires_in=None):
         spec = {"token": token, "project_id": project_id}
         if expires_in is not None:

@@ -27,12 +27,20 @@ gateway body ``{"error_code": "APIGW.0301", "error_msg": ..., "request_id": ...}
 Control API (JSON, no auth; ``control.py``):
 
 - ``POST /_emulator/reset``; ``GET /_emulator/info``
-- ``POST /_emulator/jobs`` {id, project_id, name, instance, duration, outcome, timeline, fail_reason,
-  database_name, operations, age}; posting an existing id replaces that job (its timeline restarts
-  now), which lets a test script how a job it has seen running ends; ``GET /_emulator/jobs``;
-  ``POST /_emulator/jobs/bulk`` {count, ...the same spec without id} creates many at once
+- ``POST /_emulator/jobs`` {id (default: a new UUID), project_id, name, instance, duration, outcome,
+  timeline, fail_reason, database_name, operations, age, visible_after (seconds before the task shows
+  in either call), utc_offset ("+0800": the time zone of its times), running_end_time ("expected" or
+  "created": what end_time shows while it runs, as in the API docs' examples)}; posting an existing id
+  replaces that job (its timeline restarts now), which lets a test script how a job it has seen running
+  ends; ``GET /_emulator/jobs``; ``POST /_emulator/jobs/bulk`` {count, ...the same spec without id}
+  creates many at once
 - ``POST /_emulator/faults`` {method, path (regex searched in the path), count, status, body, json,
-  headers (null drops a header), delay, drop}; ``GET``/``DELETE /_emulator/faults``
+  headers (null drops a header), delay (a stall, when long), drop, trickle (bytes a second),
+  trickle_part ("all" from the status line on, or "body"), pad_to (bytes; trailing spaces), label};
+  ``GET``/``DELETE /_emulator/faults``
+- ``POST /_emulator/chaos`` {rate, seed, kinds (drop, 500, 503-html, 429, slow), slow_delay, method,
+  path}: a random fault for that share of the matching requests, from a seeded generator (the same
+  seed draws the same faults in the same order); ``GET``/``DELETE /_emulator/chaos``
 - ``POST /_emulator/tokens`` {token, project_id, expires_in}; ``DELETE /_emulator/tokens/{token}``;
   ``DELETE /_emulator/tokens`` revokes every token issued by ``POST /v3/auth/tokens``
 - ``POST /_emulator/ratelimit`` {limit, window}; ``POST /_emulator/clock`` {skew}

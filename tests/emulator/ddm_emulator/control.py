@@ -8,7 +8,7 @@ import re
 from typing import Callable, NamedTuple
 
 from .errors import control_error
-from .faults import Fault
+from .faults import Chaos, Fault
 from .identities import ACCESS_KEY, DOMAIN_ID, DOMAIN_NAME, PROJECT_ID, REGION, TEMP_ACCESS_KEY, USER_NAME
 from .routes import match_route
 from .spec import json_object, number_field
@@ -68,6 +68,22 @@ def ctl_list_faults(app, call):
 def ctl_clear_faults(app, call):
     app.state.clear_faults()
     return 200, {"faults": []}
+
+
+def ctl_start_chaos(app, call):
+    chaos = Chaos(_control_body(call))
+    app.state.set_chaos(chaos)
+    return 201, {"chaos": chaos.describe()}
+
+
+def ctl_chaos(app, call):
+    return 200, {"chaos": app.state.chaos()}
+
+
+def ctl_stop_chaos(app, call):
+    described = app.state.chaos()
+    app.state.set_chaos(None)
+    return 200, {"chaos": described}
 
 
 def ctl_add_token(app, call):
@@ -144,6 +160,9 @@ CONTROL_ROUTES = (
     _route("POST", "faults", ctl_add_fault),
     _route("GET", "faults", ctl_list_faults),
     _route("DELETE", "faults", ctl_clear_faults),
+    _route("POST", "chaos", ctl_start_chaos),
+    _route("GET", "chaos", ctl_chaos),
+    _route("DELETE", "chaos", ctl_stop_chaos),
     _route("POST", "tokens", ctl_add_token),
     _route("DELETE", "tokens", ctl_revoke_issued),
     _route("DELETE", "tokens/(.+)", ctl_revoke_token),

@@ -47,7 +47,7 @@ def parse_list_params(params):
 
 def api_list_jobs(ctx, project_id):
     start, end, offset, limit = parse_list_params(ctx.call.first_params())
-    jobs = [job for job in ctx.state.project_jobs(project_id) if start <= job.created_wall * 1000 <= end]
+    jobs = [job for job in ctx.state.project_jobs(project_id) if job.visible() and start <= job.created_wall * 1000 <= end]
     jobs.sort(key=lambda job: (-job.created_wall, job.id))
     page = [job.list_item() for job in jobs[offset:offset + limit]]
     return 200, {"offset": offset, "limit": limit, "total": len(jobs), "jobs": page}, {}
@@ -55,6 +55,6 @@ def api_list_jobs(ctx, project_id):
 
 def api_show_job(ctx, project_id, job_id):
     job = ctx.state.find_job(project_id, job_id)
-    if job is None:
+    if job is None or not job.visible():
         raise ddm_error(MSG_JOB_NOT_FOUND, code="DBS.300400")
     return 200, {"job": job.api_shape()}, {}

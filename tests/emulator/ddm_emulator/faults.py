@@ -2,12 +2,15 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Faults a test queues through the control API: which requests they match, how often, and what they do.
 
-``Fault`` reads the spec and says what to answer; ``server.Handler`` applies it on the wire (delay, drop).
+``Fault`` reads the spec and says what to answer; ``server.Handler`` applies it on the wire (delay, drop,
+trickle, padding). ``Chaos`` draws random faults from a seeded generator, so a failing soak run can be
+replayed with the same seed.
 """
 
 from __future__ import annotations
 
 import json
+import random
 import re
 
 from .errors import JSON_CONTENT_TYPE, control_error, with_request_id
@@ -40,13 +43,22 @@ class Fault:
             raise control_error("headers must map names to strings (null removes a header)")
         self.delay = number_field(spec, "delay", 0)
         self.drop = bool(spec.get("drop", False))
+        # Send the answer (status line and headers included, or only its body) at this many bytes a second.
+        self.trickle = number_field(spec, "trickle", 0) or None
+        self.trickle_part = spec.get("trickle_part", "all")
+        if self.trickle_part not in ("all", "body"):
+            raise control_error("trickle_part must be 'all' or 'body'")
+        # Pad the answer's body with trailing spaces (still valid JSON) to this many bytes.
+        self.pad_to = int(number_field(spec, "pad_to", 0))
+        self.label = spec.get("label")
 
     def matches(self, method, path):
         return (self.method is None or self.method == method) and (self.path is None or self.path.search(path) is not None)
 
     def describe(self):
         return {"method": self.method, "path": self.path.pattern if self.path else None, "remaining": self.remaining,
-                "status": self.status, "delay": self.delay, "drop": self.drop}
+                "status": self.status, "delay": self.delay, "drop": self.drop, "trickle": self.trickle, "pad_to": self.pad_to,
+                "label": self.label}
 
     def answer(self, request_id):
         """(status, body bytes, headers) to answer instead of the API, or None to let the call through."""
@@ -62,3 +74,53 @@ class Fault:
             data = b""
         headers.update(self.headers)
         return self.status, data, headers
+
+
+# What the random faults of a soak look like; each is a fault spec (see Fault).
+CHAOS_KINDS = {
+    "drop": {"drop": True},
+    "500": {"status": 500, "body": ""},
+    "503-html": {"status": 503, "body": "<html><head><title>503 Service Temporarily Unavailable</title></head>"
+                                        "<body><center><h1>503 Service Temporarily Unavailable</h1></center></body></html>"},
+    "429": {"status": 429, "json": {"error_code": "APIG.0308", "error_msg": "The throttling threshold has been reached: "
+                                    "policy user over ratelimit,limit:100,time:1 minute", "request_id": None},
+            "headers": {"Retry-After": "1"}},
+    "slow": {"delay": 3.0},
+}
+
+
+class Chaos:
+    """A random fault on a share of the matching requests, drawn from a seeded generator."""
+
+    def __init__(self, spec):
+        if not isinstance(spec, dict):
+            raise control_error("chaos spec must be an object")
+        self.rate = number_field(spec, "rate", 0.2)
+        if self.rate > 1:
+            raise control_error("rate must be between 0 and 1")
+        self.seed = spec.get("seed", 0)
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
+            raise control_error("seed must be an integer")
+        kinds = spec.get("kinds", sorted(CHAOS_KINDS))
+        if not isinstance(kinds, list) or not kinds or any(kind not in CHAOS_KINDS for kind in kinds):
+            raise control_error("kinds must be a non-empty list of %s" % ", ".join(sorted(CHAOS_KINDS)))
+        self.kinds = kinds
+        self.slow_delay = number_field(spec, "slow_delay", CHAOS_KINDS["slow"]["delay"])
+        self.matcher = Fault({"method": spec.get("method"), "path": spec.get("path")})
+        self._random = random.Random(self.seed)
+        self.drawn = {kind: 0 for kind in kinds}
+
+    def draw(self, method, path):
+        """A one-off fault for this request, or None (the caller holds the state's lock)."""
+        if not self.matcher.matches(method, path) or self._random.random() >= self.rate:
+            return None
+        kind = self._random.choice(self.kinds)
+        self.drawn[kind] += 1
+        spec = dict(CHAOS_KINDS[kind], label="chaos:" + kind)
+        if kind == "slow":
+            spec["delay"] = self.slow_delay
+        return Fault(spec)
+
+    def describe(self):
+        return {"rate": self.rate, "seed": self.seed, "kinds": list(self.kinds), "slow_delay": self.slow_delay,
+                "path": self.matcher.path.pattern if self.matcher.path else None, "drawn": dict(self.drawn)}

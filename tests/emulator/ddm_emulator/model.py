@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 
@@ -24,6 +25,8 @@ DEMO_JOB_IDS = {
 
 TERMINAL_STATUSES = ("Completed", "Failed", "CancelSuccess", "RollbackSuccess")
 FAILURE_STATUSES = ("Failed", "CancelSuccess", "RollbackSuccess")
+# What a running task shows as end_time: nothing, or (as the API docs' own examples do) a time.
+RUNNING_END_TIMES = ("", "expected", "created")
 
 
 def _timeline_entry(entry):
@@ -51,6 +54,15 @@ def build_timeline(spec):
     return steps
 
 
+def _utc_offset(spec):
+    """The task's time zone as minutes from UTC, from "+0800", "+08:00" or "-0530"."""
+    text = string_field(spec, "utc_offset", "+0000")
+    match = re.fullmatch(r"([+-])(\d{2}):?(\d{2})", text)
+    if not match or int(match.group(2)) > 14 or int(match.group(3)) > 59:
+        raise control_error("utc_offset must look like +0800 or -05:30")
+    return (1 if match.group(1) == "+" else -1) * (int(match.group(2)) * 60 + int(match.group(3)))
+
+
 def _instance(spec):
     instance = spec.get("instance") or {}
     if not isinstance(instance, dict):
@@ -64,7 +76,7 @@ class Job:
     def __init__(self, spec, default_project):
         if not isinstance(spec, dict):
             raise control_error("job spec must be an object")
-        self.id = string_field(spec, "id", uuid.uuid4().hex)
+        self.id = string_field(spec, "id", str(uuid.uuid4()))
         self.project_id = string_field(spec, "project_id", default_project)
         self.name = string_field(spec, "name", "CreateInstance")
         self.instance = _instance(spec)
@@ -72,6 +84,12 @@ class Job:
         self.database_name = string_field(spec, "database_name", "")
         self.operations = [str(op) for op in spec.get("operations") or []]
         self.steps = build_timeline(spec)
+        # A task created a moment ago may not be visible to the API yet.
+        self.visible_after = number_field(spec, "visible_after", 0)
+        self.utc_offset = _utc_offset(spec)
+        self.running_end_time = string_field(spec, "running_end_time", "")
+        if self.running_end_time not in RUNNING_END_TIMES:
+            raise control_error("running_end_time must be one of %s" % ", ".join(repr(v) for v in RUNNING_END_TIMES))
         age = number_field(spec, "age", 0)
         self.created_wall = time.time() - age
         self.created_mono = time.monotonic() - age
@@ -94,15 +112,26 @@ class Job:
         span = self.steps[index + 1]["at"] - step["at"]
         return "%d%%" % min(99, int(100 * (elapsed - step["at"]) / span)) if span > 0 else "0%"
 
+    def visible(self):
+        return time.monotonic() - self.created_mono >= self.visible_after
+
+    def _end_time(self, step):
+        if step["status"] in TERMINAL_STATUSES:
+            return api_time(self.created_wall + step["at"], self.utc_offset)
+        if self.running_end_time == "expected":
+            return api_time(self.created_wall + self.steps[-1]["at"], self.utc_offset)
+        if self.running_end_time == "created":
+            return api_time(self.created_wall, self.utc_offset)
+        return ""
+
     def state(self):
         elapsed = time.monotonic() - self.created_mono
         index = self._current(elapsed)
         step = self.steps[index]
-        terminal = step["status"] in TERMINAL_STATUSES
         return {
             "status": step["status"],
             "process": self._process(index, elapsed),
-            "end_time": api_time(self.created_wall + step["at"]) if terminal else "",
+            "end_time": self._end_time(step),
         }
 
     def _common_fields(self, state):
@@ -111,7 +140,7 @@ class Job:
             "id": self.id,
             "name": self.name,
             "status": state["status"],
-            "created_time": api_time(self.created_wall),
+            "created_time": api_time(self.created_wall, self.utc_offset),
             "end_time": state["end_time"],
             "process": state["process"],
         }
@@ -133,7 +162,8 @@ DEMO_JOBS = (
     {"id": DEMO_JOB_IDS["running"], "name": "EnlargeNode", "duration": 20, "outcome": "Completed"},
     {"id": DEMO_JOB_IDS["failed"], "name": "RestartInstance", "outcome": "Failed",
      "fail_reason": "The DDM instance failed to restart: node ddm-node-2 did not become ready.", "operations": ["toBeRetried"]},
-    {"id": DEMO_JOB_IDS["long_running"], "name": "migrateLogicDb", "duration": 3600, "database_name": "orders"},
+    {"id": DEMO_JOB_IDS["long_running"], "name": "migrateLogicDb", "duration": 3600, "database_name": "orders",
+     "running_end_time": "expected", "utc_offset": "+0800"},
     {"id": DEMO_JOB_IDS["expanding"], "name": "EnlargeNode",
      "timeline": [{"at": 0, "status": "Expanding"}, {"at": 10, "status": "Completed"}]},
     {"id": DEMO_JOB_IDS["rollback"], "name": "ReduceNode", "outcome": "RollbackSuccess",

@@ -169,33 +169,57 @@ class Handler(BaseHTTPRequestHandler):
         entry = log_entry(call)
         self.app.state.record(entry)
         fault = self.app.state.take_fault(call.method, call.raw_path)
+        answer = None
         if fault is not None:
             self.app.state.update_record(entry, fault=fault.describe())
-            if self._apply_fault(call, fault, entry):
+            if fault.delay:
+                self.app.stopping.wait(fault.delay)
+            if fault.drop:
+                self.close_connection = True
+                self.app.state.update_record(entry, status=None)
+                self.connection.shutdown(socket.SHUT_RDWR)
                 return
+            answer = fault.answer(call.request_id)
+        if answer is None:
+            answer = self._api_answer(call)
+        status, data, headers = answer
+        self.app.state.update_record(entry, status=status)
+        if fault is not None and fault.pad_to > len(data):
+            data += b" " * (fault.pad_to - len(data))
+        if fault is not None and fault.trickle:
+            self._send_trickled(status, data, headers, fault.trickle, fault.trickle_part)
+        else:
+            self._send(status, data, headers)
+
+    def _api_answer(self, call):
+        """(status, body bytes, headers) of the API behind the gateway."""
         try:
             status, body, headers = self.app.api(call)
         except ApiError as err:
             status, body, headers = err.status, err.body, err.headers
-        self.app.state.update_record(entry, status=status)
-        self._send_json(call, status, body, headers, is_iam_path(call.raw_path))
+        merged = {"Content-Type": JSON_CONTENT_TYPE, "X-Request-Id": call.request_id}
+        if is_iam_path(call.raw_path):
+            merged["X-IAM-Trace-Id"] = call.request_id
+        merged.update(headers or {})
+        return status, json.dumps(with_request_id(body, call.request_id)).encode("utf-8"), merged
 
-    def _apply_fault(self, call, fault, entry):
-        """Apply a queued fault on the wire; True when it produced the whole response (or none at all)."""
-        if fault.delay:
-            self.app.stopping.wait(fault.delay)
-        if fault.drop:
-            self.close_connection = True
-            self.app.state.update_record(entry, status=None)
-            self.connection.shutdown(socket.SHUT_RDWR)
-            return True
-        answer = fault.answer(call.request_id)
-        if answer is None:
-            return False
-        status, data, headers = answer
-        self.app.state.update_record(entry, status=status)
-        self._send(status, data, headers)
-        return True
+    def _send_trickled(self, status, data, headers, rate, part):
+        """Send the answer a few bytes at a time, at ``rate`` bytes a second, until done or the client leaves."""
+        self.close_connection = True
+        lines = ["HTTP/1.1 %d %s" % (status, self.responses.get(status, ("",))[0]), "Server: " + self.version_string(),
+                 "Date: " + self.date_time_string(), "Content-Length: %d" % len(data), "Connection: close"]
+        lines += ["%s: %s" % (name, value) for name, value in headers.items() if value is not None]
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        if part == "body":
+            self.wfile.write(head)
+            self.wfile.flush()
+            head = b""
+        pending = head + data
+        step = max(1, int(rate / 20))  # about 20 writes a second
+        while pending and not self.app.stopping.wait(step / rate):
+            self.wfile.write(pending[:step])
+            self.wfile.flush()
+            pending = pending[step:]
 
 
 class EmulatorApp:

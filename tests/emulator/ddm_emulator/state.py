@@ -71,6 +71,7 @@ class EmulatorState:
             self._tokens = {STATIC_TOKEN: TokenRecord(PROJECT_ID, STATIC_TOKEN_LIFETIME)}
             self._tokens_issued = 0
             self._faults = []
+            self._chaos = None
             self._limiter = RateLimiter()
             self._log = collections.deque(maxlen=LOG_SIZE)
             self._skew = 0.0
@@ -83,6 +84,7 @@ class EmulatorState:
         with self._lock:
             return {"seed_demo": self.seed_demo, "demo_job_ids": dict(DEMO_JOB_IDS) if self.seed_demo else {},
                     "skew": self._skew, "tokens_issued": self._tokens_issued, "pending_faults": len(self._faults),
+                    "chaos": self.chaos(),
                     "ratelimit": self.ratelimit()}
 
     # ------------------------------------------------------------------ jobs
@@ -168,7 +170,8 @@ class EmulatorState:
             self._faults.append(fault)
 
     def take_fault(self, method, path):
-        """The first queued fault matching the request, counted down (and dropped once used up), or None."""
+        """The first queued fault matching the request, counted down (and dropped once used up);
+        else, in chaos mode, maybe a random one; else None."""
         with self._lock:
             for fault in self._faults:
                 if fault.matches(method, path):
@@ -176,7 +179,16 @@ class EmulatorState:
                     if fault.remaining <= 0:
                         self._faults.remove(fault)
                     return fault
-            return None
+            return self._chaos.draw(method, path) if self._chaos is not None else None
+
+    def set_chaos(self, chaos):
+        """Start (or, with None, stop) drawing random faults."""
+        with self._lock:
+            self._chaos = chaos
+
+    def chaos(self):
+        with self._lock:
+            return self._chaos.describe() if self._chaos is not None else None
 
     def describe_faults(self):
         with self._lock:

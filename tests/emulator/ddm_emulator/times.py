@@ -5,11 +5,12 @@
 from __future__ import annotations
 
 import datetime
-import time
 
 
-def api_time(epoch):
-    return time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime(epoch))
+def api_time(epoch, offset_minutes=0):
+    """``yyyy-mm-ddThh:mm:ss+hhmm`` in the given offset from UTC, as DDM writes task times."""
+    zone = datetime.timezone(datetime.timedelta(minutes=offset_minutes))
+    return datetime.datetime.fromtimestamp(epoch, zone).strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
 def iam_time(epoch):
