@@ -93,8 +93,8 @@ def list_rows(listing):
     rows = []
     for index, run in enumerate(listing["runs"]):
         playbook, alone = run["playbook"], run["module"]
-        value = "playbook run %s s, %s MB; module alone %s s, %s MB" % (fmt(playbook["wall"], 2), fmt(playbook["maxrss_mb"]), fmt(alone["wall"], 2),
-                                                                          fmt(alone["maxrss_mb"]))
+        value = "playbook run %s s, %s MB; module alone %s s, %s MB" % (
+            fmt(playbook["wall"], 2), fmt(playbook["maxrss_mb"]), fmt(alone["wall"], 2), fmt(alone["maxrss_mb"]))
         rows.append(_row("6. list mode" if index == 0 else "", "%d tasks: wall, peak RSS" % run["tasks"], value))
     for kind in ("playbook", "module"):
         if listing["growth"][kind]:
