@@ -57,16 +57,19 @@ PYTHON="$ROOT/.venv/bin/python"
 export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}" no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}"
 export PYTHONDONTWRITEBYTECODE=1
 
+# The harness shared with the tests and the benchmark: build + install, the emulator, its control API.
+harness() {
+    PYTHONPATH="$ROOT/tests" "$PYTHON" -m harness "$@"
+}
+
 rm -rf "$DEMO"
 mkdir -p "$DEMO"
 
 # ---------------------------------------------------------------------------
 banner "Build the collection and install it the way users do" \
     "ansible-galaxy collection build, then ansible-galaxy collection install -p $COLLECTIONS"
-ansible-galaxy collection build --force --output-path "$DEMO" "$ROOT"
-tarball="$(ls "$DEMO"/huaweicloud-cloud-*.tar.gz)"
+harness collection "$DEMO" || die "the collection could not be built and installed"
 export ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS"
-ansible-galaxy collection install --offline --force -p "$COLLECTIONS" "$tarball"
 [ -f "$COLLECTIONS/ansible_collections/huaweicloud/cloud/plugins/modules/ddm_job_info.py" ] \
     || die "the collection was not installed into $COLLECTIONS"
 
@@ -84,11 +87,11 @@ export ANSIBLE_DEPRECATION_WARNINGS=false
 
 # ---------------------------------------------------------------------------
 banner "Start the DDM + IAM emulator on 127.0.0.1" \
-    "tests/emulator/ddm_emulator.py plays both services on one base URL and checks" \
+    "The emulator in tests/emulator plays both services on one base URL and checks" \
     "AK/SK signatures, tokens and projects like the real gateway."
 port_file="$DEMO/emulator.port"
-"$PYTHON" "$ROOT/tests/emulator/ddm_emulator.py" --port 0 --port-file "$port_file" --seed-demo \
-    2>"$DEMO/emulator.log" &
+# Not through the harness function: $! must be the Python process that stops the emulator on SIGTERM.
+PYTHONPATH="$ROOT/tests" "$PYTHON" -m harness emulator --seed-demo --port-file "$port_file" 2>"$DEMO/emulator.log" &
 emulator_pid=$!
 for _ in $(seq 1 100); do
     [ -s "$port_file" ] && break
@@ -98,22 +101,12 @@ done
 [ -s "$port_file" ] || die "the emulator did not report its port within 10 s (log: $DEMO/emulator.log)"
 BASE_URL="http://127.0.0.1:$(tr -d '[:space:]' <"$port_file")"
 
-# control METHOD PATH [JSON] [PYTHON EXPRESSION over the answer `r`]: call the control API.
+# control METHOD PATH [JSON] [PYTHON EXPRESSION over the answer `r`]: call /_emulator/PATH.
 control() {
-    "$PYTHON" - "$BASE_URL$2" "$1" "${3:-}" "${4:-r}" <<'PYEOF'
-import json, sys, urllib.request
-url, method, data, expression = sys.argv[1:5]
-opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-request = urllib.request.Request(url, data=data.encode() if data else None, method=method,
-                                 headers={"Content-Type": "application/json"})
-with opener.open(request, timeout=10) as response:
-    r = json.load(response)
-result = eval(expression, {"r": r})  # expressions come from this script only
-print(result if isinstance(result, str) else json.dumps(result))
-PYEOF
+    harness control --port-file "$port_file" "$@"
 }
 
-verifier="$(control GET /_emulator/info '' 'r["verifier"]')" || die "the emulator's control API does not answer"
+verifier="$(control GET info '' 'r["verifier"]')" || die "the emulator's control API does not answer"
 echo "emulator: $BASE_URL (AK/SK signatures checked by the '$verifier' verifier)"
 
 # The same default identities the emulator seeds; the real cloud needs your own.
@@ -128,7 +121,7 @@ banner "Simulate a DDM instance creation" \
 instance_id="5f1c3e2a9b8d4c7e8f6a0b1c2d3e4f50in09"
 job_spec="$(printf '{"name": "CreateInstance", "duration": %d, "outcome": "Completed", "instance": {"id": "%s", "name": "ddm-orders"}}' \
     "$CREATE_SECONDS" "$instance_id")"
-create_job_id="$(control POST /_emulator/jobs "$job_spec" 'r["job"]["id"]')" || die "could not create the demo task"
+create_job_id="$(control POST jobs "$job_spec" 'r["job"]["id"]')" || die "could not create the demo task"
 echo "CreateInstance task: $create_job_id"
 
 # ---------------------------------------------------------------------------
@@ -136,11 +129,11 @@ banner "Gate on the instance creation: examples/gate_on_instance_creation.yml" \
     "Credentials: AK/SK from HW_ACCESS_KEY / HW_SECRET_KEY, set once with module_defaults;" \
     "the project id is discovered from IAM by region. The wait polls after 1, 2, 4, then every 5 s:" \
     "expect about ${CREATE_SECONDS} s of silence before 'Configure the instance'."
-control DELETE /_emulator/requests >/dev/null
+control DELETE requests >/dev/null
 ansible-playbook "$PLAYBOOK" "${endpoint_vars[@]}" -e "ddm_create_job_id=$create_job_id" -e "ddm_instance_id=$instance_id" \
     || die "the playbook failed on a task that completes"
 echo "requests the emulator received (seconds since the first):"
-control GET /_emulator/requests '' \
+control GET requests '' \
     '"\n".join("  +%5.1f s  %s %s [%s] -> %s" % (q["epoch"] - r["requests"][0]["epoch"], q["method"], q["path"], q["auth"], q["status"]) for q in r["requests"])'
 
 # ---------------------------------------------------------------------------
@@ -151,7 +144,7 @@ banner "The same playbook when the creation fails" \
 failed_instance_id="0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f50in09"
 failed_spec="$(printf '{"name": "CreateInstance", "duration": 3, "outcome": "Failed", "fail_reason": "%s", "instance": {"id": "%s", "name": "ddm-broken"}}' \
     "Insufficient ECS capacity for the selected flavor in the availability zone." "$failed_instance_id")"
-failed_job_id="$(control POST /_emulator/jobs "$failed_spec" 'r["job"]["id"]')" || die "could not create the failing task"
+failed_job_id="$(control POST jobs "$failed_spec" 'r["job"]["id"]')" || die "could not create the failing task"
 set +e
 ansible-playbook "$PLAYBOOK" "${endpoint_vars[@]}" -e "ddm_create_job_id=$failed_job_id" -e "ddm_instance_id=$failed_instance_id" | tee "$DEMO/failed-run.log"
 rc=${PIPESTATUS[0]}

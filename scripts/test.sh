@@ -55,6 +55,11 @@ galaxy_version() {
     python -c 'import yaml, sys; print(yaml.safe_load(open(sys.argv[1]))["version"])' "$ROOT/galaxy.yml"
 }
 
+# The harness shared with the tests, the benchmark and the demo (tests/harness/__main__.py).
+harness() {
+    PYTHONPATH="$ROOT/tests" python -m harness "$@"
+}
+
 tarball_path() {
     echo "$BUILD/huaweicloud-cloud-$(galaxy_version).tar.gz"
 }
@@ -63,27 +68,10 @@ tarball_path() {
 # build: package the collection, install it the way users do, render its docs.
 # ---------------------------------------------------------------------------
 stage_build() {
-    local tarball listing bad module doc
-    rm -rf "$COLLECTIONS" "$BUILD"/huaweicloud-cloud-*.tar.gz
-    mkdir -p "$BUILD"
-    ansible-galaxy collection build --force --output-path "$BUILD" "$ROOT"
-    tarball="$(tarball_path)"
-    [ -f "$tarball" ] || die "expected $tarball after the build"
-
-    listing="$(tar -tzf "$tarball")"
-    # Development leftovers must never ship.
-    bad="$(grep -E '(^|/)(\.venv|\.ci|\.git|\.github|\.ansible|\.tox|build|dist|tests/output|__pycache__|\.pytest_cache|\.mypy_cache|\.ruff_cache)(/|$)|\.py[co]$|\.tar\.gz$' <<<"$listing" || true)"
-    [ -z "$bad" ] || die "the tarball contains files that must not ship:"$'\n'"$bad"
-    local required=(MANIFEST.json FILES.json LICENSE README.md CHANGELOG.rst requirements.txt bindep.txt
-                    meta/runtime.yml meta/execution-environment.yml changelogs/changelog.yaml
-                    plugins/modules/ddm_job_info.py)
-    local f
-    for f in "${required[@]}"; do
-        grep -qxF "$f" <<<"$listing" || die "the tarball lacks $f"
-    done
-    echo "tarball: $(basename "$tarball"), $(wc -l <<<"$listing") entries, no development files"
-
-    ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS" ansible-galaxy collection install --force --offline -p "$COLLECTIONS" "$tarball"
+    local module doc
+    # Build into $BUILD, check the tarball's contents (no development files, nothing required
+    # missing) and install it into $COLLECTIONS: tests/harness/collection.py.
+    harness collection "$BUILD"
 
     # Render every module's documentation from the installed copy (run outside the
     # source tree so nothing but the installed collection can be found).

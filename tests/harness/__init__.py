@@ -4,5 +4,6 @@
 (``harness.emulator``), the collection built and installed from its tarball (``harness.collection``),
 and real ``ansible`` / ``ansible-playbook`` runs against it (``harness.ansible_runner``).
 
-Put the ``tests`` directory on ``sys.path`` to import it.
+Put the ``tests`` directory on ``sys.path`` to import it; shell scripts use ``python -m harness``
+(see ``__main__.py``) with ``tests`` on ``PYTHONPATH``.
 """

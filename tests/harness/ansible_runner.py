@@ -8,10 +8,16 @@ nothing leaks in from the caller's environment or configuration.
 
 from __future__ import annotations
 
+import collections
 import json
 import os
+import re
+import signal
 import subprocess
 import sys
+import tempfile
+import threading
+import time
 
 HARNESS_DIR = os.path.dirname(os.path.abspath(__file__))
 TESTS_DIR = os.path.dirname(HARNESS_DIR)
@@ -20,7 +26,10 @@ CALLBACKS = os.path.join(TESTS_DIR, "integration", "callback_plugins")
 # The ansible binaries of the Python environment running the tests.
 BIN_DIR = os.path.dirname(sys.executable)
 MODULE = "huaweicloud.cloud.ddm_job_info"
+MODULE_PACKAGE = "ansible_collections.huaweicloud.cloud.plugins.modules.ddm_job_info"
 RUN_TIMEOUT = 180
+RECAP = re.compile(r"^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.MULTILINE)
+FATAL = re.compile(r"^fatal: \[([^\]]+)\]: FAILED! => (.*)$", re.MULTILINE)
 
 
 class AnsibleRun:
@@ -60,8 +69,84 @@ class AnsibleRun:
         assert matches, "no result for task %r in %s" % (task_name, [name for name, _hosts in self.tasks()])
         return matches[-1]
 
+    def recap(self):
+        """{host: (ok, failed, unreachable)} from the PLAY RECAP of a run with the default callback."""
+        return {match.group(1): (int(match.group(2)), int(match.group(5)), int(match.group(4))) for match in RECAP.finditer(self.stdout)}
+
+    def failures(self):
+        """'host: message' for every failed task of a run with the default callback."""
+        return ["%s: %s" % (match.group(1), _fatal_message(match.group(2))) for match in FATAL.finditer(self.stdout)]
+
     def __repr__(self):
         return "AnsibleRun(rc=%s)\n--- command: %s\n--- stdout:\n%s\n--- stderr:\n%s" % (self.rc, self.command, self.stdout, self.stderr)
+
+
+class MeasuredRun(AnsibleRun):
+    """A run with its wall time and the resource usage of its whole process tree."""
+
+    def __init__(self, command, finished, json_output, label=None):
+        super().__init__(command, finished.rc, finished.stdout, finished.stderr, json_output)
+        self.label = label
+        self.wall = finished.wall
+        self.timed_out = finished.timed_out
+        self.cpu_user = finished.usage.ru_utime
+        self.cpu_sys = finished.usage.ru_stime
+        # Linux reports kilobytes: the peak of the largest single process of the tree.
+        self.maxrss_mb = finished.usage.ru_maxrss / 1024.0
+
+    @property
+    def cpu(self):
+        return self.cpu_user + self.cpu_sys
+
+
+def _fatal_message(text):
+    try:
+        return json.loads(text).get("msg", text)
+    except ValueError:
+        return text[:300]
+
+
+_Finished = collections.namedtuple("_Finished", "rc stdout stderr wall usage timed_out")
+
+
+def _kill_group(pid):
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _execute(command, cwd, env, timeout):
+    """Run ``command`` to completion in its own process group; on timeout, kill the whole group.
+
+    os.wait4 gives the CPU time and peak RSS of exactly this process and the descendants it waited
+    for (Ansible's workers, the modules). Output goes to files: a full pipe would block the run.
+    """
+    with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as out, \
+            tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as err:
+        start = time.monotonic()
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err, start_new_session=True)
+        expired = threading.Event()
+
+        def expire():
+            expired.set()
+            _kill_group(process.pid)
+
+        watchdog = threading.Timer(timeout, expire)
+        watchdog.start()
+        try:
+            _pid, status, usage = os.wait4(process.pid, 0)
+        except BaseException:
+            _kill_group(process.pid)
+            process.wait()
+            raise
+        finally:
+            watchdog.cancel()
+        wall = time.monotonic() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return _Finished(process.returncode, out.read(), err.read(), wall, usage, expired.is_set())
 
 
 def _check_clean_output(run):
@@ -70,10 +155,15 @@ def _check_clean_output(run):
     assert "Traceback" not in run.stderr, run
 
 
+def _options(check, verbosity):
+    return (["--check"] if check else []) + (["-" + "v" * verbosity] if verbosity else [])
+
+
 class Ansible:
     """Runs ansible and ansible-playbook against localhost with a clean, explicit environment."""
 
-    def __init__(self, collections_path, workdir):
+    def __init__(self, collections_path, workdir, env=None):
+        """``env`` adds to the explicit environment of every run; a None value removes a variable."""
         self.collections_path = collections_path
         self.workdir = workdir
         home = os.path.join(workdir, "home")
@@ -99,6 +189,11 @@ class Ansible:
             "ANSIBLE_LOCALHOST_WARNING": "false",
             "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
         }
+        for key, value in (env or {}).items():
+            if value is None:
+                self.base_env.pop(key, None)
+            else:
+                self.base_env[key] = str(value)
         self._counter = 0
 
     @staticmethod
@@ -112,31 +207,50 @@ class Ansible:
         merged.update({key: str(value) for key, value in (env or {}).items()})
         return merged
 
-    def _vars_file(self, extra_vars):
+    def _file(self, stem, suffix, text):
         self._counter += 1
-        path = os.path.join(self.workdir, "vars-%d.json" % self._counter)
-        data = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}
-        data.update(extra_vars or {})
+        path = os.path.join(self.workdir, "%s-%d%s" % (stem, self._counter, suffix))
         with open(path, "w", encoding="utf-8") as handle:
-            json.dump(data, handle)
+            handle.write(text)
         return path
 
-    def adhoc_command(self, module_args, check=False, verbosity=0):
-        command = [os.path.join(BIN_DIR, "ansible"), "localhost", "-i", "localhost,", "-e", "@" + self._vars_file(None),
-                   "-m", MODULE, "-a", module_args]
-        return command + (["--check"] if check else []) + (["-" + "v" * verbosity] if verbosity else [])
+    def _vars_file(self, extra_vars):
+        data = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}
+        data.update(extra_vars or {})
+        return self._file("vars", ".json", json.dumps(data))
 
-    def playbook_command(self, playbook, extra_vars=None, check=False, verbosity=0):
+    def _inventory(self, hosts):
+        """``localhost,``, or an INI inventory of {host name: {variable: value}}."""
+        if hosts is None:
+            return "localhost,"
+        lines = [" ".join([name] + ["%s=%s" % item for item in sorted((host_vars or {}).items())]) for name, host_vars in hosts.items()]
+        return self._file("inventory", ".ini", "\n".join(lines) + "\n")
+
+    def adhoc_command(self, module_args, check=False, verbosity=0, module=MODULE):
+        command = [os.path.join(BIN_DIR, "ansible"), "localhost", "-i", "localhost,", "-e", "@" + self._vars_file(None),
+                   "-m", module, "-a", module_args]
+        return command + _options(check, verbosity)
+
+    def playbook_command(self, playbook, extra_vars=None, check=False, verbosity=0, hosts=None, forks=None):
+        """``hosts`` ({name: {variable: value}}) replaces the single localhost; every host runs locally."""
         path = playbook if os.path.isabs(playbook) else os.path.join(PLAYBOOKS, playbook)
-        command = [os.path.join(BIN_DIR, "ansible-playbook"), "-i", "localhost,", "-e", "@" + self._vars_file(extra_vars), path]
-        return command + (["--check"] if check else []) + (["-" + "v" * verbosity] if verbosity else [])
+        command = [os.path.join(BIN_DIR, "ansible-playbook"), "-i", self._inventory(hosts), "-e", "@" + self._vars_file(extra_vars), path]
+        return command + _options(check, verbosity) + (["--forks", str(forks)] if forks else [])
 
     def run(self, command, env=None, json_output=True):
-        completed = subprocess.run(command, cwd=self.workdir, env=self._env(env, json_output), stdin=subprocess.DEVNULL,
-                                   capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False)
-        run = AnsibleRun(command, completed.returncode, completed.stdout, completed.stderr, json_output)
+        run = self.measure(command, env=env, json_output=json_output)
+        assert not run.timed_out, "timed out after %s s: %r" % (RUN_TIMEOUT, run)
         _check_clean_output(run)
         return run
+
+    def measure(self, command, timeout=RUN_TIMEOUT, env=None, json_output=False, label=None):
+        """Run to completion (the process group is killed after ``timeout``); return a MeasuredRun."""
+        return MeasuredRun(command, _execute(command, self.workdir, self._env(env, json_output), timeout), json_output, label)
+
+    def module_alone(self, module_args, package=MODULE_PACKAGE, timeout=RUN_TIMEOUT, label=None):
+        """A module's own process, without Ansible around it: python -m <module> <args file>, measured."""
+        command = [sys.executable, "-m", package, self._file("args", ".json", json.dumps({"ANSIBLE_MODULE_ARGS": module_args}))]
+        return self.measure(command, timeout, {"PYTHONPATH": self.collections_path}, label=label)
 
     def start(self, command, env=None, json_output=True):
         """Start a run in the background (to act on the emulator meanwhile); finish it with :meth:`finish`."""

@@ -12,17 +12,18 @@ Usage from tests, the benchmark and scripts (with ``tests`` on ``sys.path``)::
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 
 EMULATOR_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "emulator")
 if EMULATOR_DIR not in sys.path:
@@ -63,7 +64,11 @@ class EmulatorProcess:
 
     ``url`` is both the DDM endpoint and the IAM endpoint.  Control helpers return the
     decoded JSON of the control API and raise EmulatorError on an unexpected status.
+    The control API goes over one kept-alive connection, never through a proxy.
     """
+
+    # Seconds for one control call; a bulk creation of many tasks answers only when all exist.
+    control_timeout = 60
 
     def __init__(self, seed_demo=False, verifier="auto", tls_cert=None, tls_key=None, python=None, env=None, extra_args=()):
         self.seed_demo = seed_demo
@@ -77,6 +82,15 @@ class EmulatorProcess:
         self.process = None
         self._workdir = None
         self._stderr = None
+        self._http = None
+        self._http_lock = threading.Lock()
+
+    @classmethod
+    def running(cls, port, tls_cert=None):
+        """A handle on an emulator started elsewhere (control calls only; ``stop`` leaves it running)."""
+        handle = cls(tls_cert=tls_cert)
+        handle.port = port
+        return handle
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -119,6 +133,7 @@ class EmulatorProcess:
     def stop(self, timeout=10.0):
         """Stop with SIGTERM (SIGKILL as a last resort); return the exit code."""
         code = None
+        self._close_control()
         if self.process is not None:
             if self.process.poll() is None:
                 self.process.send_signal(signal.SIGTERM)
@@ -135,6 +150,16 @@ class EmulatorProcess:
             self._workdir = None
         self.port = None
         return code
+
+    def cpu_seconds(self):
+        """CPU seconds (user + system) the emulator has used so far, from /proc; None where unavailable."""
+        try:
+            with open("/proc/%d/stat" % self.process.pid, encoding="ascii") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except (AttributeError, OSError, IndexError):
+            return None
+        # Fields 14 and 15 of stat(5); the split above starts at field 3.
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stderr_text(self):
         if self._stderr is None:
@@ -153,22 +178,44 @@ class EmulatorProcess:
 
     def control(self, method, path, payload=None, expect=(200, 201)):
         """Call /_emulator/<path>; return the decoded JSON body."""
-        data = None if payload is None else json.dumps(payload).encode("utf-8")
-        request = urllib.request.Request("%s/_emulator/%s" % (self.url, path.lstrip("/")), data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
-        context = None
-        if self.tls_cert:
-            import ssl
-            context = ssl.create_default_context(cafile=self.tls_cert)
-        try:
-            with urllib.request.urlopen(request, timeout=30, context=context) as response:
-                status, body = response.status, response.read()
-        except urllib.error.HTTPError as exc:
-            status, body = exc.code, exc.read()
-        decoded = json.loads(body.decode("utf-8")) if body else {}
+        body = None if payload is None else json.dumps(payload).encode("utf-8")
+        target = "/_emulator/" + path.lstrip("/")
+        with self._http_lock:
+            status, data = self._exchange(method, target, body)
+        decoded = json.loads(data.decode("utf-8")) if data else {}
         if status not in expect:
             raise EmulatorError("control %s %s answered %s: %s" % (method, path, status, decoded))
         return decoded
+
+    def _exchange(self, method, target, body):
+        while True:
+            reused = self._http is not None
+            if not reused:
+                self._http = self._connect()
+            try:
+                self._http.request(method, target, body=body, headers={"Content-Type": "application/json"})
+                response = self._http.getresponse()
+                return response.status, response.read()
+            except (http.client.HTTPException, OSError) as exc:
+                self._close_control()
+                # Retry once, on a fresh connection, only when the emulator had closed the kept-alive one
+                # before reading the call: anything else may have reached it, and a second POST would act twice.
+                closed = isinstance(exc, (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError))
+                if not (reused and closed):
+                    raise EmulatorError("control %s %s failed: %s" % (method, target, exc)) from None
+
+    def _connect(self):
+        if self.port is None:
+            raise EmulatorError("the emulator is not running")
+        if self.tls_cert:
+            context = ssl.create_default_context(cafile=self.tls_cert)
+            return http.client.HTTPSConnection("127.0.0.1", self.port, timeout=self.control_timeout, context=context)
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.control_timeout)
+
+    def _close_control(self):
+        if self._http is not None:
+            self._http.close()
+            self._http = None
 
     def reset(self):
         return self.control("POST", "reset")
@@ -180,6 +227,16 @@ class EmulatorProcess:
         """Create a job (id, project_id, name, instance, duration, outcome, timeline, fail_reason,
         database_name, operations, age); return its API shape."""
         return self.control("POST", "jobs", spec)["job"]
+
+    def create_job(self, **spec):
+        """Create a job like :meth:`post_job`; return (its id, the epoch of its creation +- half a control round trip)."""
+        before = time.time()
+        job = self.post_job(**spec)
+        return job["id"], (before + time.time()) / 2
+
+    def post_jobs(self, count, **spec):
+        """Create ``count`` jobs of one spec (without id) in a single call; return how many."""
+        return self.control("POST", "jobs/bulk", dict(spec, count=count))["created"]
 
     def jobs(self):
         return self.control("GET", "jobs")["jobs"]

@@ -5,19 +5,19 @@
 from __future__ import annotations
 
 import os
-import re
 
-JUNK = re.compile(r"(^|/)(\.venv|\.git|\.github|\.ci|\.ansible|\.tox|build|dist|tests/output|__pycache__|\.pytest_cache|\.mypy_cache|"
-                  r"\.ruff_cache)(/|$)|\.py[co]$|\.tar\.gz$|\.log$")
-REQUIRED = ("MANIFEST.json", "FILES.json", "LICENSE", "README.md", "meta/runtime.yml", "requirements.txt", "plugins/modules/ddm_job_info.py",
-            "plugins/module_utils/client.py", "plugins/doc_fragments/huaweicloud.py")
+from harness.collection import REQUIRED, contents_problems
 
 
 def test_tarball_ships_no_development_files(built_collection):
-    members = [name[2:] if name.startswith("./") else name for name in built_collection.members]
-    assert [name for name in members if JUNK.search(name)] == []
-    missing = [name for name in REQUIRED if name not in members]
-    assert missing == []
+    assert contents_problems(built_collection.members) == []
+
+
+def test_contents_check_flags_development_files_and_missing_files():
+    members = ["./" + name for name in REQUIRED if name != "LICENSE"] + [".venv/bin/python", "plugins/__pycache__/x.pyc", "build.log"]
+
+    assert contents_problems(members) == ["must not ship: .venv/bin/python", "must not ship: plugins/__pycache__/x.pyc", "must not ship: build.log",
+                                          "missing: LICENSE"]
 
 
 def test_runs_use_the_installed_collection(ansible_runner, built_collection):

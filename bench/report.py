@@ -1,0 +1,154 @@
+# Copyright: Contributors to the huaweicloud.cloud collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The benchmark's report: the markdown table (copied into docs/performance.md) and the JSON results."""
+
+from __future__ import annotations
+
+import datetime
+import importlib.metadata
+import json
+import os
+import platform
+import sys
+
+from stats import FIXED_CADENCE_PRODUCT  # pylint: disable=import-error
+
+HEADER = ("Scenario", "Metric", "ddm_job_info", "Baseline", "Ratio", "Target", "Met")
+# The smaller list adds only a few MB and tenths of a second over the empty list: allow for that noise.
+GROWTH_TOLERANCE = 1.1
+
+
+def fmt(value, digits=1):
+    return "-" if value is None else "%.*f" % (digits, value)
+
+
+def ratio(value, digits=2):
+    return "-" if value is None else "%.*fx" % (digits, value)
+
+
+def met(condition):
+    if condition is None:
+        return "-"
+    return "yes" if condition else "**no**"
+
+
+def _row(scenario, metric, value, baseline="-", compared="-", target="-", verdict="-"):
+    return (scenario, metric, value, baseline, compared, target, verdict)
+
+
+def wait_rows(wait):
+    summary = wait["summary"]
+    gets, latency = summary["gets"], summary["schedule_latency"]
+    gets_diff = None if gets["module"] is None or gets["uri"] is None else gets["module"] - gets["uri"]
+    return [
+        _row("1. wait, %d s task (median of %d)" % (wait["duration"], wait["reps"]), "wall time (s)", fmt(summary["wall"]["module"]),
+             fmt(summary["wall"]["uri"]), ratio(summary["wall"]["ratio"]), "not judged"),
+        _row("", "GETs", fmt(gets["module"]), fmt(gets["uri"]), fmt(gets_diff) if gets_diff is None else "%+.1f" % gets_diff,
+             "<= baseline + 3", met(None if gets_diff is None else gets_diff <= 3)),
+        _row("", "mean detection latency of the poll schedule (s)", fmt(latency["module"], 2), fmt(latency["uri"], 2), ratio(latency["ratio"]),
+             "<= baseline", met(None if latency["ratio"] is None else latency["module"] <= latency["uri"])),
+    ]
+
+
+def progress_rows(progress):
+    durations, product = progress["durations"], progress["latency_x_rate"]
+    name = "2. progress-aware polling (%d tasks of %g-%g s, means)" % (len(durations), min(durations), max(durations))
+    return [
+        _row(name, "real detection latency (s)", fmt(progress["mean_detect_latency"], 2)),
+        _row("", "GETs per minute of waiting", fmt(progress["mean_gets_per_minute"])),
+        _row("", "latency x GETs/min (s*GET/min)", fmt(product), "%d (any fixed cadence)" % FIXED_CADENCE_PRODUCT,
+             ratio(progress["ratio_to_fixed_cadence"]), "< %d" % FIXED_CADENCE_PRODUCT,
+             met(None if product is None else product < FIXED_CADENCE_PRODUCT)),
+    ]
+
+
+def adhoc_rows(adhoc):
+    wall, cpu, alone = adhoc["summary"]["wall"], adhoc["summary"]["cpu"], adhoc["alone_summary"]["wall"]
+    return [
+        _row("3. ad-hoc query (median of %d)" % adhoc["reps"], "wall time (s)", fmt(wall["module"], 2), fmt(wall["uri"], 2), ratio(wall["ratio"]),
+             "<= 1.00x", met(None if wall["ratio"] is None else wall["ratio"] <= 1.0)),
+        _row("", "CPU time (s)", fmt(cpu["module"], 2), fmt(cpu["uri"], 2), ratio(cpu["ratio"])),
+        _row("", "module process alone, without Ansible: wall (s)", fmt(alone["module"], 3), fmt(alone["uri"], 3), ratio(alone["ratio"])),
+    ]
+
+
+def scale_rows(scale):
+    name = "4. scale: %d hosts, forks %d, %d/%d s limit" % (scale["hosts"], scale["forks"], scale["ratelimit"]["limit"], scale["ratelimit"]["window"])
+    return [
+        _row(name, "waits succeeded", "%d/%d" % (scale["succeeded"], scale["hosts"]), target="all", verdict=met(scale["succeeded"] == scale["hosts"])),
+        _row("", "429 answers / GETs", "%d / %d" % (scale["throttled"], scale["gets"])),
+        _row("", "wall time (s); worst detection latency (s)", "%s; %s" % (fmt(scale["wall"]), fmt(scale["max_detect_latency"])), target="not judged"),
+    ]
+
+
+def cpu_rows(cpu):
+    summary = cpu["summary"]["cpu"]
+    return [
+        _row("5. CPU, %d s wait (median of %d)" % (cpu["duration"], cpu["reps"]), "CPU time, user+sys (s)", fmt(summary["module"], 2),
+             fmt(summary["uri"], 2), ratio(summary["ratio"]), "<= 0.80x", met(None if summary["ratio"] is None else summary["ratio"] <= 0.8)),
+    ]
+
+
+def list_rows(listing):
+    rows = []
+    for index, run in enumerate(listing["runs"]):
+        playbook, alone = run["playbook"], run["module"]
+        value = "playbook run %s s, %s MB; module alone %s s, %s MB" % (
+            fmt(playbook["wall"], 2), fmt(playbook["maxrss_mb"]), fmt(alone["wall"], 2), fmt(alone["maxrss_mb"]))
+        rows.append(_row("6. list mode" if index == 0 else "", "%d tasks: wall, peak RSS" % run["tasks"], value))
+    for kind in ("playbook", "module"):
+        if listing["growth"][kind]:
+            rows += growth_rows(listing["growth"][kind], "playbook run" if kind == "playbook" else "module alone")
+    return rows
+
+
+def growth_rows(growth, what):
+    """Wall time (not judged: it includes the emulator), CPU time and peak RSS against linear growth."""
+    limit = growth["size_ratio"] * GROWTH_TOLERANCE
+    target = "<= %.0fx (linear, +%d%%)" % (growth["size_ratio"], round(100 * (GROWTH_TOLERANCE - 1)))
+    rows = []
+    for metric, label, judged in (("wall", "wall time", False), ("cpu", "CPU time", True), ("maxrss_mb", "peak RSS", True)):
+        value = growth[metric]["ratio"]
+        rows.append(_row("", "%s growth %d -> %d tasks, above the empty list (%s)" % (label, growth["from"], growth["to"], what), ratio(value, 1),
+                         target=target if judged else "not judged (includes the emulator)",
+                         verdict=met(None if value is None or not judged else value <= limit)))
+    return rows
+
+
+ROWS = (("wait", wait_rows), ("progress", progress_rows), ("adhoc", adhoc_rows), ("scale", scale_rows), ("cpu", cpu_rows), ("list", list_rows))
+
+
+def table(results):
+    """The markdown table printed at the end and copied into docs/performance.md."""
+    rows = [HEADER, ("---",) * len(HEADER)]
+    for name, make_rows in ROWS:
+        if results.get(name):
+            rows += make_rows(results[name])
+    return "\n".join("| " + " | ".join(row) + " |" for row in rows)
+
+
+def machine():
+    try:
+        load = os.getloadavg()
+    except OSError:
+        load = None
+    return {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), "cpus": os.cpu_count(),
+            "platform": platform.platform(), "python": platform.python_version(),
+            "ansible_core": importlib.metadata.version("ansible-core"), "requests": importlib.metadata.version("requests"),
+            "loadavg": load}
+
+
+def write(document, output):
+    """Add the table to the results document, write it as JSON, and print the table; return the failures."""
+    document["table"] = table(document["results"])
+    with open(output, "w", encoding="utf-8") as handle:
+        json.dump(document, handle, indent=2, sort_keys=True)
+    before = document["machine"]
+    sys.stdout.write("\nhuaweicloud.cloud benchmark, %s (%s CPUs, %s profile, %.0f s)\n\n%s\n\n"
+                     % (before["date"], before["cpus"], document["profile"], document["seconds"], document["table"]))
+    sys.stdout.write("Wall times depend on where each completion falls between polls: compare ratios, not single runs.\n")
+    sys.stdout.write("Results: %s\n" % output)
+    failures = document["failures"]
+    if failures:
+        sys.stdout.write("%d run(s) did not produce their result:\n%s\n" % (len(failures), "\n".join("- " + failure["message"] for failure in failures)))
+    return failures
