@@ -8,6 +8,7 @@ help:
 	@echo "make units      ansible-test units on a staged copy of the collection"
 	@echo "make lint       ansible-lint --profile production"
 	@echo "make pytest     pytest over tests/unit, tests/emulator and tests/integration (PYTEST_ARGS=...)"
+	@echo "make bench      the full benchmark (about 10 minutes; bench/run.sh --quick is the smoke in make test)"
 	@echo "make clean      remove build output and caches (keeps .venv)"
 
 bootstrap:
@@ -21,6 +22,10 @@ test:
 
 build sanity units lint changelog ee:
 	@scripts/test.sh $@
+
+# The full benchmark (about 10 minutes); docs/performance.md has its results.
+bench:
+	@bench/run.sh
 
 # Extra pytest arguments: make pytest PYTEST_ARGS="-k waiter -x"
 pytest:
