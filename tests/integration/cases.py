@@ -41,9 +41,9 @@ def job_requests(emulator, job_id):
     return emulator.api_requests(job_path(job_id))
 
 
-def retry_warnings(result):
+def retry_warnings(task):
     # A loop's item warnings are gathered on the task result.
-    return [warning for warning in result.get("warnings", []) if warning.startswith("Huawei Cloud requests were retried")]
+    return [warning for warning in task.get("warnings", []) if warning.startswith("Huawei Cloud requests were retried")]
 
 
 def finish_jobs_after_first_poll(ansible_runner, emulator, await_request, command, endings):
