@@ -19,6 +19,8 @@ import tempfile
 import threading
 import time
 
+from .playbooks import CASES_TASK, cases_playbook
+
 HARNESS_DIR = os.path.dirname(os.path.abspath(__file__))
 TESTS_DIR = os.path.dirname(HARNESS_DIR)
 PLAYBOOKS = os.path.join(TESTS_DIR, "integration", "playbooks")
@@ -272,13 +274,25 @@ class Ansible:
     def playbook(self, playbook, extra_vars=None, env=None, json_output=True, check=False, verbosity=0):
         return self.run(self.playbook_command(playbook, extra_vars, check, verbosity), env, json_output)
 
-    def run_cases(self, cases, verbosity=0):
-        """Run ``playbooks/robust_cases.yml`` once over ``cases`` (dicts of module options plus a ``case`` label).
+    def cases_command(self, cases, defaults=None, check=False, verbosity=0):
+        """The command that runs the module once per item of ``cases`` (see :mod:`harness.playbooks`).
 
-        Returns ({case label: item result}, the task-level result). Pipelining halves the cost per case.
+        ``defaults`` reach every case through module_defaults, out of the printed loop items.
         """
-        run = self.playbook("robust_cases.yml", {"cases": cases}, env={"ANSIBLE_PIPELINING": "1"}, verbosity=verbosity)
-        assert run.rc == 0, run
-        task = run.result("Run each case")
-        assert [item["item"]["case"] for item in task["results"]] == [case["case"] for case in cases]
-        return {item["item"]["case"]: item for item in task["results"]}, task
+        variables = {"cases": cases, "case_defaults": defaults or {}}
+        return self.playbook_command(cases_playbook(self.workdir, MODULE), variables, check, verbosity)
+
+    def run_cases(self, cases, defaults=None, env=None, check=False, verbosity=0):
+        """Run ``cases`` (dicts of module options plus a ``case`` label) in one ansible-playbook run.
+
+        Returns ({case label: item result}, the task-level result); see :func:`case_results`.
+        """
+        return case_results(self.run(self.cases_command(cases, defaults, check, verbosity), env), cases)
+
+
+def case_results(run, cases):
+    """({case label: item result}, the task-level result) of a finished cases run; every case ran, in order."""
+    assert run.rc == 0, run
+    task = run.result(CASES_TASK)
+    assert [item["item"]["case"] for item in task["results"]] == [case["case"] for case in cases]
+    return {item["item"]["case"]: item for item in task["results"]}, task

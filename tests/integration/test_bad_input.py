@@ -2,20 +2,19 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Malformed or contradictory options are rejected before any request, naming the option at fault.
 
-Each test runs many cases in one ansible-playbook run (``robust_cases.yml`` loops over them) and
-then checks that the emulator saw no request at all.
+Each test runs many cases in one ansible-playbook run and then checks that the emulator saw no
+request at all.
 """
 
 from __future__ import annotations
 
 import datetime
 
+from cases import job_path, token_case  # pylint: disable=import-error
 from harness.emulator import (  # pylint: disable=import-error
     ACCESS_KEY, DOMAIN_NAME, PROJECT_ID, REGION, SECRET_KEY, SECURITY_TOKEN, STATIC_TOKEN, USER_NAME, USER_PASSWORD,
 )
 
-# Pipelining runs each module in one Python process instead of copying it to a temporary file first:
-# the same module code, but loops over dozens of cases finish in half the time.
 JOB_ID = "ff8080817b7e5a8a017b7e6d2c1f0001"
 
 
@@ -29,12 +28,9 @@ def _check_rejected(results, expected):
         assert "job" not in item and "jobs" not in item, (label, item)
 
 
-def _token(emulator, **options):
-    return dict({"endpoint": emulator.url, "project_id": PROJECT_ID, "auth_token": STATIC_TOKEN}, **options)
-
-
 BAD_IDS = {
-    "job_id": ["a/b", "..", "../v3", "job?x=1", "job#frag", "job%2F", "job id", " job", "\tjob", "", "x" * 129],
+    "job_id": ["a/b", "..", "../v3", "../etc", "job?x=1", "job#frag", "job%2F", "job%2F..", "%2e%2e", "job id", " job", "\tjob", "\t", "job\nx", "",
+               "x" * 129],
     "project_id": ["../%s" % PROJECT_ID, "%s/jobs" % PROJECT_ID, "proj?x=1", ""],
     "instance_id": ["a/b", "inst ance", "x" * 129],
 }
@@ -46,28 +42,28 @@ def test_malformed_identifiers(ansible_runner, emulator):
     for option, values in BAD_IDS.items():
         for number, value in enumerate(values):
             label = "%s-%d" % (option, number)
-            case = _token(emulator, case=label, job_id=JOB_ID)
+            case = token_case(emulator, label, job_id=JOB_ID)
             case[option] = value
             cases.append(case)
             expected[label] = ["%s must be a plain id" % option, repr(value)]
     for number, value in enumerate(BAD_REGIONS):
         label = "region-%d" % number
-        cases.append(_token(emulator, case=label, job_id=JOB_ID, region=value))
+        cases.append(token_case(emulator, label, job_id=JOB_ID, region=value))
         expected[label] = ["region must look like 'cn-north-4'", repr(value)]
     # '$' would also match before a final newline: the whole value must match.
     for option, value in (("job_id", JOB_ID + "\n"), ("project_id", PROJECT_ID + "\n"), ("instance_id", "inst\n")):
-        cases.append(dict(_token(emulator, case=option + "-newline", job_id=JOB_ID), **{option: value}))
+        cases.append(dict(token_case(emulator, option + "-newline", job_id=JOB_ID), **{option: value}))
         expected[option + "-newline"] = ["%s must be a plain id" % option, repr(value)]
-    cases.append(_token(emulator, case="region-newline", job_id=JOB_ID, region=REGION + "\n"))
+    cases.append(token_case(emulator, "region-newline", job_id=JOB_ID, region=REGION + "\n"))
     expected["region-newline"] = ["region must look like 'cn-north-4'", repr(REGION + "\n")]
     # The longest valid id passes validation (and reaches the API, which does not know it).
-    cases.append(_token(emulator, case="job_id-128", job_id="y" * 128))
+    cases.append(token_case(emulator, "job_id-128", job_id="y" * 128))
 
     results = ansible_runner.run_cases(cases)[0]
 
     _check_rejected(results, expected)
     assert results["job_id-128"]["msg"] == "job %s not found in project %s" % ("y" * 128, PROJECT_ID)
-    assert [entry["path"] for entry in emulator.requests_log()] == ["/v3/%s/jobs/%s" % (PROJECT_ID, "y" * 128)]
+    assert [entry["path"] for entry in emulator.requests_log()] == [job_path("y" * 128)]
 
 
 def test_malformed_urls_settings_and_credentials(ansible_runner, emulator):
@@ -86,7 +82,7 @@ def test_malformed_urls_settings_and_credentials(ansible_runner, emulator):
     for option, labels in (("endpoint", bad_urls), ("iam_endpoint", ("ftp", "query", "fragment", "userinfo"))):
         for label in labels:
             value, fragment = bad_urls[label]
-            case = _token(emulator, case="%s-%s" % (option, label), job_id=JOB_ID)
+            case = token_case(emulator, "%s-%s" % (option, label), job_id=JOB_ID)
             case[option] = value
             cases.append(case)
             expected[case["case"]] = [option + " ", fragment]
@@ -97,7 +93,7 @@ def test_malformed_urls_settings_and_credentials(ansible_runner, emulator):
                             ["ca_path /nonexistent/ddm-ca.pem is not a readable file"]),
     }
     for label, (options, fragments) in settings.items():
-        cases.append(dict(_token(emulator, case=label, job_id=JOB_ID), **options))
+        cases.append(dict(token_case(emulator, label, job_id=JOB_ID), **options))
         expected[label] = fragments
     base = {"endpoint": url, "project_id": PROJECT_ID, "job_id": JOB_ID}
     credentials = {
@@ -142,14 +138,15 @@ def test_contradictory_wait_and_list_options(ansible_runner, emulator):
         "end_time-with-job_id": ({"job_id": JOB_ID, "end_time": _iso(now)}, ["end_time only filter the task list"]),
         "status-with-job_id": ({"job_id": JOB_ID, "status": ["Failed"]}, ["status only filter the task list"]),
         "name-with-job_id": ({"job_id": JOB_ID, "name": "CreateInstance"}, ["name only filter the task list"]),
-        "wait-without-job_id": ({"wait": True}, ["wait needs job_id"]),
+        "wait-without-job_id": ({"wait": True}, ["wait needs job_id: only a single task can be waited on"]),
         "start-31-days-back": ({"start_time": _iso(now - datetime.timedelta(days=31))}, ["start_time", "more than 30 days ago"]),
+        "start-in-2020": ({"start_time": "2020-01-01T00:00:00Z"}, ["start_time", "more than 30 days ago"]),
         "start-after-end": ({"start_time": _iso(now - datetime.timedelta(hours=1)), "end_time": _iso(now - datetime.timedelta(hours=2))},
                             ["start_time", "is after end_time"]),
         "start-without-zone": ({"start_time": "2026-11-28T10:00:00"}, ["start_time needs a time zone", "'2026-11-28T10:00:00'"]),
         "start-not-a-time": ({"start_time": "yesterday"}, ["start_time must be an ISO 8601 time", "'yesterday'"]),
     }
-    cases = [_token(emulator, case=label, **values) for label, (values, _fragments) in options.items()]
+    cases = [token_case(emulator, label, **values) for label, (values, _fragments) in options.items()]
 
     results = ansible_runner.run_cases(cases)[0]
 

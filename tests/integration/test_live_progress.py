@@ -17,7 +17,9 @@ import pytest
 
 from harness.emulator import PROJECT_ID, STATIC_TOKEN  # pylint: disable=import-error
 
-CONNECTION_PLUGINS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "connection_plugins")
+HERE = os.path.dirname(os.path.abspath(__file__))
+CONNECTION_PLUGINS = os.path.join(HERE, "connection_plugins")
+BECOME_PLUGINS = os.path.join(HERE, "become_plugins")
 
 PLAYBOOK = """
 - name: Gate on a DDM task
@@ -103,6 +105,7 @@ class Terminal:
 def test_progress_lines_appear_while_the_task_runs(ansible_runner, emulator, tmp_path):
     job = emulator.post_job(duration=3600)
     command = ansible_runner.playbook_command(write_playbook(tmp_path), run_vars(emulator, job))
+
     terminal = Terminal(command, ansible_runner._env(token_env(), json_output=False))  # pylint: disable=protected-access
     first = terminal.read_until(r"DDM job %s \(CreateInstance\): Running" % job["id"])
     assert first, terminal.text
@@ -110,6 +113,7 @@ def test_progress_lines_appear_while_the_task_runs(ansible_runner, emulator, tmp
     assert terminal.process.poll() is None, terminal.text
     assert emulator.jobs()[0]["status"] == "Running"
     emulator.post_job(id=job["id"], duration=3, outcome="Completed")
+
     assert terminal.finish() == 0, terminal.text
     output = terminal.text
     assert "Traceback" not in output
@@ -131,7 +135,9 @@ def test_delegate_to_localhost_shows_progress_for_a_remote_inventory_host(ansibl
     extra_vars.write_text(json.dumps(run_vars(emulator, job)), encoding="utf-8")
     playbook = write_playbook(tmp_path, hosts="all", extra="      delegate_to: localhost")
     command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", str(inventory), "-e", "@%s" % extra_vars, playbook]
+
     run = ansible_runner.run(command, env=token_env(), json_output=False)
+
     assert run.rc == 0, run
     lines = progress_lines(run.stdout, job["id"])
     assert lines and lines[-1][1] == "Completed", run
@@ -142,7 +148,9 @@ def test_async_wait_works_without_live_lines(ansible_runner, emulator, tmp_path)
     job = emulator.post_job(duration=3, outcome="Completed")
     playbook = write_playbook(tmp_path, extra="      async: 60\n      poll: 1")
     env = dict(token_env(), ANSIBLE_ASYNC_DIR=str(tmp_path / "async"))
+
     run = ansible_runner.run(ansible_runner.playbook_command(playbook, run_vars(emulator, job)), env=env, json_output=False)
+
     assert run.rc == 0, run
     assert "final status Completed" in run.stdout
     assert progress_lines(run.stdout, job["id"]) == []
@@ -152,15 +160,28 @@ def test_a_module_running_elsewhere_still_waits(ansible_runner, emulator, tmp_pa
     job = emulator.post_job(duration=3, outcome="Completed")
     remote_vars = dict(run_vars(emulator, job), ansible_connection="fake_remote", ansible_python_interpreter=sys.executable)
     command = ansible_runner.playbook_command(write_playbook(tmp_path), remote_vars)
+
     run = ansible_runner.run(command, env=dict(token_env(), ANSIBLE_CONNECTION_PLUGINS=CONNECTION_PLUGINS), json_output=False)
+
     assert run.rc == 0, run
     assert "final status Completed" in run.stdout
     assert progress_lines(run.stdout, job["id"]) == []
 
 
-@pytest.mark.parametrize("extra", ["      no_log: true", "      become: true\n      become_method: ansible.builtin.su"])
-def test_no_progress_where_it_could_leak_or_be_unreadable(ansible_runner, emulator, tmp_path, extra):
+@pytest.mark.parametrize("extra, in_effect", [
+    pytest.param("      no_log: true", "'no_log: true' was specified for this result", id="no_log"),
+    # same_user: become without a password or root; the module runs as under any become method.
+    pytest.param("      become: true\n      become_method: same_user", "BECOME-SUCCESS-", id="become"),
+])
+def test_no_progress_where_it_could_leak_or_be_unreadable(ansible_runner, emulator, tmp_path, extra, in_effect):
+    # Completed at the first poll: without no_log or become, that one poll shows a line.
     job = emulator.post_job(duration=0, outcome="Completed")
-    run = ansible_runner.run(ansible_runner.playbook_command(write_playbook(tmp_path, extra=extra), run_vars(emulator, job)),
-                             env=token_env(), json_output=False)
+    command = ansible_runner.playbook_command(write_playbook(tmp_path, extra=extra), run_vars(emulator, job), verbosity=3)
+
+    run = ansible_runner.run(command, env=dict(token_env(), ANSIBLE_BECOME_PLUGINS=BECOME_PLUGINS), json_output=False)
+
+    assert run.rc == 0, run
+    # -vvv shows that the setting took effect, and the task still registered the job.
+    assert in_effect in run.stdout, run
+    assert "final status Completed after 1 polls" in run.stdout, run
     assert progress_lines(run.stdout, job["id"]) == []

@@ -2,9 +2,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Secrets never reach Ansible's output, even at -vvv and on failures; TLS is verified; plain http is flagged.
 
-Secrets are given the ways users should give them: play variables through ``module_defaults``
-(``robust_secrets.yml``, whose loop items hold no secret) or environment variables. Never in an
-ad-hoc ``-a`` string: ansible-core repeats those arguments itself when a task fails.
+Secrets are given the ways users should give them: play variables (the batches' ``defaults``, kept
+out of the printed loop items) or environment variables. Never in an ad-hoc ``-a`` string:
+ansible-core repeats those arguments itself when a task fails (see the strict xfail below).
 """
 
 from __future__ import annotations
@@ -16,47 +16,33 @@ import os
 
 import pytest
 
+from cases import UNAVAILABLE, assert_no_secrets, fault_on, job_path, token_case  # pylint: disable=import-error
+from harness.ansible_runner import case_results  # pylint: disable=import-error
 from harness.emulator import (  # pylint: disable=import-error
     ACCESS_KEY, DOMAIN_NAME, PROJECT_ID, REGION, SECRET_KEY, SECURITY_TOKEN, STATIC_TOKEN, TEMP_ACCESS_KEY, TEMP_SECRET_KEY,
     USER_NAME, USER_PASSWORD, EmulatorProcess,
 )
 
-FAST = {"ANSIBLE_PIPELINING": "1"}
-# Every secret value the emulator knows; tokens it issues for passwords all start with MIIEMU.
-SECRETS = (STATIC_TOKEN, SECRET_KEY, TEMP_SECRET_KEY, SECURITY_TOKEN, USER_PASSWORD, "MIIEMU")
-# Header names whose presence in the output would mean request headers were dumped.
-SECRET_HEADERS = ("Authorization", "X-Auth-Token", "X-Security-Token", "X-Subject-Token")
-UNAVAILABLE = {"status": 503, "json": {"error_code": "APIGW.0203", "error_msg": "Service unavailable.", "request_id": None}}
+MASKED = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
 REJECTED = {"status": 401, "json": {"error_code": "APIGW.0301", "error_msg": "Incorrect IAM authentication information.", "request_id": None}}
 
 
-def _assert_no_secrets(run):
-    # The JSON result is part of stdout; it is also checked decoded, as a user's registered variable would hold it.
-    text = run.stdout + run.stderr + (json.dumps(run.data) if getattr(run, "json_output", False) else "")
-    for secret in SECRETS:
-        assert secret not in text, "%r appears in the output:\n%r" % (secret, run)
-    for header in SECRET_HEADERS:
-        assert header.lower() not in text.lower(), "%r appears in the output:\n%r" % (header, run)
-
-
-def _path(job_id):
-    return "/v3/%s/jobs/%s" % (PROJECT_ID, job_id)
-
-
 def _failure_paths(emulator):
-    """Jobs and faults for success and each failure path; returns the loop cases and the expected message starts."""
+    """Jobs and faults for success and each failure path; returns the cases, the expected message starts and the job ids."""
     done = emulator.post_job()["id"]
     running = emulator.post_job(duration=3600)["id"]
+    failed = emulator.post_job(outcome="Failed")["id"]
     flaky = emulator.post_job()["id"]
     refused = emulator.post_job()["id"]
-    emulator.add_fault(count=2, method="GET", path="/jobs/%s$" % flaky, **UNAVAILABLE)
-    emulator.add_fault(count=2, method="GET", path="/jobs/%s$" % refused, **REJECTED)
+    fault_on(emulator, flaky, count=2, **UNAVAILABLE)
+    fault_on(emulator, refused, count=2, **REJECTED)
     cases = [
         {"case": "success", "job_id": done},
         {"case": "api-error", "job_id": "nosuchjob0001"},
         {"case": "refused", "job_id": refused},
         {"case": "retries-exhausted", "job_id": flaky, "max_retries": 1},
         {"case": "timeout", "job_id": running, "wait": True, "wait_timeout": 1, "wait_interval": 1},
+        {"case": "wait-failed", "job_id": failed, "wait": True},
         {"case": "bad-input", "job_id": "a/b"},
     ]
     expected = {
@@ -64,58 +50,60 @@ def _failure_paths(emulator):
         "refused": "HTTP 401 APIGW.0301: Incorrect IAM authentication information.",
         "retries-exhausted": "HTTP 503 APIGW.0203: Service unavailable.",
         "timeout": "Timed out after 1 s waiting for DDM job %s" % running,
+        "wait-failed": "DDM job %s (CreateInstance) on instance " % failed,
         "bad-input": "job_id must be a plain id",
     }
-    return cases, expected, [done, running, flaky, refused]
+    return cases, expected, [done, running, failed, flaky, refused]
 
 
-def _check_outcomes(run, cases, expected):
-    items = run.result("Run each case")["results"]
-    assert [item["item"]["case"] for item in items] == [case["case"] for case in cases]
-    for item in items:
-        label = item["item"]["case"]
+def _check_outcomes(run, cases, expected, secret_options):
+    results = case_results(run, cases)[0]
+    for label, item in results.items():
         if label == "success":
             assert item.get("failed") is not True, item
             assert item["job"]["status"] == "Completed"
         else:
             assert item["failed"] is True, item
             assert item["msg"].startswith(expected[label]), (label, item["msg"])
+        # The secret options were passed, and masked: not missing.
+        for option in secret_options:
+            assert item["invocation"]["module_args"][option] == MASKED, (label, option, item["invocation"])
 
 
 def _check_log(emulator, job_ids, headers):
     log = emulator.requests_log()
-    gets = [entry for entry in log if entry["path"] in {_path(job_id) for job_id in job_ids}]
+    gets = [entry for entry in log if entry["path"] in {job_path(job_id) for job_id in job_ids}]
     assert gets, log
     for entry in gets:
         for header in headers:
             # Sent, and redacted by the emulator's own log.
             assert entry["headers"].get(header) == "***", (header, entry)
     dumped = json.dumps(log)
-    for secret in SECRETS:
+    for secret in (STATIC_TOKEN, SECRET_KEY, TEMP_SECRET_KEY, SECURITY_TOKEN, USER_PASSWORD):
         assert secret not in dumped, secret
     return log
 
 
+# (credentials, the options that hold a secret, the headers each job request carries)
 SCHEMES = {
-    "token": ({"hw_project_id": PROJECT_ID, "hw_auth_token": STATIC_TOKEN}, ("X-Auth-Token",)),
-    "temporary-aksk": ({"hw_project_id": PROJECT_ID, "hw_access_key": TEMP_ACCESS_KEY, "hw_secret_key": TEMP_SECRET_KEY,
-                        "hw_security_token": SECURITY_TOKEN}, ("Authorization", "X-Security-Token")),
-    "password": ({"hw_region": REGION, "hw_user_name": USER_NAME, "hw_password": USER_PASSWORD, "hw_domain_name": DOMAIN_NAME},
+    "token": ({"project_id": PROJECT_ID, "auth_token": STATIC_TOKEN}, ("auth_token",), ("X-Auth-Token",)),
+    "temporary-aksk": ({"project_id": PROJECT_ID, "access_key": TEMP_ACCESS_KEY, "secret_key": TEMP_SECRET_KEY, "security_token": SECURITY_TOKEN},
+                       ("secret_key", "security_token"), ("Authorization", "X-Security-Token")),
+    "password": ({"region": REGION, "user_name": USER_NAME, "password": USER_PASSWORD, "domain_name": DOMAIN_NAME}, ("password",),
                  ("X-Auth-Token",)),
 }
 
 
 @pytest.mark.parametrize("scheme", sorted(SCHEMES))
-def test_no_secret_in_verbose_output_from_module_defaults(ansible_runner, emulator, scheme):
-    credentials, headers = SCHEMES[scheme]
+def test_no_secret_in_verbose_output_from_play_variables(ansible_runner, emulator, scheme):
+    credentials, secret_options, headers = SCHEMES[scheme]
     cases, expected, job_ids = _failure_paths(emulator)
-    variables = dict(credentials, cases=cases, hw_endpoint=emulator.url, hw_iam_endpoint=emulator.url)
+    defaults = dict(credentials, endpoint=emulator.url, iam_endpoint=emulator.url)
 
-    run = ansible_runner.playbook("robust_secrets.yml", variables, env=FAST, verbosity=3)
+    run = ansible_runner.run(ansible_runner.cases_command(cases, defaults, verbosity=3))
 
-    assert run.rc == 0, run
-    _check_outcomes(run, cases, expected)
-    _assert_no_secrets(run)
+    _check_outcomes(run, cases, expected, secret_options)
+    assert_no_secrets(run)
     log = _check_log(emulator, job_ids, headers)
     if scheme == "password":
         # One login per module run past validation, and one more after the 401 of "refused" (a token is renewed once).
@@ -127,35 +115,48 @@ def test_no_secret_in_verbose_output_from_module_defaults(ansible_runner, emulat
 
 def test_no_secret_in_verbose_output_from_environment(ansible_runner, emulator):
     cases, expected, job_ids = _failure_paths(emulator)
-    env = dict(FAST, HW_ACCESS_KEY=ACCESS_KEY, HW_SECRET_KEY=SECRET_KEY, HW_PROJECT_ID=PROJECT_ID)
+    env = {"HW_ACCESS_KEY": ACCESS_KEY, "HW_SECRET_KEY": SECRET_KEY, "HW_PROJECT_ID": PROJECT_ID}
 
-    run = ansible_runner.playbook("robust_secrets.yml", {"cases": cases, "hw_endpoint": emulator.url}, env=env, verbosity=3)
+    run = ansible_runner.run(ansible_runner.cases_command(cases, {"endpoint": emulator.url}, verbosity=3), env=env)
 
-    assert run.rc == 0, run
-    _check_outcomes(run, cases, expected)
-    _assert_no_secrets(run)
+    _check_outcomes(run, cases, expected, ("secret_key",))
+    assert_no_secrets(run)
     log = _check_log(emulator, job_ids, ("Authorization",))
     assert {entry["access_key"] for entry in log} == {ACCESS_KEY}
 
 
-def test_adhoc_failure_with_secrets_from_environment(ansible_runner, emulator):
+def test_adhoc_failures_with_secrets_from_environment(ansible_runner, emulator):
     # ansible-core echoes a failed ad-hoc task's -a string; secrets in the environment stay out of it.
     env = {"HW_USER_NAME": USER_NAME, "HW_USER_PASSWORD": USER_PASSWORD, "HW_DOMAIN_NAME": DOMAIN_NAME, "HW_REGION_NAME": REGION}
-    run = ansible_runner.adhoc("job_id=nosuchjob0001 endpoint=%s iam_endpoint=%s" % (emulator.url, emulator.url), env=env, json_output=False,
-                               verbosity=3)
+    endpoints = "endpoint=%s iam_endpoint=%s" % (emulator.url, emulator.url)
 
-    assert run.rc == 2, run
-    assert "localhost | FAILED! =>" in run.stdout, run
-    assert "job nosuchjob0001 not found in project %s" % PROJECT_ID in run.stdout, run
-    _assert_no_secrets(run)
-    assert [(entry["path"], entry["status"]) for entry in emulator.requests_log()] == [("/v3/auth/tokens", 201), (_path("nosuchjob0001"), 400)]
-
+    api_failure = ansible_runner.adhoc("job_id=nosuchjob0001 " + endpoints, env=env, json_output=False, verbosity=3)
+    invalid = ansible_runner.adhoc("job_id=bad/id " + endpoints, env=env, json_output=False, verbosity=3)
     # An -a string ansible-core cannot split is printed back whole; the secrets were never in it.
-    broken = ansible_runner.adhoc("job_id='unterminated endpoint=%s" % emulator.url, env=env, json_output=False, verbosity=3)
+    unsplittable = ansible_runner.adhoc("job_id='unterminated endpoint=%s" % emulator.url, env=env, json_output=False, verbosity=3)
 
-    assert broken.rc != 0, broken
-    assert "failed at splitting arguments" in broken.output and "endpoint=%s" % emulator.url in broken.output, broken
-    _assert_no_secrets(broken)
+    assert api_failure.rc == invalid.rc == 2, (api_failure, invalid)
+    assert "localhost | FAILED! =>" in api_failure.stdout, api_failure
+    assert "job nosuchjob0001 not found in project %s" % PROJECT_ID in api_failure.stdout, api_failure
+    assert "job_id must be a plain id" in invalid.stdout, invalid
+    assert [(entry["path"], entry["status"]) for entry in emulator.requests_log()] == [("/v3/auth/tokens", 201), (job_path("nosuchjob0001"), 400)]
+    assert unsplittable.rc != 0, unsplittable
+    assert "failed at splitting arguments" in unsplittable.output and "endpoint=%s" % emulator.url in unsplittable.output, unsplittable
+    for run in (api_failure, invalid, unsplittable):
+        assert_no_secrets(run)
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="ansible-core 2.19 (2.19.14 when checked) quotes the start of a failed ad-hoc task's -a arguments in its error context, "
+                          "before any module no_log applies: pass secrets through the environment. An XPASS means ansible-core stopped doing so.")
+def test_adhoc_secret_in_arguments_on_failure(ansible_runner, emulator):
+    run = ansible_runner.adhoc("auth_token=%s job_id=nosuchjob0001 endpoint=%s project_id=%s" % (STATIC_TOKEN, emulator.url, PROJECT_ID),
+                               json_output=False)
+
+    # Anything but the expected failure is a real failure, not the expected one.
+    if run.rc != 2 or "job nosuchjob0001 not found" not in run.stdout:
+        pytest.fail("the task did not fail as expected:\n%r" % run)
+    assert STATIC_TOKEN not in run.output
 
 
 # --------------------------------------------------------------------------- TLS and plain http
@@ -201,31 +202,28 @@ def test_tls_verification_and_plain_http_warnings(ansible_runner, emulator, tls_
     tls_emulator.reset()
     secure_job = tls_emulator.post_job()["id"]
     plain_job = emulator.post_job()["id"]
-    token = {"project_id": PROJECT_ID, "auth_token": STATIC_TOKEN}
     password = {"region": REGION, "user_name": USER_NAME, "password": USER_PASSWORD, "domain_name": DOMAIN_NAME}
     cases = [
         # TLS errors are final: max_retries would allow three more attempts.
-        dict(token, case="tls-default", job_id=secure_job, endpoint=tls_emulator.url, max_retries=3),
-        dict(token, case="tls-ca-path", job_id=secure_job, endpoint=tls_emulator.url, ca_path=tls_emulator.tls_cert),
-        dict(token, case="tls-unverified", job_id=secure_job, endpoint=tls_emulator.url, validate_certs=False),
+        token_case(emulator, "tls-default", job_id=secure_job, endpoint=tls_emulator.url, max_retries=3),
+        token_case(emulator, "tls-ca-path", job_id=secure_job, endpoint=tls_emulator.url, ca_path=tls_emulator.tls_cert),
+        token_case(emulator, "tls-unverified", job_id=secure_job, endpoint=tls_emulator.url, validate_certs=False),
         # validate_certs=false wins over a ca_path (which would refuse this server).
-        dict(token, case="tls-unverified-with-ca", job_id=secure_job, endpoint=tls_emulator.url, validate_certs=False, ca_path=unrelated_ca),
+        token_case(emulator, "tls-unverified-with-ca", job_id=secure_job, endpoint=tls_emulator.url, validate_certs=False, ca_path=unrelated_ca),
         # .invalid never resolves: nothing leaves the machine.
-        dict(token, case="http-remote", job_id=plain_job, endpoint="http://ddm.example.invalid", max_retries=0, api_timeout=2),
-        dict(token, case="https-remote", job_id=plain_job, endpoint="https://ddm.example.invalid", max_retries=0, api_timeout=2),
-        dict(token, case="http-loopback", job_id=plain_job, endpoint=emulator.url),
+        token_case(emulator, "http-remote", job_id=plain_job, endpoint="http://ddm.example.invalid", max_retries=0, api_timeout=2),
+        token_case(emulator, "https-remote", job_id=plain_job, endpoint="https://ddm.example.invalid", max_retries=0, api_timeout=2),
+        token_case(emulator, "http-loopback", job_id=plain_job),
         dict(password, case="http-remote-iam", job_id=plain_job, endpoint=emulator.url, iam_endpoint="http://iam.example.invalid",
              max_retries=0, api_timeout=2),
     ]
 
-    run = ansible_runner.playbook("robust_cases.yml", {"cases": cases}, env=FAST)
+    run = ansible_runner.run(ansible_runner.cases_command(cases))
+    results, task = case_results(run, cases)
 
-    assert run.rc == 0, run
-    task = run.result("Run each case")
-    results = {item["item"]["case"]: item for item in task["results"]}
     failure = results["tls-default"]
     assert failure["failed"] is True
-    assert failure["msg"].startswith("GET %s%s: TLS error: " % (tls_emulator.url, _path(secure_job))), failure["msg"]
+    assert failure["msg"].startswith("GET %s%s: TLS error: " % (tls_emulator.url, job_path(secure_job))), failure["msg"]
     # Why the certificate was refused, not only that it was.
     assert "certificate verify failed: self-signed certificate" in failure["msg"], failure["msg"]
     assert "gave up" not in failure["msg"], failure["msg"]
@@ -247,4 +245,4 @@ def test_tls_verification_and_plain_http_warnings(ansible_runner, emulator, tls_
         "INSECURE: credentials are sent over plain http:// to iam.example.invalid; use https://",
     ], task["warnings"]
     assert "INSECURE: credentials are sent over plain http:// to ddm.example.invalid" in run.stdout
-    assert [entry["path"] for entry in emulator.requests_log()] == [_path(plain_job)]
+    assert [entry["path"] for entry in emulator.requests_log()] == [job_path(plain_job)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from cases import job_path  # pylint: disable=import-error
 from harness.emulator import PROJECT_ID, STATIC_TOKEN  # pylint: disable=import-error
 
 
@@ -43,7 +44,7 @@ def test_adhoc_json_result_and_request(ansible_runner, emulator):
     assert result["job"]["process"].endswith("%")
     requests = emulator.requests_log()
     assert [(r["method"], r["path"], r["auth"], r["status"]) for r in requests] == [
-        ("GET", "/v3/%s/jobs/%s" % (PROJECT_ID, job["id"]), "token", 200)]
+        ("GET", job_path(job["id"]), "token", 200)]
     assert requests[0]["headers"]["User-Agent"].startswith("huaweicloud.cloud/")
 
 
@@ -63,4 +64,4 @@ def test_adhoc_check_mode(ansible_runner, emulator):
     assert run.rc == 0, run
     assert run.result()["job"]["id"] == job["id"]
     assert run.result()["job"]["status"] == "Completed"
-    assert len(emulator.api_requests("/jobs/")) == 1
+    assert [entry["path"] for entry in emulator.requests_log()] == [job_path(job["id"])]
