@@ -206,13 +206,14 @@ job:
       sample: "Insufficient quota for ECS instances."
     operations:
       description:
-        - What can be done next about the task, from the task list, for a task in a final status or
-          V(ToBeSwitched) that the list had.
+        - What can be done next about the task, from the task list, for a task that ended in failure
+          (V(Failed), V(CancelSuccess), V(RollbackSuccess)) or waits in V(ToBeSwitched), when the list had it.
+          A V(Completed) task has nothing left to act on and is not looked up.
         - V(toBeRetried) the task can be retried; V(toBeRolled) it can be rolled back; V(toBeSwitched) it
           waits for a switch-over to be started. Other values may appear and are passed through.
       type: list
       elements: str
-      returned: when the task is final or V(ToBeSwitched) and the task list had it
+      returned: when the task ended in failure or is V(ToBeSwitched), and the task list had it
       sample: ["toBeRetried"]
     instance:
       description: The DDM instance the task works on.
@@ -272,8 +273,9 @@ DEFAULT_WAIT_INTERVAL = 5
 DEFAULT_WINDOW = datetime.timedelta(hours=24)
 # Looking up a task's failure reason and operations is a courtesy: it may not hold the play up for long.
 LIST_LOOKUP_SECONDS = 10
-# The task list knows what can be done next (operations) about these.
-LIST_DETAIL_STATUSES = FINAL_STATUSES | {"ToBeSwitched"}
+# The task list knows what can be done next (operations) about these. A completed task has
+# nothing left to act on: looking it up would cost every successful gate a list request.
+LIST_DETAIL_STATUSES = FAILURE_STATUSES | {"ToBeSwitched"}
 # Inside a wait, "not found" first means "not visible yet": a task created a moment ago may
 # take a while to appear in the API.
 NOT_FOUND_GRACE = 30

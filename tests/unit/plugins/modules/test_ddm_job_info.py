@@ -196,8 +196,8 @@ def test_a_timeout_before_any_answer_has_no_job(run):
                                      "the last poll got no answer: GET x: connection failed: refused")
 
 
-@pytest.mark.parametrize("status,looked_up", [("Completed", True), ("ToBeSwitched", True), ("CancelSuccess", True), ("Running", False)])
-def test_operations_come_from_the_list_for_final_and_switch_over_tasks(run, status, looked_up):
+@pytest.mark.parametrize("status,looked_up", [("Completed", False), ("ToBeSwitched", True), ("CancelSuccess", True), ("Running", False)])
+def test_operations_come_from_the_list_for_failed_and_switch_over_tasks(run, status, looked_up):
     jobs = ScriptedJobs(states=[dict(status=status)], listed=dict(fail_reason="", operations=["toBeSwitched"]))
     outcome, _warnings = run(dict(job_id="j1"), jobs)
     assert ("operations" in outcome.result["job"]) is looked_up and "fail_reason" not in outcome.result["job"]
