@@ -77,6 +77,12 @@ def test_malformed_urls_settings_and_credentials(ansible_runner, emulator):
         "fragment": (url + "#jobs", "must not carry a query string or fragment"),
         "userinfo": ("http://admin:Url-Secret-0001@%s" % hostport, "must not embed user credentials"),
         "bad-port": ("http://127.0.0.1:port", "is not a valid URL"),
+        # Once retried as connection failures (30 s) or a crash in urllib3: now rejected before any request.
+        "trailing-newline": (url + "\n", "must not contain spaces, line breaks or control characters"),
+        "space-in-host": ("http://ddm example.invalid", "must not contain spaces"),
+        "long-label": ("https://%s.example.invalid" % ("a" * 300), "invalid host name"),
+        "port-zero": ("http://127.0.0.1:0", "invalid port"),
+        "port-out-of-range": ("http://127.0.0.1:99999", "is not a valid URL"),
     }
     cases, expected = [], {}
     for option, labels in (("endpoint", bad_urls), ("iam_endpoint", ("ftp", "query", "fragment", "userinfo"))):
@@ -87,7 +93,8 @@ def test_malformed_urls_settings_and_credentials(ansible_runner, emulator):
             cases.append(case)
             expected[case["case"]] = [option + " ", fragment]
     settings = {
-        "api_timeout-0": ({"api_timeout": 0}, ["api_timeout must be a positive number of seconds"]),
+        "api_timeout-0": ({"api_timeout": 0}, ["api_timeout must be between 1 and 600 seconds, got 0"]),
+        "api_timeout-601": ({"api_timeout": 601}, ["api_timeout must be between 1 and 600 seconds, got 601"]),
         "max_retries-negative": ({"max_retries": -1}, ["max_retries must be between 0 and 20"]),
         "ca_path-missing": ({"endpoint": url.replace("http://", "https://"), "ca_path": "/nonexistent/ddm-ca.pem"},
                             ["ca_path /nonexistent/ddm-ca.pem is not a readable file"]),
@@ -145,6 +152,9 @@ def test_contradictory_wait_and_list_options(ansible_runner, emulator):
                             ["start_time", "is after end_time"]),
         "start-without-zone": ({"start_time": "2026-11-28T10:00:00"}, ["start_time needs a time zone", "'2026-11-28T10:00:00'"]),
         "start-not-a-time": ({"start_time": "yesterday"}, ["start_time must be an ISO 8601 time", "'yesterday'"]),
+        # Once an overflow in date arithmetic (a MODULE FAILURE).
+        "end-in-year-1": ({"end_time": "0001-01-01T00:00:00Z"}, ["end_time is out of range (1970 to 8999)"]),
+        "start-in-year-9999": ({"start_time": "9999-12-31T23:59:59Z"}, ["start_time is out of range"]),
     }
     cases = [token_case(emulator, label, **values) for label, (values, _fragments) in options.items()]
 
