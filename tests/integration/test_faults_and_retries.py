@@ -310,3 +310,85 @@ def test_aksk_clock_skew_is_explained(ansible_runner, emulator):
     assert "This machine's clock is 30 minutes behind the server's" in msg, msg
     assert "rejected beyond 15 minutes" in msg, msg
     assert retry_warnings(task) == []
+
+
+def test_hostile_answers_fail_cleanly(ansible_runner, emulator):
+    """Answers no real API would give: each one once crashed the module (a MODULE FAILURE with a traceback)."""
+    jobs = {}
+
+    def job_answer(label, job, **spec):
+        jobs[label] = emulator.post_job(outcome="Failed")["id"]
+        fault_on(emulator, jobs[label], status=200, json={"job": dict(job, id=jobs[label])}, **spec)
+
+    job_answer("status-list", {"status": ["Running"]})
+    job_answer("status-dict", {"status": {"value": "Running"}})
+    job_answer("instance-string", {"status": "Running", "instance": "ddm-1"})
+    job_answer("created-time-int", {"status": "Failed", "created_time": 1704067200})
+    jobs["nested-100k"] = emulator.post_job()["id"]
+    fault_on(emulator, jobs["nested-100k"], status=200, body="[" * 100_000)
+    jobs["50-MB"] = emulator.post_job()["id"]
+    fault_on(emulator, jobs["50-MB"], pad_to=50 * 1024 * 1024)
+    # A valid answer whose failed task was created in year 1: the failure-reason lookup must not overflow.
+    jobs["created-year-1"] = emulator.post_job(outcome="Failed", fail_reason="disk full")["id"]
+    fault_on(emulator, jobs["created-year-1"], status=200, json={"job": {"id": jobs["created-year-1"], "status": "Failed", "name": "X",
+                                                                         "created_time": "0001-01-01T00:00:00+0000"}})
+    expected = {
+        "status-list": "job.status is an array, expected a non-empty string",
+        "status-dict": "job.status is an object, expected a non-empty string",
+        "instance-string": "job.instance is a string, expected an object",
+        "created-time-int": "job.created_time is a number, expected a string",
+        "nested-100k": "expected a JSON object, got JSON nested too deeply",
+        "50-MB": "the answer is larger than 8 MiB, the most this client reads",
+    }
+    cases = [token_case(emulator, label, job_id=job_id, wait=True, wait_timeout=30) for label, job_id in jobs.items()]
+
+    results = ansible_runner.run_cases(cases)[0]
+
+    for label, what in expected.items():
+        (entry,) = job_requests(emulator, jobs[label])
+        assert results[label]["msg"] == "unexpected answer from DDM: %s (request id %s)" % (what, entry["request_id"]), results[label]
+    item = results["created-year-1"]
+    assert item["msg"] == "DDM job %s (X) ended with status Failed: disk full" % jobs["created-year-1"], item
+
+
+def test_hostile_list_answers_fail_cleanly(ansible_runner, emulator):
+    pages = {
+        "jobs-string": ({"offset": 0, "limit": 128, "total": 1, "jobs": "none"}, "jobs is a string, expected an array"),
+        "jobs-ints": ({"offset": 0, "limit": 128, "total": 2, "jobs": [1, 2]}, "jobs[0] is a number, expected an object"),
+        "total-text": ({"offset": 0, "limit": 128, "total": "many", "jobs": []}, "total is a string, expected a count"),
+    }
+    cases = []
+    for label, (page, _what) in pages.items():
+        emulator.add_fault(method="GET", path="/jobs$", status=200, json=page)
+        cases.append(token_case(emulator, label))
+
+    results = ansible_runner.run_cases(cases)[0]
+
+    for label, (_page, what) in pages.items():
+        assert results[label]["msg"].startswith("unexpected answer from DDM: %s (request id " % what), results[label]
+
+
+def test_error_pages_are_summarised_cheaply_and_briefly(ansible_runner, emulator):
+    """A 200 KB page of '<' once took 24 s of CPU per attempt (quadratic regexes), holding a 3 s wait for 50 s."""
+    job = emulator.post_job(duration=3600)["id"]
+    fault_on(emulator, job, count=100, status=502, body="<" * 200_000)
+
+    results = ansible_runner.run_cases([token_case(emulator, "angle-brackets", job_id=job, wait=True, wait_timeout=3, wait_interval=1)])[0]
+
+    item = results["angle-brackets"]
+    assert item["failed"] is True and item["elapsed"] <= 3.5, item
+    last = job_requests(emulator, job)[-1]
+    assert item["msg"].endswith("the last poll got no answer: HTTP 502: non-JSON response: markup only (request id %s)" % last["request_id"]), item
+    assert "<" not in item["msg"] and len(item["msg"]) < 400
+
+
+def test_throttling_outside_a_wait_counts_against_max_retries(ansible_runner, emulator):
+    """Without wait, six 429 answers were once all retried although max_retries was 1."""
+    job = emulator.post_job()["id"]
+    fault_on(emulator, job, count=6, headers={"Retry-After": "0"}, **THROTTLED)
+
+    results, task = ansible_runner.run_cases([token_case(emulator, "throttled", job_id=job, max_retries=1)])
+
+    assert results["throttled"]["msg"].endswith("(gave up after 2 attempts)"), results["throttled"]
+    assert _statuses(emulator, job) == [429, 429]
+    assert retry_warnings(task) == ["Huawei Cloud requests were retried 1 time(s): HTTP 429 APIGW.0308 x1"]

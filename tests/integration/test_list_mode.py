@@ -188,3 +188,27 @@ def test_empty_default_window(ansible_runner, emulator):
 
     assert _listed(results["empty"]) == []
     assert [(entry["path"], entry["params"]["offset"], entry["status"]) for entry in emulator.requests_log()] == [(LIST_PATH, "0", 200)]
+
+
+def _item(number):
+    return {"id": "endless-%04d" % number, "name": "CreateInstance", "status": "Completed", "created_time": "2026-11-28T10:00:00+0000",
+            "end_time": "", "process": "", "instance_id": INSTANCE["id"], "instance_name": INSTANCE["name"], "database_name": "",
+            "fail_reason": "", "operations": []}
+
+
+def test_a_list_that_never_ends_is_cut_short_with_a_warning(ansible_runner, emulator):
+    """A list claiming total 10**12 with one task a page once paged for ever (891 pages in 40 s)."""
+    # One answer served again and again: reading stops at the first page that brings nothing new.
+    emulator.add_fault(count=50, method="GET", path="/jobs$", status=200, json={"total": 10 ** 12, "jobs": [_item(0)]})
+    results, task = ansible_runner.run_cases([token_case(emulator, "repeating")])
+    assert _listed(results["repeating"]) == ["endless-0000"]
+    assert [entry["params"]["offset"] for entry in emulator.requests_log()] == ["0", "1"]
+    assert any("cut short (the page at offset 1 repeated tasks already read)" in warning for warning in task["warnings"]), task
+
+    # A new task on every page: reading stops at the documented maximum of 200 pages.
+    emulator.reset()
+    for number in range(210):
+        emulator.add_fault(method="GET", path="/jobs$", status=200, json={"total": 10 ** 12, "jobs": [_item(number)]})
+    results, task = ansible_runner.run_cases([token_case(emulator, "endless")])
+    assert len(_listed(results["endless"])) == 200 and len(emulator.requests_log()) == 200
+    assert any("cut short (reading stopped after 200 pages (200 tasks))" in warning for warning in task["warnings"]), task

@@ -185,3 +185,20 @@ def test_no_progress_where_it_could_leak_or_be_unreadable(ansible_runner, emulat
     assert in_effect in run.stdout, run
     assert "final status Completed after 1 polls" in run.stdout, run
     assert progress_lines(run.stdout, job["id"]) == []
+
+
+def test_server_text_in_progress_lines_cannot_drive_the_terminal(ansible_runner, emulator, tmp_path):
+    """A task name and process holding escape sequences once cleared the screen, retitled the window and faked output."""
+    hostile = "CreateInstance\x1b[2J\x1b[H\x1b]0;owned\x07\nok: [localhost]"
+    job = emulator.post_job(name=hostile, timeline=[{"at": 0, "status": "Running", "process": "5\x1b[31m0%"}, {"at": 2, "status": "Completed"}])
+    command = ansible_runner.playbook_command(write_playbook(tmp_path), run_vars(emulator, job))
+
+    terminal = Terminal(command, ansible_runner._env(token_env(), json_output=False))  # pylint: disable=protected-access
+    assert terminal.finish() == 0, terminal.text
+
+    output = terminal.text
+    assert "\x1b" not in output and "\x07" not in output, output  # nothing the server sent reaches the terminal raw
+    escaped = "DDM job %s (CreateInstance\\x1b[2J\\x1b[H\\x1b]0;owned\\x07\\nok: [localhost]): Running 5\\x1b[31m0%%" % job["id"]
+    assert escaped in output, output
+    # The only "ok: [localhost]" lines at the start of a line are Ansible's own (the wait and the debug task).
+    assert len(re.findall(r"^ok: \[localhost\]", output, re.MULTILINE)) == 2, output

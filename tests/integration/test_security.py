@@ -212,6 +212,8 @@ def test_tls_verification_and_plain_http_warnings(ansible_runner, emulator, tls_
         token_case(emulator, "tls-unverified-with-ca", job_id=secure_job, endpoint=tls_emulator.url, validate_certs=False, ca_path=unrelated_ca),
         # .invalid never resolves: nothing leaves the machine.
         token_case(emulator, "http-remote", job_id=plain_job, endpoint="http://ddm.example.invalid", max_retries=0, api_timeout=2),
+        # Schemes are case-insensitive: an upper-case HTTP:// once drew no warning.
+        token_case(emulator, "HTTP-remote", job_id=plain_job, endpoint="HTTP://ddm.example.invalid", max_retries=0, api_timeout=2),
         token_case(emulator, "https-remote", job_id=plain_job, endpoint="https://ddm.example.invalid", max_retries=0, api_timeout=2),
         token_case(emulator, "http-loopback", job_id=plain_job),
         dict(password, case="http-remote-iam", job_id=plain_job, endpoint=emulator.url, iam_endpoint="http://iam.example.invalid",
@@ -233,7 +235,7 @@ def test_tls_verification_and_plain_http_warnings(ansible_runner, emulator, tls_
         assert results[label].get("failed") is not True, results[label]
         assert results[label]["job"]["status"] == "Completed"
     assert [entry["status"] for entry in tls_emulator.requests_log()] == [200, 200, 200]
-    for label in ("http-remote", "https-remote"):
+    for label in ("http-remote", "HTTP-remote", "https-remote"):
         assert results[label]["failed"] is True
         assert "Failed to resolve 'ddm.example.invalid'" in results[label]["msg"], results[label]["msg"]
     assert results["http-remote-iam"]["msg"].startswith("IAM password login failed: POST http://iam.example.invalid/v3/auth/tokens: ")
@@ -242,7 +244,36 @@ def test_tls_verification_and_plain_http_warnings(ansible_runner, emulator, tls_
         "validate_certs is false: TLS certificates are not verified, so the API's identity is not checked",
     ] * 2 + [
         "INSECURE: credentials are sent over plain http:// to ddm.example.invalid; use https://",
+        "INSECURE: credentials are sent over plain http:// to ddm.example.invalid; use https://",
         "INSECURE: credentials are sent over plain http:// to iam.example.invalid; use https://",
     ], task["warnings"]
     assert "INSECURE: credentials are sent over plain http:// to ddm.example.invalid" in run.stdout
     assert [entry["path"] for entry in emulator.requests_log()] == [job_path(plain_job)]
+
+
+# Values that cannot be HTTP headers. requests once quoted them with repr() in an InvalidHeader error, which
+# no_log cannot match, so the whole secret went into msg and the retry warning; a non-latin-1 one crashed.
+MALFORMED = {
+    "newline": "Leak3dT0ken\nX-Injected: 1",
+    "crlf": "Leak3dT0ken\r\n",
+    "non-latin-1": "Leak3dT0ken\u2603",
+    "space": "Leak3dT0ken with spaces",
+}
+
+
+@pytest.mark.parametrize("option,variable", [("auth_token", "HW_AUTH_TOKEN"), ("security_token", "HW_SECURITY_TOKEN")])
+def test_malformed_secrets_are_refused_unseen_before_any_request(ansible_runner, emulator, option, variable):
+    job = emulator.post_job()["id"]
+    case = {"case": "malformed", "job_id": job, "endpoint": emulator.url, "project_id": PROJECT_ID}
+    base = {"access_key": TEMP_ACCESS_KEY, "secret_key": TEMP_SECRET_KEY} if option == "security_token" else {}
+    # Secrets reach the module as play variables (kept out of the printed loop items) or from the environment.
+    runs = [ansible_runner.run(ansible_runner.cases_command([case], dict(base, **{option: value}), verbosity=3)) for value in MALFORMED.values()]
+    runs.append(ansible_runner.run(ansible_runner.cases_command([case], base, verbosity=3), env={variable: MALFORMED["crlf"]}))
+
+    for run in runs:
+        item = case_results(run, [case])[0]["malformed"]
+        assert item["msg"] == ("%s cannot be sent in an HTTP header: it holds whitespace, a line break, a control character "
+                               "or a non-ASCII character (the value is not shown)" % option), item
+        assert "Leak3dT0ken" not in run.stdout + run.stderr, run
+        assert_no_secrets(run)
+    assert emulator.requests_log() == []

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from cases import finish_jobs_after_first_poll, job_requests, token_case  # pylint: disable=import-error
+from cases import fault_on, finish_jobs_after_first_poll, job_path, job_requests, token_case  # pylint: disable=import-error
 from harness.ansible_runner import case_results  # pylint: disable=import-error
 
 INSTANCE = {"id": "0f1e2d3c4b5a69788796a5b4c3d2e1f0in09", "name": "ddm-payments"}
@@ -135,3 +135,46 @@ def test_check_mode_gives_the_same_result(ansible_runner, emulator):
     assert checked["failed"]["job"]["status"] == "Failed"
     assert [(entry["method"], entry["path"], entry["status"]) for entry in emulator.requests_log()] == normal_calls
     assert normal_calls and all(method == "GET" for method, _path, _status in normal_calls)
+
+
+# Each misbehaviour, from the first request on or after one good answer. Per-read timeouts could not stop
+# any of these: a stall held a wait_timeout: 3 gate for 31 s, a trickle for 100 s (then reported ok).
+MISBEHAVIOURS = {
+    "stall": {"delay": 120},
+    "trickled-body": {"trickle": 1, "trickle_part": "body"},
+    "trickled-headers": {"trickle": 1},
+}
+DEADLINE_WAIT = {"wait": True, "wait_timeout": 5, "wait_interval": 1, "api_timeout": 30}
+
+
+def test_the_deadline_holds_whatever_the_server_does(ansible_runner, emulator, await_request):
+    from_start = {label: emulator.post_job(duration=3600)["id"] for label in MISBEHAVIOURS}
+    after_one = {label: emulator.post_job(duration=3600)["id"] for label in MISBEHAVIOURS}
+    for label, fault in MISBEHAVIOURS.items():
+        fault_on(emulator, from_start[label], count=50, **fault)
+    cases = [token_case(emulator, label, job_id=from_start[label], **DEADLINE_WAIT) for label in MISBEHAVIOURS]
+    cases += [token_case(emulator, label + "-after-one-answer", job_id=after_one[label], **DEADLINE_WAIT) for label in MISBEHAVIOURS]
+    # api_timeout bounds a whole answer outside waits too.
+    trickled = emulator.post_job()["id"]
+    fault_on(emulator, trickled, count=5, trickle=1, trickle_part="body")
+    cases.append(token_case(emulator, "api-timeout-without-wait", job_id=trickled, api_timeout=2, max_retries=0))
+
+    started = ansible_runner.start(ansible_runner.cases_command(cases))
+    for label, fault in MISBEHAVIOURS.items():  # the server turns bad once the module has seen the task running
+        await_request(lambda entry, path=job_path(after_one[label]): entry["path"] == path and entry["status"] == 200, timeout=120)
+        fault_on(emulator, after_one[label], count=50, **fault)
+    results = case_results(ansible_runner.finish(started), cases)[0]
+
+    for label in MISBEHAVIOURS:
+        item = results[label]
+        assert item["failed"] is True and "job" not in item, item
+        assert item["msg"] == ("Timed out after 5 s waiting for DDM job %s: no answer from DDM yet; the last poll got no answer: "
+                               "GET %s%s: no complete answer before the deadline" % (from_start[label], emulator.url, job_path(from_start[label])))
+        assert item["elapsed"] <= 5.5, item  # the deadline is hard: not 31 s, not 100 s
+        late = results[label + "-after-one-answer"]
+        assert late["failed"] is True and late["job"]["status"] == "Running", late  # never turned into ok
+        assert late["msg"].startswith("Timed out after 5 s waiting for DDM job %s (CreateInstance)" % after_one[label]), late["msg"]
+        assert "last status Running, progress " in late["msg"] and late["msg"].endswith("no complete answer before the deadline")
+        assert late["elapsed"] <= 5.5 and late["polls"] >= 1, late
+    item = results["api-timeout-without-wait"]
+    assert item["msg"] == "GET %s%s: no complete answer within the api_timeout (2 s)" % (emulator.url, job_path(trickled)), item
