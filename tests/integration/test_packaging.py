@@ -28,3 +28,6 @@ def test_runs_use_the_installed_collection(ansible_runner, built_collection):
                              "ddm_job_info.py")
     assert installed in run.stdout
     assert "group/huaweicloud.cloud.huaweicloud" in run.stdout
+    # The docs link the APIs the module calls (ddm_api_01_0102 is the weak-password check, not a task API).
+    assert "api-ddm/en-us_topic_0000002113619085.html" in run.stdout and "api-ddm/ListTasks.html" in run.stdout
+    assert "ddm_api_01_0102" not in run.stdout
