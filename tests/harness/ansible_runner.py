@@ -239,9 +239,9 @@ class Ansible:
         command = [os.path.join(BIN_DIR, "ansible-playbook"), "-i", self._inventory(hosts), "-e", "@" + self._vars_file(extra_vars), path]
         return command + _options(check, verbosity) + (["--forks", str(forks)] if forks else [])
 
-    def run(self, command, env=None, json_output=True):
-        run = self.measure(command, env=env, json_output=json_output)
-        assert not run.timed_out, "timed out after %s s: %r" % (RUN_TIMEOUT, run)
+    def run(self, command, env=None, json_output=True, timeout=RUN_TIMEOUT):
+        run = self.measure(command, timeout=timeout, env=env, json_output=json_output)
+        assert not run.timed_out, "timed out after %s s: %r" % (timeout, run)
         _check_clean_output(run)
         return run
 

@@ -19,6 +19,8 @@ SEED = int(os.environ.get("SOAK_SEED", "20261128"))
 HOSTS = int(os.environ.get("SOAK_HOSTS", "6"))
 TASKS = int(os.environ.get("SOAK_TASKS", "8"))
 RATE = float(os.environ.get("SOAK_RATE", "0.2"))
+# The whole run, generously: a CI run takes under a minute.
+TIMEOUT = 120 + HOSTS * TASKS * 5
 API_TIMEOUT = 2
 SLOW = 3.0  # seconds: slower than API_TIMEOUT
 
@@ -85,10 +87,11 @@ def test_parallel_waits_survive_random_faults(ansible_runner, emulator, tmp_path
     playbook.write_text(PLAYBOOK)
     emulator.start_chaos(rate=RATE, seed=SEED, slow_delay=SLOW, path="^/v3/")
     run = ansible_runner.run([ansible_runner.binary("ansible-playbook"), "-i", str(inventory), "-f", str(min(HOSTS, 6)), "-vvv",
-                              str(playbook)], env={"ANSIBLE_PIPELINING": "1"})
+                              str(playbook)], env={"ANSIBLE_PIPELINING": "1"}, timeout=TIMEOUT)
     drawn = emulator.stop_chaos()["drawn"]
 
     replay = "replay with SOAK_SEED=%d (faults drawn: %s)" % (SEED, drawn)
+    print("soak: %d hosts x %d tasks, rate %s, seed %d, %.0f s, faults drawn: %s" % (HOSTS, TASKS, RATE, SEED, run.wall, drawn))
     assert sum(drawn.values()) >= HOSTS * TASKS * RATE / 2, replay  # the faults really happened
     results = {}
     warnings = []

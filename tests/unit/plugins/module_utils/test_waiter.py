@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
+
 from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import DeadlineExceeded, TransportError
 from ansible_collections.huaweicloud.cloud.plugins.module_utils.waiter import CompletionEstimator, poll_pauses, wait_for
 
@@ -179,3 +181,10 @@ def test_estimator_needs_two_readings_and_restarts_when_progress_goes_back():
     assert estimator.remaining(12) is None
     estimator.observe(14, None)
     assert estimator.remaining(14) is None
+
+
+def test_a_short_wait_still_polls_again_before_its_deadline():
+    clock = FakeClock()
+    fetch, seen = job_finishing_at(clock, 10_000)
+    outcome = wait_for(fetch, is_final, 1, 1, clock=clock, sleep=clock.sleep)
+    assert outcome.timed_out and [t for t, _deadline in seen] == pytest.approx([0.0, 0.9])  # a tenth of the wait left for the last answer
