@@ -13,7 +13,8 @@ GROWTH = 2.0
 # How long after the predicted completion to look, so the task has really finished.
 PREDICTION_MARGIN = 0.25
 MIN_PAUSE = 0.5
-# The last poll starts this long before the deadline, so that its answer can still count.
+# The last poll starts this long before the deadline (a tenth of a short wait), so that its
+# answer can still count.
 LAST_ANSWER_ALLOWANCE = 1.0
 
 
@@ -83,7 +84,7 @@ def wait_for(fetch, is_final, timeout: float, max_interval: float, *, on_poll=No
     :class:`DeadlineExceeded` when it cannot; the wait then ends as timed out with the last
     value seen. An answer that arrives after the deadline ends the wait as timed out too, so
     a late poll cannot turn a timeout into success. The last pause is clipped so that the
-    final poll starts ``LAST_ANSWER_ALLOWANCE`` before the deadline.
+    final poll starts ``LAST_ANSWER_ALLOWANCE`` (or a tenth of ``timeout``) before the deadline.
     ``on_poll(value, elapsed)`` is called after every poll (progress reporting).
     ``progress(value)`` may return the task's completion percentage: when it rises steadily,
     the poll after the predicted completion is brought forward to just past it.
@@ -107,7 +108,7 @@ def wait_for(fetch, is_final, timeout: float, max_interval: float, *, on_poll=No
             return WaitOutcome(value, polls, elapsed, True)
         if is_final(value):
             return WaitOutcome(value, polls, elapsed, False)
-        room = deadline - clock() - LAST_ANSWER_ALLOWANCE
+        room = deadline - clock() - min(LAST_ANSWER_ALLOWANCE, timeout / 10)
         if room < MIN_PAUSE:
             return WaitOutcome(value, polls, elapsed, True)
         pause = next(pauses)
