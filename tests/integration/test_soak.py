@@ -108,8 +108,14 @@ def test_parallel_waits_survive_random_faults(ansible_runner, emulator, tmp_path
         assert item["job"]["status"] == outcome, (replay, item)
         assert bool(item.get("failed")) is (outcome == "Failed"), (replay, item)
         if outcome == "Failed":
-            assert item["msg"].endswith("ended with status Failed: " + item["job"].get("fail_reason", "")), (replay, item)
+            # The reason is a best-effort lookup in the task list, bounded in time: faults can make it miss (with a warning).
+            reason = item["job"].get("fail_reason")
+            assert item["msg"].endswith("ended with status Failed" + (": " + reason if reason else "")), (replay, item)
     assert warnings, replay  # retries were reported, not hidden
+    missing = [job_id for job_id, outcome in expected.items() if outcome == "Failed" and not results[job_id]["job"].get("fail_reason")]
+    lookup_warnings = [w for name, hosts in run.tasks() for result in hosts.values() for w in result.get("warnings", [])
+                       if w.startswith("Could not read the task's failure reason")]
+    assert len(lookup_warnings) >= len(missing), (replay, missing)
     output = run.stdout + run.stderr
     for secret in (STATIC_TOKEN, SECRET_KEY, USER_PASSWORD):
         assert secret not in output, replay
