@@ -53,11 +53,11 @@ def test_errors_never_echo_secret_values():
     assert "VERY-SECRET" not in str(info.value) and "ALSO-SECRET" not in str(info.value)
 
 
-def test_token_auth_sets_header_and_needs_a_project():
+def test_token_auth_sets_header_and_needs_a_project_name_to_discover():
     auth = TokenAuth("tok")
     assert auth.authorize(None, "GET", "https://h/p", {"A": "1"}, b"", "pid") == {"A": "1", "X-Auth-Token": "tok"}
-    with pytest.raises(ConfigurationError, match="project_id .HW_PROJECT_ID. is required with auth_token"):
-        auth.discover_project(None, "cn-north-4")
+    with pytest.raises(ConfigurationError, match=r"Cannot find the project: set project_id \(HW_PROJECT_ID\), project_name"):
+        auth.discover_project(None, None)
 
 
 def test_aksk_auth_signs_with_project_and_security_token():

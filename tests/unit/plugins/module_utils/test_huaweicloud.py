@@ -48,7 +48,8 @@ def test_secrets_are_no_log_and_everything_has_an_env_fallback():
     assert {name for name, option in spec.items() if option.get("no_log")} == {"auth_token", "secret_key", "security_token", "password"}
     assert spec["access_key"]["no_log"] is False
     without_env = {name for name, option in spec.items() if "fallback" not in option}
-    assert without_env == {"validate_certs", "ca_path", "api_timeout"}
+    assert without_env == {"ca_path", "api_timeout"}
+    assert spec["validate_certs"]["fallback"][1] == ["HW_INSECURE"]
     assert spec["max_retries"]["fallback"][1] == ["HW_MAX_RETRIES"]
     assert huaweicloud.endpoint_argument_spec("ddm")["endpoint"]["fallback"][1] == ["HW_DDM_ENDPOINT"]
 
