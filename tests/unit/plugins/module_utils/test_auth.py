@@ -73,3 +73,17 @@ def test_password_scope_prefers_project_id():
         "project": {"name": "cn-north-4", "domain": {"name": "d"}}}
     with pytest.raises(ConfigurationError, match="needs project_id"):
         PasswordAuth("u", "p", "d", None, None)._scope()  # pylint: disable=protected-access
+
+
+def test_token_finds_its_project_among_those_it_may_use(http):
+    projects = http.answer(200, {"projects": [{"id": "p-region", "name": "cn-north-4"}, {"id": "p-team", "name": "cn-north-4_team"}]})
+    session = http.Session(projects)
+    client, _sleeps = http.client(session, auth=TokenAuth("tok"), project_id=None, project_name="cn-north-4_team")
+    assert client.project_id == "p-team"
+    assert session.sent[0]["url"] == "https://iam.example.invalid/v3/auth/projects"
+    assert session.sent[0]["headers"]["X-Auth-Token"] == "tok"
+
+
+def test_password_with_a_domain_id_and_a_sub_project():
+    auth = select_auth(dict(user_name="u", password="p", domain_id="d1", project_name="cn-north-4_team", region="cn-north-4"))
+    assert auth._scope() == {"project": {"name": "cn-north-4_team", "domain": {"id": "d1"}}}  # pylint: disable=protected-access

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from ansible.module_utils.errors import AnsibleFallbackNotFound
+
 from ansible_collections.huaweicloud.cloud.plugins.module_utils import huaweicloud
 from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import ConfigurationError
 
@@ -66,3 +68,24 @@ def test_header_borne_credentials_must_be_visible_ascii_and_are_never_echoed(opt
 def test_real_looking_credentials_pass():
     huaweicloud.check_connection_options(dict(VALID, auth_token="MIIEXAYJKoZIhvcNAQcCoIIETTCCBEkCAQExDTALBglghkgBZQMEAgEw+/=-_",
                                                security_token="gQpjbi1ub3J0aC00RTfA", access_key="AKEMULATOR0000000000"))
+
+
+@pytest.mark.parametrize("value,expected", [("true", False), ("1", False), ("false", True), ("0", True),
+                                            ("maybe", "HW_INSECURE=maybe is not a boolean")])
+def test_hw_insecure_turns_certificate_checks_off(monkeypatch, value, expected):
+    monkeypatch.setenv("HW_INSECURE", value)
+    assert huaweicloud.insecure_fallback("HW_INSECURE") == expected
+
+
+def test_hw_insecure_unset_leaves_the_default(monkeypatch):
+    monkeypatch.delenv("HW_INSECURE", raising=False)
+    with pytest.raises(AnsibleFallbackNotFound):
+        huaweicloud.insecure_fallback("HW_INSECURE")
+
+
+def test_values_from_files_are_named_by_their_origin():
+    origins = {"security_token": "securityToken of profile 'dev' in /c.json", "project_id": "projectId of profile 'dev' in /c.json"}
+    with pytest.raises(ConfigurationError, match=r"^securityToken of profile 'dev' in /c.json cannot be sent in an HTTP header"):
+        huaweicloud.check_connection_options(dict(VALID, security_token="a b"), origins)
+    with pytest.raises(ConfigurationError, match=r"^projectId of profile 'dev' in /c.json must be a plain id"):
+        huaweicloud.check_connection_options(dict(VALID, project_id="../x"), origins)
