@@ -11,7 +11,7 @@ import re
 import time
 import traceback
 
-from .errors import (APIError, ConfigurationError, DeadlineExceeded, HuaweiCloudError, TransportError, UnexpectedAnswer,
+from .errors import (APIError, ConfigurationError, DeadlineExceeded, HuaweiCloudError, IdentityError, TransportError, UnexpectedAnswer,
                      parse_error, printable, request_id_from, summarize)
 from .retry import RetryBudget, RetryPolicy, parse_retry_after
 from .signer import canonical_query
@@ -108,7 +108,7 @@ class HuaweiCloudClient:
     def project_id(self) -> str:
         """The configured project id, or the one IAM reports for the project name or the region (looked up once)."""
         if not self._project_id:
-            self._project_id = self.auth.discover_project(self, self.project_name or self.region)
+            self._project_id = _preparing(self.auth.discover_project, self, self.project_name or self.region)
         return self._project_id
 
     def get_json(self, url: str, params=None, project_scoped: bool = True, deadline: float | None = None, service: str = "the API") -> dict:
@@ -154,7 +154,7 @@ class HuaweiCloudClient:
             if authenticated:
                 # Credentials renewed here (a login, temporary keys) come from calls that
                 # have their own api_timeout and retries, outside this request's deadline.
-                sent = scheme.authorize(self, method, full_url, sent, body, project_id)
+                sent = _preparing(scheme.authorize, self, method, full_url, sent, body, project_id)
             check_header_values(sent)
             try:
                 response = self._send_once(method, full_url, sent, body, deadline)
@@ -226,6 +226,16 @@ class HuaweiCloudClient:
             return None
         return ("This machine's clock is %d minutes %s the server's; AK/SK signatures are rejected beyond 15 minutes: "
                 "synchronise the clock (NTP)" % (round(abs(skew).total_seconds() / 60), "ahead of" if skew > datetime.timedelta(0) else "behind"))
+
+
+def _preparing(step, *args):
+    """Run a step that prepares a request (credentials, project lookup): what fails there is an IdentityError."""
+    try:
+        return step(*args)
+    except (ConfigurationError, IdentityError):
+        raise
+    except HuaweiCloudError as exc:
+        raise IdentityError(exc) from None
 
 
 def _date_header(response) -> datetime.datetime | None:

@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from urllib.parse import urlsplit
 
-from ansible.module_utils.basic import env_fallback, missing_required_lib
+from ansible.module_utils.basic import missing_required_lib
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 from ansible.module_utils.parsing.convert_bool import boolean
 
@@ -34,8 +34,20 @@ HEADER_OPTIONS = ("auth_token", "security_token", "access_key")
 HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
 
 
+def nonempty_env_fallback(*names):
+    """The first of these variables that is set and not empty.
+
+    As in the Terraform provider, an empty variable counts as unset: credential managers
+    such as AWX set every variable of a credential type, the empty ones included.
+    """
+    for name in names:
+        if os.environ.get(name):
+            return os.environ[name]
+    raise AnsibleFallbackNotFound
+
+
 def _env(*names):
-    return (env_fallback, list(names))
+    return (nonempty_env_fallback, list(names))
 
 
 def insecure_fallback(*names):

@@ -7,7 +7,9 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.huaweicloud.cloud.plugins.module_utils.auth import AkSkAuth, PasswordAuth, TokenAuth, select_auth
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import ConfigurationError
+from ansible_collections.huaweicloud.cloud.plugins.module_utils.ddm import DdmJobs
+from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import ConfigurationError, IdentityError
+from ansible_collections.huaweicloud.cloud.plugins.module_utils.temporary_credentials import AgencySource, RenewingAkSkAuth
 
 TOKEN = dict(auth_token="tok")
 AKSK = dict(access_key="AK", secret_key="SK")
@@ -87,3 +89,11 @@ def test_token_finds_its_project_among_those_it_may_use(http):
 def test_password_with_a_domain_id_and_a_sub_project():
     auth = select_auth(dict(user_name="u", password="p", domain_id="d1", project_name="cn-north-4_team", region="cn-north-4"))
     assert auth._scope() == {"project": {"name": "cn-north-4_team", "domain": {"id": "d1"}}}  # pylint: disable=protected-access
+
+
+def test_an_iam_404_while_authorizing_is_not_a_missing_job(http):
+    no_agency = http.answer(404, {"error": {"code": 404, "message": "The agency does not exist.", "title": "Not Found"}})
+    auth = RenewingAkSkAuth(AgencySource(TokenAuth("tok"), "nobody", "acct", 3600))
+    client, _sleeps = http.client(http.Session(no_agency), auth=auth)
+    with pytest.raises(IdentityError, match="IAM did not give temporary credentials for agency 'nobody' of account 'acct': HTTP 404"):
+        DdmJobs(client, "https://ddm.example.invalid").get("ff8080817b7e5a8a017b7e6d2c1f0001")

@@ -89,3 +89,12 @@ def test_values_from_files_are_named_by_their_origin():
         huaweicloud.check_connection_options(dict(VALID, security_token="a b"), origins)
     with pytest.raises(ConfigurationError, match=r"^projectId of profile 'dev' in /c.json must be a plain id"):
         huaweicloud.check_connection_options(dict(VALID, project_id="../x"), origins)
+
+
+def test_empty_variables_count_as_unset(monkeypatch):
+    monkeypatch.setenv("HW_PROJECT_ID", "")
+    monkeypatch.setenv("HUAWEICLOUD_SDK_PROJECT_ID", "p-sdk")
+    assert huaweicloud.nonempty_env_fallback("HW_PROJECT_ID", "HUAWEICLOUD_SDK_PROJECT_ID") == "p-sdk"
+    monkeypatch.setenv("HUAWEICLOUD_SDK_PROJECT_ID", "")
+    with pytest.raises(AnsibleFallbackNotFound):
+        huaweicloud.nonempty_env_fallback("HW_PROJECT_ID", "HUAWEICLOUD_SDK_PROJECT_ID")

@@ -10,7 +10,7 @@ import json
 import pytest
 
 from ansible_collections.huaweicloud.cloud.plugins.module_utils.auth import AkSkAuth, TokenAuth
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import APIError, TransportError, UnexpectedAnswer
+from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import APIError, IdentityError, TransportError, UnexpectedAnswer
 from ansible_collections.huaweicloud.cloud.plugins.module_utils.temporary_credentials import (AgencySource, MetadataSource,
                                                                                              RenewingAkSkAuth, TemporaryCredentials,
                                                                                              parse_credential, parse_expiry)
@@ -104,9 +104,10 @@ def test_a_failed_renewal_keeps_valid_credentials(http):
     assert client.get_json(URL) == {"ok": 2}
     assert session.sent[3]["headers"]["Authorization"].startswith("SDK-HMAC-SHA256 Access=AKTEMP1,")
     clock.now = T0 + 10  # expired now: the renewal's failure is the answer
-    with pytest.raises(APIError, match="IAM did not give temporary credentials for agency 'ddm-ops' of account 'other-account': "
-                                       "HTTP 400: IAM hiccup"):
+    with pytest.raises(IdentityError, match="IAM did not give temporary credentials for agency 'ddm-ops' of account 'other-account': "
+                                            "HTTP 400: IAM hiccup") as info:
         client.get_json(URL)
+    assert info.value.cause.status == 400
 
 
 def test_a_401_renews_once_then_says_so(http):
@@ -164,7 +165,7 @@ def test_metadata_asks_for_a_token_after_a_401(http):
 
 def test_metadata_without_an_agency_says_what_to_do(http):
     client, _session = metadata_client(http, http.answer(404, text="no"), http.answer(401, text="Please configure Cloud Service Agency first"))
-    with pytest.raises(APIError, match="no agency is attached to this ECS"):
+    with pytest.raises(IdentityError, match="no agency is attached to this ECS"):
         client.get_json(URL)
 
 
@@ -173,8 +174,9 @@ def test_metadata_unreachable_is_named(http):
     refused = requests.exceptions.ConnectionError("refused")
     client, _session = metadata_client(http, refused, refused)
     client.retry.max_retries = 0
-    with pytest.raises(TransportError, match="The ECS metadata service did not give temporary credentials: PUT http://127.0.0.1:9"):
+    with pytest.raises(IdentityError, match="The ECS metadata service did not give temporary credentials: PUT http://127.0.0.1:9") as info:
         client.get_json(URL)
+    assert isinstance(info.value.cause, TransportError)
 
 
 def test_direct_temporary_credentials_say_when_they_expired(http):
