@@ -36,11 +36,11 @@ class AuthScheme:
     kind = ""
     can_refresh = False
 
-    def authorize(self, client, method, url, headers, body, project_id):
+    def authorize(self, client, method, url, headers, body, project_id):  # pylint: disable=unused-argument
         """Return ``headers`` plus this scheme's credentials for one request."""
         raise NotImplementedError
 
-    def discover_project(self, client, name):
+    def discover_project(self, client, name):  # pylint: disable=unused-argument
         """The id of the project called ``name`` (the project name or the region)."""
         raise NotImplementedError
 
@@ -97,7 +97,7 @@ class TokenAuth(AuthScheme):
     def __init__(self, token: str):
         self._token = token
 
-    def authorize(self, client, method, url, headers, body, project_id):
+    def authorize(self, client, method, url, headers, body, project_id):  # pylint: disable=unused-argument
         return dict(headers, **{"X-Auth-Token": self._token})
 
     def discover_project(self, client, name):
@@ -123,7 +123,7 @@ class AkSkAuth(AuthScheme):
         self._security_token = security_token
         self._token_origin = token_origin
 
-    def authorize(self, client, method, url, headers, body, project_id):
+    def authorize(self, client, method, url, headers, body, project_id):  # pylint: disable=unused-argument
         return sign_with(self._access_key, self._secret_key, self._security_token, method, url, headers, body, project_id)
 
     def discover_project(self, client, name):
@@ -187,12 +187,12 @@ class PasswordAuth(AuthScheme):
         except (KeyError, TypeError):
             self.project_id = self._scope_project_id
 
-    def authorize(self, client, method, url, headers, body, project_id):
+    def authorize(self, client, method, url, headers, body, project_id):  # pylint: disable=unused-argument
         if self._token is None:
             self._login(client)
         return dict(headers, **{"X-Auth-Token": self._token})
 
-    def discover_project(self, client, name):
+    def discover_project(self, client, name):  # pylint: disable=unused-argument
         if self._token is None:
             self._login(client)
         if not self.project_id:

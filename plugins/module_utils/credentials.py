@@ -101,33 +101,34 @@ def _fill(params: dict, loaded, source: str) -> Resolution:
     return Resolution(merged, source, origins, loaded.warnings, secrets)
 
 
-def _sdk_credentials_path(environ) -> tuple[str | None, bool]:
-    """(path, named): the named file, or the default one when it exists."""
+def _sdk_credentials_path(environ) -> str | None:
+    """The file HUAWEICLOUD_SDK_CREDENTIALS_FILE names (which must then exist), or the default one when it exists."""
     named = environ.get(SDK_CREDENTIALS_ENV)
     if named:
-        return os.path.expanduser(named), True
+        return os.path.expanduser(named)
     default = os.path.expanduser(DEFAULT_SDK_CREDENTIALS)
-    return (default, False) if os.path.exists(default) else (None, False)
+    return default if os.path.exists(default) else None
+
+
+def _first_source(params: dict, environ) -> Resolution:
+    if has_credential_options(params):
+        return Resolution(dict(params), "options")
+    if params.get("profile") or params.get("shared_config_file"):
+        path = params.get("shared_config_file") or os.path.expanduser(DEFAULT_SHARED_CONFIG)
+        return _fill(params, load_shared_profile(path, params.get("profile")), "shared config file %s" % path)
+    path = _sdk_credentials_path(environ)
+    if path:
+        return _fill(params, load_sdk_credentials(path), "SDK credentials file %s" % path)
+    if params.get("use_ecs_metadata"):
+        url = validate_base_url(environ.get(METADATA_ENDPOINT_ENV) or DEFAULT_METADATA_URL, METADATA_ENDPOINT_ENV)
+        return Resolution(dict(params), "ECS metadata", metadata_url=url)
+    return Resolution(dict(params), "options")  # select_auth says what is missing
 
 
 def resolve_credentials(params: dict, environ=None) -> Resolution:
     """Find the credentials and settings in the documented order (see the module docstring)."""
-    environ = os.environ if environ is None else environ
     check_combinations(params)
-    if has_credential_options(params):
-        resolution = Resolution(dict(params), "options")
-    elif params.get("profile") or params.get("shared_config_file"):
-        path = params.get("shared_config_file") or os.path.expanduser(DEFAULT_SHARED_CONFIG)
-        loaded = load_shared_profile(path, params.get("profile"))
-        resolution = _fill(params, loaded, "shared config file %s" % path)
-    elif _sdk_credentials_path(environ)[0]:
-        path = _sdk_credentials_path(environ)[0]
-        resolution = _fill(params, load_sdk_credentials(path), "SDK credentials file %s" % path)
-    elif params.get("use_ecs_metadata"):
-        url = validate_base_url(environ.get(METADATA_ENDPOINT_ENV) or DEFAULT_METADATA_URL, METADATA_ENDPOINT_ENV)
-        resolution = Resolution(dict(params), "ECS metadata", metadata_url=url)
-    else:
-        resolution = Resolution(dict(params), "options")  # select_auth says what is missing
+    resolution = _first_source(params, os.environ if environ is None else environ)
     check_agency(resolution.params)
     return resolution
 

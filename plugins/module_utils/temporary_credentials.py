@@ -203,5 +203,5 @@ class RenewingAkSkAuth(AuthScheme):
     def invalidate(self):
         self._credentials = None
 
-    def explain_rejection(self, error, when):
+    def explain_rejection(self, error, when):  # pylint: disable=unused-argument
         return error.with_message("%s (the temporary credentials from %s were renewed and rejected again)" % (error.message, self.source.describe()))
