@@ -310,8 +310,8 @@ def test_metadata_is_never_contacted_unless_asked(ansible_runner, emulator, home
     none, _job = adhoc_job(ansible_runner, emulator, endpoints(emulator, home))
     assert none.rc == 2 and none.result()["msg"].startswith("No credentials were given")
     # Asked for, but credentials come first in the order.
-    given, job = adhoc_job(ansible_runner, emulator, endpoints(emulator, home, HW_USE_ECS_METADATA="true", HW_AUTH_TOKEN=STATIC_TOKEN,
-                                                              HW_PROJECT_ID=PROJECT_ID))
+    env = endpoints(emulator, home, HW_USE_ECS_METADATA="true", HW_AUTH_TOKEN=STATIC_TOKEN, HW_PROJECT_ID=PROJECT_ID)
+    given, job = adhoc_job(ansible_runner, emulator, env)
     assert_completed(given, job)
     assert calls(emulator) == [("GET", JOB_PATH, "token", 200)]
 

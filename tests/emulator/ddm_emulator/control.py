@@ -34,11 +34,11 @@ def ctl_reset(app, call):
 
 
 def ctl_info(app, call):
-    return 200, dict({"verifier": app.verifier.name, "project_id": PROJECT_ID, "region": REGION, "project_name": REGION,
-                      "domain_id": DOMAIN_ID, "domain_name": DOMAIN_NAME, "user_name": USER_NAME, "access_key": ACCESS_KEY,
-                      "temp_access_key": TEMP_ACCESS_KEY, "subproject_id": SUBPROJECT_ID, "subproject_name": SUBPROJECT_NAME,
-                      "agency_name": AGENCY_NAME, "agency_domain_name": AGENCY_DOMAIN_NAME, "base_url": app.base_url},
-                **app.state.info())
+    identities = {"verifier": app.verifier.name, "project_id": PROJECT_ID, "region": REGION, "project_name": REGION,
+                  "domain_id": DOMAIN_ID, "domain_name": DOMAIN_NAME, "user_name": USER_NAME, "access_key": ACCESS_KEY,
+                  "temp_access_key": TEMP_ACCESS_KEY, "subproject_id": SUBPROJECT_ID, "subproject_name": SUBPROJECT_NAME,
+                  "agency_name": AGENCY_NAME, "agency_domain_name": AGENCY_DOMAIN_NAME, "base_url": app.base_url}
+    return 200, dict(identities, **app.state.info())
 
 
 def ctl_add_job(app, call):

@@ -13,7 +13,7 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils.credentials impo
 from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import ConfigurationError
 from ansible_collections.huaweicloud.cloud.plugins.module_utils.huaweicloud import huaweicloud_argument_spec
 from ansible_collections.huaweicloud.cloud.plugins.module_utils.temporary_credentials import (AgencySource, MetadataSource,
-                                                                                             RenewingAkSkAuth)
+                                                                                              RenewingAkSkAuth)
 
 PROFILE = {"current": "dev", "profiles": [{"name": "dev", "mode": "AKSK", "accessKeyId": "AKCFG", "secretAccessKey": "SKCFG",
                                            "securityToken": "STCFG", "region": "ap-southeast-1", "projectId": "pcfg",
