@@ -20,9 +20,16 @@ options:
   project_id:
     description:
       - Id of the project the API calls act in.
-      - Optional with AK/SK or password authentication, which discover it from IAM through O(region).
-        Required with O(auth_token).
+      - Optional. Without it, IAM is asked for the project called O(project_name), or else O(region)
+        (C(GET /v3/projects) with AK/SK, C(GET /v3/auth/projects) with a token, the token's project with a password).
+      - Mutually exclusive with O(project_name).
       - If not set, the value of E(HW_PROJECT_ID) or E(HUAWEICLOUD_SDK_PROJECT_ID) is used.
+    type: str
+  project_name:
+    description:
+      - Name of the project to look up in IAM when O(project_id) is not set, for a sub-project such as
+        V(cn-north-4_ddmteam). Defaults to O(region). Works with every kind of credentials.
+      - If not set, the value of E(HW_PROJECT_NAME) is used.
     type: str
   iam_endpoint:
     description:
@@ -39,7 +46,7 @@ options:
   auth_token:
     description:
       - An IAM token, sent as C(X-Auth-Token). Takes precedence over every other credential.
-      - Needs O(project_id).
+      - It cannot be renewed, so it must outlive the task.
       - If not set, the value of E(HW_AUTH_TOKEN) is used.
     type: str
   access_key:
@@ -55,11 +62,15 @@ options:
   security_token:
     description:
       - Security token of temporary AK/SK credentials.
+      - Temporary credentials given this way cannot be renewed; when they expire the task fails with
+        C(temporary credentials expired at <time>). Use O(agency_name) or O(use_ecs_metadata) for credentials
+        that are renewed during long waits.
       - If not set, the value of E(HW_SECURITY_TOKEN) or E(HUAWEICLOUD_SDK_SECURITY_TOKEN) is used.
     type: str
   user_name:
     description:
-      - IAM user name for password authentication, exchanged for a token. Needs O(password) and O(domain_name).
+      - IAM user name for password authentication, exchanged for a token. Needs O(password), and O(domain_name)
+        or O(domain_id).
       - If not set, the value of E(HW_USER_NAME) is used.
     type: str
   password:
@@ -69,12 +80,57 @@ options:
     type: str
   domain_name:
     description:
-      - Account (domain) name that O(user_name) belongs to.
+      - Account (domain) name that O(user_name) belongs to. Mutually exclusive with O(domain_id).
       - If not set, the value of E(HW_DOMAIN_NAME) is used.
     type: str
+  domain_id:
+    description:
+      - Account (domain) id that O(user_name) belongs to, instead of O(domain_name).
+      - If not set, the value of E(HW_DOMAIN_ID) is used.
+    type: str
+  shared_config_file:
+    description:
+      - Path of the shared config file of KooCLI (C(hcloud)) and the Terraform provider, whose AKSK profiles
+        give C(accessKeyId), C(secretAccessKey), C(securityToken), C(region), C(projectId), C(agencyName) and
+        C(agencyDomainName).
+      - As with Terraform, the file is read only when this option or O(profile) is set; it then defaults to
+        C(~/.hcloud/config.json). It cannot be combined with credential options.
+      - If not set, the value of E(HW_SHARED_CONFIG_FILE) is used.
+    type: path
+  profile:
+    description:
+      - Name of the profile to use in O(shared_config_file). Defaults to the file's C(current) profile.
+      - If not set, the value of E(HW_PROFILE) is used.
+    type: str
+  agency_name:
+    description:
+      - Assume this agency (role) of the account O(agency_domain_name). The credentials found are exchanged with IAM
+        for the agency's temporary credentials, which sign every request and are renewed before they expire.
+      - If not set, the value of E(HW_ASSUME_ROLE_AGENCY_NAME) is used.
+    type: str
+  agency_domain_name:
+    description:
+      - Name of the account (domain) that created O(agency_name). Needed with O(agency_name).
+      - If not set, the value of E(HW_ASSUME_ROLE_DOMAIN_NAME) is used.
+    type: str
+  agency_duration:
+    description:
+      - Lifetime in seconds of the agency's temporary credentials, between 900 and 86400. Defaults to 3600.
+      - If not set, the value of E(HW_ASSUME_ROLE_DURATION) is used.
+    type: int
+  use_ecs_metadata:
+    description:
+      - On an ECS with an agency attached, take temporary credentials from the ECS metadata service,
+        renewed before they expire. Used only when no other source gives credentials.
+      - The service is never contacted unless this is true. Its address, C(http://169.254.169.254), can be
+        changed with the E(HW_METADATA_ENDPOINT) environment variable.
+      - If not set, the value of E(HW_USE_ECS_METADATA) is used.
+    type: bool
+    default: false
   validate_certs:
     description:
       - Whether to verify the TLS certificates of the API endpoints. Turning it off prints a warning.
+      - If not set, E(HW_INSECURE) (the Terraform provider's variable) set to V(true) turns it off.
     type: bool
     default: true
   ca_path:
@@ -95,9 +151,21 @@ options:
     type: int
     default: 5
 notes:
-  - Credentials are chosen in this order; the first complete set wins, and a partly given set is an error
-    unless a set before it is complete. 1. O(auth_token). 2. O(access_key) and O(secret_key)
-    (plus O(security_token) for temporary credentials). 3. O(user_name), O(password) and O(domain_name).
+  - "Credentials come from the first of these sources that holds some; the sources after it are not read.
+    Settings that are not credentials (region, project id, agency, IAM endpoint) follow the same order, option by option."
+  - "Source 1, task options, and source 2, environment variables: an option beats its variable. Among them
+    O(auth_token) beats O(access_key) and O(secret_key) (plus O(security_token)), which beat O(user_name),
+    O(password) and O(domain_name) or O(domain_id). A partly given set is an error unless a set before it is complete."
+  - "Source 3, the shared config file: the profile O(profile) (default: the current one) of O(shared_config_file)
+    (default C(~/.hcloud/config.json)), read only when one of the two is set."
+  - "Source 4, the SDK credentials file: section C([basic]) (C(ak), C(sk), C(security_token), C(project_id),
+    C(iam_endpoint)) of the file named by E(HUAWEICLOUD_SDK_CREDENTIALS_FILE), or of C(~/.huaweicloud/credentials)
+    when it exists."
+  - "Source 5, the ECS metadata service: only with O(use_ecs_metadata)."
+  - "With O(agency_name), the credentials found are the base exchanged for the agency's temporary credentials."
+  - "Refused before any request: credential options together with O(profile) or O(shared_config_file);
+    O(project_id) with O(project_name); O(domain_id) with O(domain_name); O(agency_name) without
+    O(agency_domain_name), or agency options without O(agency_name)."
   - Set the options once for a whole play with C(module_defaults) and the group
     C(group/huaweicloud.cloud.huaweicloud).
 requirements:

@@ -11,7 +11,7 @@ import re
 import time
 import traceback
 
-from .errors import (APIError, ConfigurationError, DeadlineExceeded, HuaweiCloudError, TransportError, UnexpectedAnswer,
+from .errors import (APIError, ConfigurationError, DeadlineExceeded, HuaweiCloudError, IdentityError, TransportError, UnexpectedAnswer,
                      parse_error, printable, request_id_from, summarize)
 from .retry import RetryBudget, RetryPolicy, parse_retry_after
 from .signer import canonical_query
@@ -88,11 +88,12 @@ class HuaweiCloudClient:
     """
 
     def __init__(self, auth, *, iam_url: str, region: str | None = None, project_id: str | None = None,
-                 timeout: float = 30, verify=True, retry: RetryPolicy | None = None, session=None,
-                 sleep=time.sleep, clock=time.monotonic):
+                 project_name: str | None = None, timeout: float = 30, verify=True, retry: RetryPolicy | None = None,
+                 session=None, sleep=time.sleep, clock=time.monotonic):
         self.auth = auth
         self.iam_url = iam_url
         self.region = region
+        self.project_name = project_name
         self._project_id = project_id
         self.timeout = timeout
         self.verify = verify
@@ -105,11 +106,9 @@ class HuaweiCloudClient:
 
     @property
     def project_id(self) -> str:
-        """The configured project id, or the one IAM reports for the region (looked up once)."""
+        """The configured project id, or the one IAM reports for the project name or the region (looked up once)."""
         if not self._project_id:
-            if not self.region and self.auth.kind != "password":
-                raise HuaweiCloudError("Cannot find the project: set project_id (HW_PROJECT_ID) or region (HW_REGION_NAME)")
-            self._project_id = self.auth.discover_project(self, self.region)
+            self._project_id = _preparing(self.auth.discover_project, self, self.project_name or self.region)
         return self._project_id
 
     def get_json(self, url: str, params=None, project_scoped: bool = True, deadline: float | None = None, service: str = "the API") -> dict:
@@ -132,26 +131,33 @@ class HuaweiCloudClient:
         return body
 
     def request(self, method: str, url: str, *, params=None, json_body=None, project_scoped: bool = True,
-                authenticated: bool = True, deadline: float | None = None, service: str = "the API"):
+                authenticated: bool = True, deadline: float | None = None, service: str = "the API",
+                auth=None, headers=None, retry: RetryPolicy | None = None):
         """Send one API request and return the successful (2xx) response, its body read.
 
-        Transient failures are retried within the retry policy and, inside a wait, before
-        ``deadline`` (a ``time.monotonic()`` value), which also bounds every attempt.
-        Anything else raises a :class:`HuaweiCloudError`.
+        Transient failures are retried within the retry policy (``retry``, else the
+        client's) and, inside a wait, before ``deadline`` (a ``time.monotonic()`` value),
+        which also bounds every attempt. Anything else raises a :class:`HuaweiCloudError`.
+        ``auth`` authenticates this request instead of the client's scheme (an agency's
+        base credentials calling IAM); ``headers`` are added to the usual ones.
         """
         query = canonical_query(params or [])
         full_url = url + ("?" + query if query else "")
         body = json.dumps(json_body).encode("utf-8") if json_body is not None else b""
         project_id = self.project_id if (project_scoped and authenticated) else None
-        budget = RetryBudget(self.retry, deadline, self._clock)
+        scheme = auth or self.auth
+        budget = RetryBudget(retry or self.retry, deadline, self._clock)
         renewed = False
         while True:
-            headers = {"User-Agent": USER_AGENT, "Content-Type": "application/json", "Accept": "application/json"}
+            sent = {"User-Agent": USER_AGENT, "Content-Type": "application/json", "Accept": "application/json"}
+            sent.update(headers or {})
             if authenticated:
-                headers = self.auth.authorize(self, method, full_url, headers, body, project_id)
-            check_header_values(headers)
+                # Credentials renewed here (a login, temporary keys) come from calls that
+                # have their own api_timeout and retries, outside this request's deadline.
+                sent = _preparing(scheme.authorize, self, method, full_url, sent, body, project_id)
+            check_header_values(sent)
             try:
-                response = self._send_once(method, full_url, headers, body, deadline)
+                response = self._send_once(method, full_url, sent, body, deadline)
             except TransportError as exc:
                 error, retry_after = exc, None
             else:
@@ -160,11 +166,13 @@ class HuaweiCloudClient:
                         raise UnexpectedAnswer(service, "the answer is larger than %d MiB, the most this client reads"
                                                % (MAX_ANSWER_BYTES // 2 ** 20), request_id_from(response.headers))
                     return response
-                if response.status_code == 401 and authenticated and self.auth.can_refresh and not renewed:
-                    renewed = True  # an expired or revoked token: log in again, once
-                    self.auth.invalidate()
+                if response.status_code == 401 and authenticated and scheme.can_refresh and not renewed:
+                    renewed = True  # expired or revoked credentials: renew them, once
+                    scheme.invalidate()
                     continue
-                error = parse_error(response.status_code, response.headers, response.content, self._hint(response))
+                error = parse_error(response.status_code, response.headers, response.content, self._hint(response, scheme))
+                if response.status_code == 401 and authenticated:
+                    error = scheme.explain_rejection(error, _server_time(response))
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
             pause = budget.next_pause(error, retry_after)  # raises when the budget says stop
             self.retry_events.append(_event_name(error))
@@ -205,21 +213,42 @@ class HuaweiCloudClient:
                 response.close()
         return response
 
-    def _hint(self, response) -> str | None:
+    @staticmethod
+    def _hint(response, scheme) -> str | None:
         """Explain the one 401 cause users cannot see in the body: a wrong local clock under AK/SK."""
-        if response.status_code != 401 or self.auth.kind != "aksk":
+        if response.status_code != 401 or scheme.kind != "aksk":
             return None
-        try:
-            server_time = email.utils.parsedate_to_datetime(response.headers.get("Date", ""))
-        except (TypeError, ValueError, IndexError):
-            return None
-        if server_time.tzinfo is None:
+        server_time = _date_header(response)
+        if server_time is None:
             return None
         skew = datetime.datetime.now(datetime.timezone.utc) - server_time
         if abs(skew) <= MAX_CLOCK_SKEW:
             return None
         return ("This machine's clock is %d minutes %s the server's; AK/SK signatures are rejected beyond 15 minutes: "
                 "synchronise the clock (NTP)" % (round(abs(skew).total_seconds() / 60), "ahead of" if skew > datetime.timedelta(0) else "behind"))
+
+
+def _preparing(step, *args):
+    """Run a step that prepares a request (credentials, project lookup): what fails there is an IdentityError."""
+    try:
+        return step(*args)
+    except (ConfigurationError, IdentityError):
+        raise
+    except HuaweiCloudError as exc:
+        raise IdentityError(exc) from None
+
+
+def _date_header(response) -> datetime.datetime | None:
+    try:
+        when = email.utils.parsedate_to_datetime(response.headers.get("Date", ""))
+    except (TypeError, ValueError, IndexError):
+        return None
+    return when if when.tzinfo is not None else None
+
+
+def _server_time(response) -> datetime.datetime:
+    """When the server answered: its Date header, else this machine's clock."""
+    return _date_header(response) or datetime.datetime.now(datetime.timezone.utc)
 
 
 def _event_name(error: HuaweiCloudError) -> str:

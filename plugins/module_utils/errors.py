@@ -39,6 +39,18 @@ class ConfigurationError(HuaweiCloudError):
     """Invalid or incomplete options, detected before any request is sent."""
 
 
+class IdentityError(HuaweiCloudError):
+    """IAM or the ECS metadata service failed while a request was being prepared (credentials, project lookup).
+
+    Kept apart from :class:`APIError` so that no caller takes it for the service's own answer
+    (an IAM 404 is not a missing task). ``cause`` is the original error.
+    """
+
+    def __init__(self, cause: HuaweiCloudError):
+        super().__init__(cause.message)
+        self.cause = cause
+
+
 class NotFoundError(HuaweiCloudError):
     """The resource asked for does not exist."""
 

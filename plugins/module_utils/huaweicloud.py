@@ -13,10 +13,12 @@ import re
 from collections import Counter
 from urllib.parse import urlsplit
 
-from ansible.module_utils.basic import env_fallback, missing_required_lib
+from ansible.module_utils.basic import missing_required_lib
+from ansible.module_utils.errors import AnsibleFallbackNotFound
+from ansible.module_utils.parsing.convert_bool import boolean
 
-from .auth import select_auth
 from .client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, HuaweiCloudClient
+from .credentials import build_auth, resolve_credentials
 from .endpoints import iam_endpoint, is_loopback, service_endpoint
 from .errors import ConfigurationError, HuaweiCloudError
 from .retry import RetryPolicy
@@ -32,8 +34,33 @@ HEADER_OPTIONS = ("auth_token", "security_token", "access_key")
 HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
 
 
+def nonempty_env_fallback(*names):
+    """The first of these variables that is set and not empty.
+
+    As in the Terraform provider, an empty variable counts as unset: credential managers
+    such as AWX set every variable of a credential type, the empty ones included.
+    """
+    for name in names:
+        if os.environ.get(name):
+            return os.environ[name]
+    raise AnsibleFallbackNotFound
+
+
 def _env(*names):
-    return (env_fallback, list(names))
+    return (nonempty_env_fallback, list(names))
+
+
+def insecure_fallback(*names):
+    """``validate_certs`` from the Terraform provider's ``HW_INSECURE`` (true turns the checks off)."""
+    for name in names:
+        value = os.environ.get(name)
+        if value:
+            try:
+                return not boolean(value, strict=True)
+            except TypeError:
+                # Not a boolean: Ansible's type check then names the variable and its value.
+                return "%s=%s is not a boolean" % (name, value)
+    raise AnsibleFallbackNotFound
 
 
 def huaweicloud_argument_spec() -> dict:
@@ -50,7 +77,15 @@ def huaweicloud_argument_spec() -> dict:
         user_name=dict(type="str", fallback=_env("HW_USER_NAME")),
         password=dict(type="str", no_log=True, fallback=_env("HW_USER_PASSWORD")),
         domain_name=dict(type="str", fallback=_env("HW_DOMAIN_NAME")),
-        validate_certs=dict(type="bool", default=True),
+        domain_id=dict(type="str", fallback=_env("HW_DOMAIN_ID")),
+        project_name=dict(type="str", fallback=_env("HW_PROJECT_NAME")),
+        shared_config_file=dict(type="path", fallback=_env("HW_SHARED_CONFIG_FILE")),
+        profile=dict(type="str", fallback=_env("HW_PROFILE")),
+        agency_name=dict(type="str", fallback=_env("HW_ASSUME_ROLE_AGENCY_NAME")),
+        agency_domain_name=dict(type="str", fallback=_env("HW_ASSUME_ROLE_DOMAIN_NAME")),
+        agency_duration=dict(type="int", fallback=_env("HW_ASSUME_ROLE_DURATION")),
+        use_ecs_metadata=dict(type="bool", default=False, fallback=_env("HW_USE_ECS_METADATA")),
+        validate_certs=dict(type="bool", default=True, fallback=(insecure_fallback, ["HW_INSECURE"])),
         ca_path=dict(type="path"),
         api_timeout=dict(type="int", default=30),
         max_retries=dict(type="int", default=5, fallback=_env("HW_MAX_RETRIES")),
@@ -67,11 +102,16 @@ def check_plain_id(value: str | None, option: str) -> None:
         raise ConfigurationError("%s must be a plain id (letters, digits, '-' and '_', at most 128 characters), got %r" % (option, value))
 
 
-def check_connection_options(params: dict) -> None:
-    """Reject malformed connection and credential options before anything is sent."""
-    check_plain_id(params.get("project_id"), "project_id")
+def check_connection_options(params: dict, origins: dict | None = None) -> None:
+    """Reject malformed connection and credential options before anything is sent.
+
+    ``origins`` names where a value read from a file came from, so that a message points there.
+    """
+    origins = origins or {}
+    for option in ("project_id", "project_name", "domain_id"):
+        check_plain_id(params.get(option), origins.get(option, option))
     if params.get("region") and not REGION.fullmatch(params["region"]):
-        raise ConfigurationError("region must look like 'cn-north-4', got %r" % params["region"])
+        raise ConfigurationError("%s must look like 'cn-north-4', got %r" % (origins.get("region", "region"), params["region"]))
     if params.get("cloud") and not DOMAIN_SUFFIX.fullmatch(params["cloud"]):
         raise ConfigurationError("cloud must be a domain suffix such as 'myhuaweicloud.com', got %r" % params["cloud"])
     if not 0 < params["api_timeout"] <= MAX_API_TIMEOUT:
@@ -84,7 +124,7 @@ def check_connection_options(params: dict) -> None:
         if params.get(option) and not HEADER_SAFE.fullmatch(params[option]):
             # Never echo the value: it is (or sits next to) a secret.
             raise ConfigurationError("%s cannot be sent in an HTTP header: it holds whitespace, a line break, a control character "
-                                     "or a non-ASCII character (the value is not shown)" % option)
+                                     "or a non-ASCII character (the value is not shown)" % origins.get(option, option))
 
 
 class HuaweiCloudModule:
@@ -98,17 +138,23 @@ class HuaweiCloudModule:
             module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         params = module.params
         try:
-            check_connection_options(params)
+            settings = resolve_credentials(params)
+            for secret in settings.secrets:
+                module.no_log_values.add(secret)  # read from a file: Ansible does not know to mask it
+            check_connection_options(settings.params, settings.origins)
             self.check_options()
-            auth = select_auth(params)
-            self.endpoint = service_endpoint(self.service, params["region"], params["cloud"], params.get("endpoint"))
-            iam_url = iam_endpoint(params["region"], params["cloud"], params["iam_endpoint"])
+            auth = build_auth(settings, on_secret=module.no_log_values.add)
+            self.endpoint = service_endpoint(self.service, settings.params["region"], params["cloud"], params.get("endpoint"))
+            iam_url = iam_endpoint(settings.params["region"], params["cloud"], settings.params["iam_endpoint"])
         except ConfigurationError as exc:
             module.fail_json(msg=str(exc))
+        for warning in settings.warnings:
+            module.warn(warning)
         self.client = HuaweiCloudClient(
-            auth, iam_url=iam_url, region=params["region"], project_id=params["project_id"], timeout=params["api_timeout"],
+            auth, iam_url=iam_url, region=settings.params["region"], project_id=settings.params["project_id"],
+            project_name=settings.params["project_name"], timeout=params["api_timeout"],
             verify=(params["ca_path"] or True) if params["validate_certs"] else False, retry=RetryPolicy(max_retries=params["max_retries"]))
-        self._warn_about_transport(auth.kind, iam_url)
+        self._warn_about_transport(auth.kind, iam_url, settings.params)
 
     @classmethod
     def argument_spec(cls) -> dict:
@@ -143,11 +189,10 @@ class HuaweiCloudModule:
             detail = ", ".join("%s x%d" % (name, count) for name, count in sorted(counts.items()))
             self.module.warn("Huawei Cloud requests were retried %d time(s): %s" % (len(self.client.retry_events), detail))
 
-    def _warn_about_transport(self, auth_kind: str, iam_url: str) -> None:
-        params = self.module.params
-        if not params["validate_certs"]:
+    def _warn_about_transport(self, auth_kind: str, iam_url: str, settings: dict) -> None:
+        if not self.module.params["validate_certs"]:
             self.module.warn("validate_certs is false: TLS certificates are not verified, so the API's identity is not checked")
-        uses_iam = auth_kind == "password" or (auth_kind == "aksk" and not params["project_id"])
+        uses_iam = auth_kind == "password" or not settings["project_id"] or bool(settings.get("agency_name"))
         urls = [self.endpoint] + ([iam_url] if uses_iam else [])
         for url in urls:
             parts = urlsplit(url)

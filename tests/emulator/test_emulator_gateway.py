@@ -96,6 +96,23 @@ def test_temporary_credentials_need_security_token(any_verifier_emulator):
     assert_gateway_error(wrong, 401, "APIGW.0301")
 
 
+def test_expired_temporary_credentials_are_rejected(any_verifier_emulator):
+    emulator = any_verifier_emulator
+    job_id = harness.DEMO_JOB_IDS["completed"] if emulator.seed_demo else emulator.post_job()["id"]
+    credential = emulator.issue_credentials(expires_in=0.5)
+    keys = (credential["access"], credential["secret"])
+    assert credential["expires_at"].endswith("Z")
+    fresh = get_job(emulator, job_id, token=None, aksk=keys, project_id=PROJECT_ID, security_token=credential["securitytoken"])
+    assert fresh.status_code == 200
+    time.sleep(0.7)
+    stale = get_job(emulator, job_id, token=None, aksk=keys, project_id=PROJECT_ID, security_token=credential["securitytoken"])
+    assert assert_gateway_error(stale, 401, "APIGW.0301")["error_msg"] == gateway.MSG_CREDENTIAL_EXPIRED
+    # A wrong signature is still a wrong signature, expired or not.
+    forged = get_job(emulator, job_id, token=None, aksk=(keys[0], "SK" + "x" * 40), project_id=PROJECT_ID,
+                     security_token=credential["securitytoken"])
+    assert assert_gateway_error(forged, 401, "APIGW.0301")["error_msg"] == gateway.MSG_BAD_SIGNATURE
+
+
 def test_clock_skew(any_verifier_emulator):
     emulator = any_verifier_emulator
     old = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(time.time() - 20 * 60))

@@ -4,7 +4,10 @@
 
 from __future__ import annotations
 
+import datetime
+import json
 import re
+import time
 
 import pytest
 import requests
@@ -77,3 +80,94 @@ def test_project_lookup(any_verifier_emulator):
     emulator.add_project("11111111111111111111111111111111", harness.REGION)
     assert len(signing.call("GET", url, {"name": harness.REGION}, aksk=AKSK).json()["projects"]) == 2
     assert_gateway_error(signing.call("GET", url, {"name": harness.REGION}), 401, "APIGW.0301")
+
+
+def test_projects_a_token_may_use_include_sub_projects(emulator):
+    response = signing.call("GET", emulator.url + "/v3/auth/projects", token=STATIC_TOKEN)
+    assert response.status_code == 200
+    assert response.headers["X-IAM-Trace-Id"]
+    projects = {project["name"]: project for project in response.json()["projects"]}
+    assert projects[harness.REGION]["id"] == PROJECT_ID
+    assert projects[harness.SUBPROJECT_NAME]["id"] == harness.SUBPROJECT_ID
+    assert projects[harness.SUBPROJECT_NAME]["parent_id"] == PROJECT_ID
+    assert_gateway_error(signing.call("GET", emulator.url + "/v3/auth/projects"), 401, "APIGW.0301")
+    named = signing.call("GET", emulator.url + "/v3/projects", {"name": harness.SUBPROJECT_NAME}, aksk=AKSK).json()["projects"]
+    assert [project["id"] for project in named] == [harness.SUBPROJECT_ID]
+
+
+def test_password_token_for_a_sub_project_by_name_and_domain_id(emulator):
+    body = password_body({"project": {"name": harness.SUBPROJECT_NAME, "domain": {"id": harness.DOMAIN_ID}}})
+    body["auth"]["identity"]["password"]["user"]["domain"] = {"id": harness.DOMAIN_ID}
+    response = requests.post(emulator.url + "/v3/auth/tokens", json=body, timeout=10)
+    assert response.status_code == 201
+    assert response.json()["token"]["project"]["id"] == harness.SUBPROJECT_ID
+
+
+def test_domain_scoped_token_needs_the_users_domain(emulator):
+    assert issue_token(emulator, {"domain": {"id": harness.DOMAIN_ID}}).status_code == 201
+    assert issue_token(emulator, {"domain": {"name": "someone-else"}}).status_code == 400
+
+
+def assume_role_body(agency=harness.AGENCY_NAME, domain=harness.AGENCY_DOMAIN_NAME, duration=None):
+    role = {"agency_name": agency, "domain_name": domain}
+    if duration is not None:
+        role["duration_seconds"] = duration
+    return {"auth": {"identity": {"methods": ["assume_role"], "assume_role": role}}}
+
+
+def assume_role(emulator, body, **auth):
+    data = json.dumps(body).encode("utf-8")
+    return signing.call("POST", emulator.url + "/v3.0/OS-CREDENTIAL/securitytokens", body=data, **auth)
+
+
+@pytest.mark.parametrize("auth", ["token", "aksk"])
+def test_assume_role_gives_working_temporary_credentials(any_verifier_emulator, auth):
+    emulator = any_verifier_emulator
+    credentials = {"token": {"token": STATIC_TOKEN}, "aksk": {"aksk": AKSK}}[auth]
+    before = time.time()
+    response = assume_role(emulator, assume_role_body(duration=1800), **credentials)
+    assert response.status_code == 201
+    assert response.headers["X-IAM-Trace-Id"]
+    credential = response.json()["credential"]
+    assert set(credential) == {"access", "secret", "securitytoken", "expires_at"}
+    expires = datetime.datetime.strptime(credential["expires_at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
+    assert 1790 <= expires.timestamp() - before <= 1810
+    job = emulator.post_job()
+    signed = get_job(emulator, job["id"], token=None, aksk=(credential["access"], credential["secret"]), project_id=PROJECT_ID,
+                     security_token=credential["securitytoken"])
+    assert signed.status_code == 200
+    assert emulator.info()["temporary_issued"] == {"assume_role": 1}
+    logged = emulator.api_requests("/v3.0/OS-CREDENTIAL/securitytokens")[0]
+    assert logged["status"] == 201
+
+
+def test_assume_role_lifetime_cap_and_default_duration(emulator):
+    emulator.cap_credential_lifetime(2)
+    capped = assume_role(emulator, assume_role_body(duration=3600), token=STATIC_TOKEN).json()["credential"]
+    emulator.cap_credential_lifetime(None)
+    default = assume_role(emulator, assume_role_body(), token=STATIC_TOKEN).json()["credential"]
+
+    def lifetime(credential):
+        expires = datetime.datetime.strptime(credential["expires_at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
+        return expires.timestamp() - time.time()
+
+    assert 0 < lifetime(capped) <= 2
+    assert 880 <= lifetime(default) <= 900
+
+
+@pytest.mark.parametrize("body,status", [
+    (assume_role_body(agency="unknown-agency"), 404),
+    (assume_role_body(domain="unknown-domain"), 404),
+    (assume_role_body(duration=60), 400),
+    (assume_role_body(duration=86401), 400),
+    ({"auth": {"identity": {"methods": ["password"]}}}, 400),
+], ids=["unknown-agency", "unknown-domain", "too-short", "too-long", "wrong-method"])
+def test_assume_role_refusals_are_iam_errors(emulator, body, status):
+    response = assume_role(emulator, body, token=STATIC_TOKEN)
+    assert response.status_code == status
+    assert set(response.json()["error"]) == {"code", "message", "title"}
+    assert emulator.info()["temporary_issued"] == {}
+
+
+def test_assume_role_needs_authentication(emulator):
+    assert_gateway_error(assume_role(emulator, assume_role_body()), 401, "APIGW.0301")

@@ -46,6 +46,11 @@ USER_PASSWORD = ddm_emulator.USER_PASSWORD
 DOMAIN_NAME = ddm_emulator.DOMAIN_NAME
 STATIC_TOKEN = ddm_emulator.STATIC_TOKEN
 DEMO_JOB_IDS = dict(ddm_emulator.DEMO_JOB_IDS)
+DOMAIN_ID = ddm_emulator.DOMAIN_ID
+SUBPROJECT_ID = ddm_emulator.SUBPROJECT_ID
+SUBPROJECT_NAME = ddm_emulator.SUBPROJECT_NAME
+AGENCY_NAME = ddm_emulator.AGENCY_NAME
+AGENCY_DOMAIN_NAME = ddm_emulator.AGENCY_DOMAIN_NAME
 
 
 def emulator_env(env=None):
@@ -291,3 +296,16 @@ class EmulatorProcess:
     def api_requests(self, path_contains=""):
         """The logged API requests whose path contains the given text."""
         return [entry for entry in self.requests_log() if path_contains in entry["path"]]
+
+    def issue_credentials(self, expires_in=3600):
+        """Temporary credentials ({access, secret, securitytoken, expires_at}) that expire in ``expires_in`` seconds."""
+        return self.control("POST", "credentials", {"expires_in": expires_in})["credential"]
+
+    def cap_credential_lifetime(self, seconds):
+        """Temporary credentials issued from now on (agency, metadata) live at most ``seconds`` (None: no cap)."""
+        return self.control("POST", "credentials/lifetime", {"seconds": seconds})
+
+    def configure_metadata(self, token=None, agency=None):
+        """The metadata service's session tokens ("optional", "required", "unsupported") and whether an agency is attached."""
+        spec = {key: value for key, value in (("token", token), ("agency", agency)) if value is not None}
+        return self.control("POST", "metadata", spec)["metadata"]

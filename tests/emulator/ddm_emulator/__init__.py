@@ -16,6 +16,14 @@ API served (behaviour as documented for the real services; routes in ``routes.py
 - ``GET  /v3/{project_id}/jobs``             DDM: list tasks (start_time/end_time required, integer ms)
 - ``POST /v3/auth/tokens``                   IAM: password -> token (201, X-Subject-Token)
 - ``GET  /v3/projects?name=REGION``          IAM: project lookup (token or AK/SK)
+- ``GET  /v3/auth/projects``                 IAM: every project the caller may use, sub-projects included
+- ``POST /v3.0/OS-CREDENTIAL/securitytokens`` IAM: assume_role -> temporary credentials of an agency (201)
+- ``PUT  /meta-data/latest/api/token``       ECS metadata: session token (text; 404 in the "unsupported" mode)
+- ``GET  /openstack/latest/securitykey``     ECS metadata: temporary credentials of the ECS's agency
+
+Temporary credentials (agency, metadata, control) really expire: a request signed with them after
+``expires_at`` is answered 401 APIGW.0301 ``MSG_CREDENTIAL_EXPIRED``.  The metadata routes are not
+behind the gateway (no authentication, no throttling); ``X-Metadata-Token`` is redacted in the log.
 
 Authentication (``gateway.py``): ``X-Auth-Token`` (static, control-registered or IAM-issued; must be
 scoped to the project in the path, else 403 APIGW.0302) or an ``SDK-HMAC-SHA256`` signature verified
@@ -45,10 +53,13 @@ Control API (JSON, no auth; ``control.py``):
   ``DELETE /_emulator/tokens`` revokes every token issued by ``POST /v3/auth/tokens``
 - ``POST /_emulator/ratelimit`` {limit, window}; ``POST /_emulator/clock`` {skew}
 - ``GET``/``DELETE /_emulator/requests``; ``POST /_emulator/projects`` {id, name}
+- ``POST /_emulator/credentials`` {expires_in} issues temporary credentials (IAM's shape);
+  ``POST /_emulator/credentials/lifetime`` {seconds or null} caps the lifetime of those issued from now on
+- ``POST /_emulator/metadata`` {token: optional|required|unsupported, agency: bool}
 
 Pre-seeded identities (``identities.py``): region ``cn-north-4``, project
-``0123456789abcdef0123456789abcdef``, AK/SK, temporary AK/SK with security token, IAM user and a
-static token.
+``0123456789abcdef0123456789abcdef`` and its sub-project ``cn-north-4_ddmteam``, AK/SK, temporary AK/SK
+with security token (never expiring), IAM user, a static token, and an agency any caller may assume.
 
 ``--seed-demo`` creates these jobs in the default project (``POST /_emulator/reset`` re-creates them;
 ``model.py``):
@@ -65,15 +76,17 @@ Only loopback addresses can be bound.  SIGTERM/SIGINT stop the server cleanly (`
 Modules, from the wire inwards: ``__main__`` (command line), ``server`` (HTTP handler, faults on the
 wire, TLS), ``request`` (one request as received, its log entry), ``control`` (the control API),
 ``routes`` (the API routes), ``gateway`` (authentication, throttling, project checks), ``ddm`` and
-``iam`` (the services), ``state`` (what the emulator knows), ``faults``, ``model`` (tasks),
+``iam`` and ``metadata`` (the services), ``state`` (what the emulator knows), ``faults``, ``model`` (tasks),
 ``identities``, ``errors``, ``spec``, ``times``.
 """
 
 from __future__ import annotations
 
-from .identities import (ACCESS_KEY, DOMAIN_ID, DOMAIN_NAME, PROJECT_ID, REGION, SECRET_KEY, SECURITY_TOKEN, STATIC_TOKEN,
-                         TEMP_ACCESS_KEY, TEMP_SECRET_KEY, USER_ID, USER_NAME, USER_PASSWORD)
+from .identities import (ACCESS_KEY, AGENCY_DOMAIN_NAME, AGENCY_NAME, DOMAIN_ID, DOMAIN_NAME, PROJECT_ID, REGION, SECRET_KEY,
+                         SECURITY_TOKEN, STATIC_TOKEN, SUBPROJECT_ID, SUBPROJECT_NAME, TEMP_ACCESS_KEY, TEMP_SECRET_KEY, USER_ID,
+                         USER_NAME, USER_PASSWORD)
 from .model import DEMO_JOB_IDS
 
-__all__ = ["ACCESS_KEY", "DEMO_JOB_IDS", "DOMAIN_ID", "DOMAIN_NAME", "PROJECT_ID", "REGION", "SECRET_KEY", "SECURITY_TOKEN",
-           "STATIC_TOKEN", "TEMP_ACCESS_KEY", "TEMP_SECRET_KEY", "USER_ID", "USER_NAME", "USER_PASSWORD"]
+__all__ = ["ACCESS_KEY", "AGENCY_DOMAIN_NAME", "AGENCY_NAME", "DEMO_JOB_IDS", "DOMAIN_ID", "DOMAIN_NAME", "PROJECT_ID", "REGION",
+           "SECRET_KEY", "SECURITY_TOKEN", "STATIC_TOKEN", "SUBPROJECT_ID", "SUBPROJECT_NAME", "TEMP_ACCESS_KEY", "TEMP_SECRET_KEY",
+           "USER_ID", "USER_NAME", "USER_PASSWORD"]

@@ -1,6 +1,7 @@
 # Copyright: Contributors to the huaweicloud.cloud collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The control API under /_emulator/: what only tests can do (jobs, faults, tokens, rate limit, clock, request log)."""
+"""The control API under /_emulator/: what only tests can do (jobs, faults, tokens, temporary credentials, the
+metadata service, rate limit, clock, request log)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from typing import Callable, NamedTuple
 
 from .errors import control_error
 from .faults import Chaos, Fault
-from .identities import ACCESS_KEY, DOMAIN_ID, DOMAIN_NAME, PROJECT_ID, REGION, TEMP_ACCESS_KEY, USER_NAME
+from .iam import credential_body
+from .identities import (ACCESS_KEY, AGENCY_DOMAIN_NAME, AGENCY_NAME, DOMAIN_ID, DOMAIN_NAME, PROJECT_ID, REGION, SUBPROJECT_ID,
+                         SUBPROJECT_NAME, TEMP_ACCESS_KEY, USER_NAME)
 from .routes import match_route
 from .spec import json_object, number_field
-from .state import TOKEN_LIFETIME
+from .state import METADATA_TOKEN_MODES, TOKEN_LIFETIME
 from .times import iam_time
 
 
@@ -31,9 +34,11 @@ def ctl_reset(app, call):
 
 
 def ctl_info(app, call):
-    return 200, dict({"verifier": app.verifier.name, "project_id": PROJECT_ID, "region": REGION, "project_name": REGION,
-                      "domain_id": DOMAIN_ID, "domain_name": DOMAIN_NAME, "user_name": USER_NAME, "access_key": ACCESS_KEY,
-                      "temp_access_key": TEMP_ACCESS_KEY, "base_url": app.base_url}, **app.state.info())
+    identities = {"verifier": app.verifier.name, "project_id": PROJECT_ID, "region": REGION, "project_name": REGION,
+                  "domain_id": DOMAIN_ID, "domain_name": DOMAIN_NAME, "user_name": USER_NAME, "access_key": ACCESS_KEY,
+                  "temp_access_key": TEMP_ACCESS_KEY, "subproject_id": SUBPROJECT_ID, "subproject_name": SUBPROJECT_NAME,
+                  "agency_name": AGENCY_NAME, "agency_domain_name": AGENCY_DOMAIN_NAME, "base_url": app.base_url}
+    return 200, dict(identities, **app.state.info())
 
 
 def ctl_add_job(app, call):
@@ -106,6 +111,30 @@ def ctl_revoke_issued(app, call):
     return 200, {"revoked": app.state.revoke_issued()}
 
 
+def ctl_issue_credentials(app, call):
+    """Temporary credentials as IAM would hand them out (to give a module directly, with security_token)."""
+    spec = _control_body(call)
+    return 201, credential_body(app.state, number_field(spec, "expires_in", 3600), "control")
+
+
+def ctl_lifetime_cap(app, call):
+    spec = _control_body(call)
+    seconds = None if spec.get("seconds") is None else number_field(spec, "seconds", 0, 0.001)
+    app.state.set_lifetime_cap(seconds)
+    return 200, {"lifetime_cap": seconds}
+
+
+def ctl_metadata(app, call):
+    spec = _control_body(call)
+    mode, agency = spec.get("token"), spec.get("agency")
+    if mode is not None and mode not in METADATA_TOKEN_MODES:
+        raise control_error("token must be one of %s" % ", ".join(METADATA_TOKEN_MODES))
+    if agency is not None and not isinstance(agency, bool):
+        raise control_error("agency must be true or false")
+    app.state.configure_metadata(mode, agency)
+    return 200, {"metadata": app.state.metadata()}
+
+
 def ctl_set_ratelimit(app, call):
     spec = _control_body(call)
     limit = int(number_field(spec, "limit", 0))
@@ -172,6 +201,9 @@ CONTROL_ROUTES = (
     _route("GET", "info", ctl_info),
     _route("POST", "clock", ctl_clock),
     _route("POST", "projects", ctl_add_project),
+    _route("POST", "credentials", ctl_issue_credentials),
+    _route("POST", "credentials/lifetime", ctl_lifetime_cap),
+    _route("POST", "metadata", ctl_metadata),
 )
 
 

@@ -33,6 +33,7 @@ MSG_BAD_DATE = MSG_AUTH_PREFIX + "x-sdk-date is not in the format YYYYMMDDTHHMMS
 MSG_SKEW = (MSG_AUTH_PREFIX + "the request time (X-Sdk-Date %s) is more than 15 minutes away from the server time (%s); "
             "check the client clock (clock skew)")
 MSG_SECURITY_TOKEN = MSG_AUTH_PREFIX + "the security token is missing or does not match the temporary access key"
+MSG_CREDENTIAL_EXPIRED = MSG_AUTH_PREFIX + "the temporary access key and security token have expired"
 MSG_TOKEN_INVALID = MSG_AUTH_PREFIX + "the token is invalid"
 MSG_TOKEN_EXPIRED = MSG_AUTH_PREFIX + "the token has expired"
 MSG_TOKEN_REVOKED = MSG_AUTH_PREFIX + "the token has been revoked"
@@ -177,10 +178,12 @@ def verify_aksk(state, verifier, call):
     if any(name not in headers for name in signed):
         raise unauthorized(MSG_BAD_SIGNATURE)
     data = SignInput(call.method, call.raw_path, call.params, headers, call.body, signed)
-    if not hmac.compare_digest(verifier.signature(data, credential[0]), signature.lower()):
+    if not hmac.compare_digest(verifier.signature(data, credential.secret_key), signature.lower()):
         raise unauthorized(MSG_BAD_SIGNATURE)
-    if credential[1] is not None and headers.get("x-security-token") != credential[1]:
+    if credential.security_token is not None and headers.get("x-security-token") != credential.security_token:
         raise unauthorized(MSG_SECURITY_TOKEN)
+    if credential.expires is not None and credential.expires <= time.time():
+        raise unauthorized(MSG_CREDENTIAL_EXPIRED)
     return Principal("aksk", headers.get("x-project-id"), access_key)
 
 

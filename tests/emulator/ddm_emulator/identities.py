@@ -18,3 +18,9 @@ TEMP_ACCESS_KEY = "AKTEMPEMULATOR000000"
 TEMP_SECRET_KEY = "SKtempEmulatorSecret0000000000000000000000"
 SECURITY_TOKEN = "emulator-security-token-0001"
 STATIC_TOKEN = "emulator-static-token-0001"
+# A sub-project of the region (IAM names them <region>_<name>).
+SUBPROJECT_ID = "a5b0c0d0e0f00112233445566778899a"
+SUBPROJECT_NAME = REGION + "_ddmteam"
+# The agency IAM lets any authenticated caller assume, and the account that created it.
+AGENCY_NAME = "ddm-ops-agency"
+AGENCY_DOMAIN_NAME = "emulator-delegating-domain"

@@ -15,7 +15,7 @@ from .times import iam_time
 
 AUTH_PATTERN = re.compile(r"^(\S+)\s+Access=([^,\s]+)\s*,\s*SignedHeaders=([^,\s]+)\s*,\s*Signature=([0-9a-fA-F]+)\s*$")
 REDACTED = "***"
-SECRET_HEADERS = ("authorization", "x-auth-token", "x-security-token", "x-subject-token", "cookie")
+SECRET_HEADERS = ("authorization", "x-auth-token", "x-security-token", "x-subject-token", "x-metadata-token", "cookie")
 
 
 class Call:

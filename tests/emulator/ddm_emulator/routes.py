@@ -1,8 +1,9 @@
 # Copyright: Contributors to the huaweicloud.cloud collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The API routes: what the real cloud serves (DDM tasks, IAM tokens and projects), by method and path.
+"""The API routes: what the real cloud serves (DDM tasks, IAM tokens, projects and agencies, the ECS
+metadata service), by method and path.
 
-A new API call is a handler in the module of its service (``ddm``, ``iam``) and one ``Route`` here.
+A new API call is a handler in the module of its service (``ddm``, ``iam``, ``metadata``) and one ``Route`` here.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from urllib.parse import unquote
 
 from .ddm import api_list_jobs, api_show_job
 from .gateway import MSG_API_NOT_FOUND, gateway_error
-from .iam import api_issue_token, api_list_projects
+from .iam import api_assume_role, api_issue_token, api_list_auth_projects, api_list_projects
+from .metadata import api_metadata_token, api_security_key
 
 
 class Route(NamedTuple):
@@ -26,17 +28,25 @@ class Route(NamedTuple):
     authenticated: bool
     # The first path argument is a project the caller must be allowed into.
     project_scoped: bool
+    # False for the ECS metadata service, which no gateway stands in front of.
+    behind_gateway: bool = True
 
 
 API_ROUTES = (
     Route("POST", re.compile(r"^/v3/auth/tokens$"), api_issue_token, authenticated=False, project_scoped=False),
     Route("GET", re.compile(r"^/v3/projects$"), api_list_projects, authenticated=True, project_scoped=False),
+    Route("GET", re.compile(r"^/v3/auth/projects$"), api_list_auth_projects, authenticated=True, project_scoped=False),
+    Route("POST", re.compile(r"^/v3\.0/OS-CREDENTIAL/securitytokens$"), api_assume_role, authenticated=True, project_scoped=False),
+    Route("PUT", re.compile(r"^/meta-data/latest/api/token$"), api_metadata_token, authenticated=False, project_scoped=False,
+          behind_gateway=False),
+    Route("GET", re.compile(r"^/openstack/latest/securitykey$"), api_security_key, authenticated=False, project_scoped=False,
+          behind_gateway=False),
     Route("GET", re.compile(r"^/v3/([^/]+)/jobs$"), api_list_jobs, authenticated=True, project_scoped=True),
     Route("GET", re.compile(r"^/v3/([^/]+)/jobs/([^/]+)$"), api_show_job, authenticated=True, project_scoped=True),
 )
 
 # Answers on these paths (known routes or not) carry X-IAM-Trace-Id besides X-Request-Id.
-IAM_PATH_PREFIXES = ("/v3/auth/", "/v3/projects")
+IAM_PATH_PREFIXES = ("/v3/auth/", "/v3/projects", "/v3.0/OS-CREDENTIAL/")
 
 
 class ApiContext:

@@ -129,12 +129,13 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
     def _send_json(self, call, status, body, headers=None, iam=False):
-        body = with_request_id(body, call.request_id)
+        """Send ``body`` as JSON, or as it is when it is bytes (the metadata service's text answers)."""
         merged = {"Content-Type": JSON_CONTENT_TYPE, "X-Request-Id": call.request_id}
         if iam:
             merged["X-IAM-Trace-Id"] = call.request_id
         merged.update(headers or {})
-        self._send(status, json.dumps(body).encode("utf-8"), merged)
+        data = body if isinstance(body, bytes) else json.dumps(with_request_id(body, call.request_id)).encode("utf-8")
+        self._send(status, data, merged)
 
     def _handle(self):
         try:
@@ -235,7 +236,8 @@ class EmulatorApp:
     def api(self, call):
         """Answer an API call as (status, body, headers); errors raise ApiError."""
         route, args = find_route(call.method, call.raw_path)
-        admit(self.state, self.verifier, call, route, args)
+        if route.behind_gateway:
+            admit(self.state, self.verifier, call, route, args)
         return route.handler(ApiContext(self.state, call, self.base_url), *args)
 
     def control(self, call):

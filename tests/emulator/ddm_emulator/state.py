@@ -1,22 +1,43 @@
 # Copyright: Contributors to the huaweicloud.cloud collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Everything the emulator knows at run time: jobs, projects, tokens, faults, rate limit, clock skew, request log."""
+"""Everything the emulator knows at run time: jobs, projects, tokens, temporary credentials, the ECS metadata
+service's settings, faults, rate limit, clock skew, request log."""
 
 from __future__ import annotations
 
 import collections
 import math
+import secrets
 import threading
 import time
 
-from .identities import (ACCESS_KEY, PROJECT_ID, REGION, SECRET_KEY, SECURITY_TOKEN, STATIC_TOKEN, TEMP_ACCESS_KEY,
-                         TEMP_SECRET_KEY)
+from .identities import (ACCESS_KEY, PROJECT_ID, REGION, SECRET_KEY, SECURITY_TOKEN, STATIC_TOKEN, SUBPROJECT_ID, SUBPROJECT_NAME,
+                         TEMP_ACCESS_KEY, TEMP_SECRET_KEY)
 from .model import DEMO_INSTANCE, DEMO_JOB_IDS, DEMO_JOBS, Job
 
 
 TOKEN_LIFETIME = 24 * 3600
 STATIC_TOKEN_LIFETIME = 10 * 365 * 24 * 3600
 LOG_SIZE = 5000
+# How the metadata service treats session tokens: "optional" (as ECS does), "required", or
+# "unsupported" (no token API: PUT /meta-data/latest/api/token answers 404).
+METADATA_TOKEN_MODES = ("optional", "required", "unsupported")
+
+
+class CredentialRecord:
+    """An access key the gateway knows: its secret key, its security token (None: permanent) and expiry (None: never)."""
+
+    def __init__(self, secret_key, security_token=None, expires=None):
+        self.secret_key = secret_key
+        self.security_token = security_token
+        self.expires = expires
+
+
+def new_temporary_credential(lifetime):
+    """(access key, record) of fresh temporary credentials, in the shapes IAM hands out."""
+    access_key = "AKTEMP" + secrets.token_hex(7).upper()
+    record = CredentialRecord("SKtemp" + secrets.token_urlsafe(30), "gQpjbi1ub3J0aC00" + secrets.token_urlsafe(120), time.time() + lifetime)
+    return access_key, record
 
 
 class TokenRecord:
@@ -60,16 +81,19 @@ class EmulatorState:
     def __init__(self, seed_demo=False):
         self._lock = threading.RLock()
         self.seed_demo = seed_demo
-        # access key -> (secret key, security token or None for permanent keys)
-        self._credentials = {ACCESS_KEY: (SECRET_KEY, None), TEMP_ACCESS_KEY: (TEMP_SECRET_KEY, SECURITY_TOKEN)}
         self.reset()
 
     def reset(self):
         with self._lock:
             self._jobs = collections.OrderedDict()
-            self._projects = collections.OrderedDict([(PROJECT_ID, REGION)])
+            self._projects = collections.OrderedDict([(PROJECT_ID, REGION), (SUBPROJECT_ID, SUBPROJECT_NAME)])
             self._tokens = {STATIC_TOKEN: TokenRecord(PROJECT_ID, STATIC_TOKEN_LIFETIME)}
             self._tokens_issued = 0
+            self._credentials = {ACCESS_KEY: CredentialRecord(SECRET_KEY), TEMP_ACCESS_KEY: CredentialRecord(TEMP_SECRET_KEY, SECURITY_TOKEN)}
+            self._temporary_issued = collections.Counter()
+            self._lifetime_cap = None
+            self._metadata = {"token": "optional", "agency": True}
+            self._metadata_tokens = {}
             self._faults = []
             self._chaos = None
             self._limiter = RateLimiter()
@@ -85,7 +109,8 @@ class EmulatorState:
             return {"seed_demo": self.seed_demo, "demo_job_ids": dict(DEMO_JOB_IDS) if self.seed_demo else {},
                     "skew": self._skew, "tokens_issued": self._tokens_issued, "pending_faults": len(self._faults),
                     "chaos": self.chaos(),
-                    "ratelimit": self.ratelimit()}
+                    "ratelimit": self.ratelimit(), "temporary_issued": dict(self._temporary_issued),
+                    "lifetime_cap": self._lifetime_cap, "metadata": dict(self._metadata)}
 
     # ------------------------------------------------------------------ jobs
 
@@ -132,9 +157,47 @@ class EmulatorState:
     # ------------------------------------------------------------------ credentials and tokens
 
     def credential(self, access_key):
-        """(secret key, security token or None) for a known access key, else None."""
+        """The CredentialRecord of a known access key, else None."""
         with self._lock:
             return self._credentials.get(access_key)
+
+    def issue_temporary(self, lifetime, origin):
+        """New temporary credentials for ``lifetime`` seconds (or the shorter lifetime cap); ``origin`` is counted."""
+        with self._lock:
+            if self._lifetime_cap is not None:
+                lifetime = min(lifetime, self._lifetime_cap)
+            access_key, record = new_temporary_credential(lifetime)
+            self._credentials[access_key] = record
+            self._temporary_issued[origin] += 1
+            return access_key, record
+
+    def set_lifetime_cap(self, seconds):
+        """Temporary credentials issued from now on live at most ``seconds`` (None: as long as asked)."""
+        with self._lock:
+            self._lifetime_cap = seconds
+
+    # ------------------------------------------------------------------ ECS metadata service
+
+    def metadata(self):
+        with self._lock:
+            return dict(self._metadata)
+
+    def configure_metadata(self, token_mode=None, agency=None):
+        with self._lock:
+            if token_mode is not None:
+                self._metadata["token"] = token_mode
+            if agency is not None:
+                self._metadata["agency"] = agency
+
+    def add_metadata_token(self, ttl):
+        token = secrets.token_urlsafe(32)
+        with self._lock:
+            self._metadata_tokens[token] = time.time() + ttl
+        return token
+
+    def metadata_token_valid(self, token):
+        with self._lock:
+            return self._metadata_tokens.get(token, 0) > time.time()
 
     def add_token(self, token, project_id, lifetime=TOKEN_LIFETIME, issued=False):
         with self._lock:

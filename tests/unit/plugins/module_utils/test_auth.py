@@ -7,7 +7,9 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.huaweicloud.cloud.plugins.module_utils.auth import AkSkAuth, PasswordAuth, TokenAuth, select_auth
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import ConfigurationError
+from ansible_collections.huaweicloud.cloud.plugins.module_utils.ddm import DdmJobs
+from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import ConfigurationError, IdentityError
+from ansible_collections.huaweicloud.cloud.plugins.module_utils.temporary_credentials import AgencySource, RenewingAkSkAuth
 
 TOKEN = dict(auth_token="tok")
 AKSK = dict(access_key="AK", secret_key="SK")
@@ -53,11 +55,11 @@ def test_errors_never_echo_secret_values():
     assert "VERY-SECRET" not in str(info.value) and "ALSO-SECRET" not in str(info.value)
 
 
-def test_token_auth_sets_header_and_needs_a_project():
+def test_token_auth_sets_header_and_needs_a_project_name_to_discover():
     auth = TokenAuth("tok")
     assert auth.authorize(None, "GET", "https://h/p", {"A": "1"}, b"", "pid") == {"A": "1", "X-Auth-Token": "tok"}
-    with pytest.raises(ConfigurationError, match="project_id .HW_PROJECT_ID. is required with auth_token"):
-        auth.discover_project(None, "cn-north-4")
+    with pytest.raises(ConfigurationError, match=r"Cannot find the project: set project_id \(HW_PROJECT_ID\), project_name"):
+        auth.discover_project(None, None)
 
 
 def test_aksk_auth_signs_with_project_and_security_token():
@@ -73,3 +75,25 @@ def test_password_scope_prefers_project_id():
         "project": {"name": "cn-north-4", "domain": {"name": "d"}}}
     with pytest.raises(ConfigurationError, match="needs project_id"):
         PasswordAuth("u", "p", "d", None, None)._scope()  # pylint: disable=protected-access
+
+
+def test_token_finds_its_project_among_those_it_may_use(http):
+    projects = http.answer(200, {"projects": [{"id": "p-region", "name": "cn-north-4"}, {"id": "p-team", "name": "cn-north-4_team"}]})
+    session = http.Session(projects)
+    client, _sleeps = http.client(session, auth=TokenAuth("tok"), project_id=None, project_name="cn-north-4_team")
+    assert client.project_id == "p-team"
+    assert session.sent[0]["url"] == "https://iam.example.invalid/v3/auth/projects"
+    assert session.sent[0]["headers"]["X-Auth-Token"] == "tok"
+
+
+def test_password_with_a_domain_id_and_a_sub_project():
+    auth = select_auth(dict(user_name="u", password="p", domain_id="d1", project_name="cn-north-4_team", region="cn-north-4"))
+    assert auth._scope() == {"project": {"name": "cn-north-4_team", "domain": {"id": "d1"}}}  # pylint: disable=protected-access
+
+
+def test_an_iam_404_while_authorizing_is_not_a_missing_job(http):
+    no_agency = http.answer(404, {"error": {"code": 404, "message": "The agency does not exist.", "title": "Not Found"}})
+    auth = RenewingAkSkAuth(AgencySource(TokenAuth("tok"), "nobody", "acct", 3600))
+    client, _sleeps = http.client(http.Session(no_agency), auth=auth)
+    with pytest.raises(IdentityError, match="IAM did not give temporary credentials for agency 'nobody' of account 'acct': HTTP 404"):
+        DdmJobs(client, "https://ddm.example.invalid").get("ff8080817b7e5a8a017b7e6d2c1f0001")

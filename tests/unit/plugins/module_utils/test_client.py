@@ -17,8 +17,8 @@ import yaml
 
 from ansible_collections.huaweicloud.cloud.plugins.module_utils.auth import AkSkAuth, PasswordAuth, TokenAuth
 from ansible_collections.huaweicloud.cloud.plugins.module_utils.client import COLLECTION_VERSION, MAX_ANSWER_BYTES, USER_AGENT
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import (APIError, ConfigurationError, DeadlineExceeded, TransportError,
-                                                                              UnexpectedAnswer)
+from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import (APIError, ConfigurationError, DeadlineExceeded, IdentityError,
+                                                                               TransportError, UnexpectedAnswer)
 
 URL = "https://ddm.example.invalid/v3/pid/jobs/j1"
 
@@ -114,9 +114,11 @@ def test_password_renewal_happens_only_once_per_request(http):
 def test_failed_login_says_so_without_the_password(http):
     denied = http.answer(401, {"error": {"code": 401, "message": "The username or password is wrong.", "title": "Unauthorized"}})
     client, _sleeps = http.client(http.Session(denied), auth=PasswordAuth("u", "hunter2", "d", "pid", None))
-    with pytest.raises(APIError) as info:
+    # An IdentityError: no caller may take IAM's answer for the service's.
+    with pytest.raises(IdentityError) as info:
         client.get_json(URL)
     assert str(info.value) == "IAM password login failed: HTTP 401: The username or password is wrong."
+    assert isinstance(info.value.cause, APIError)
     assert "hunter2" not in str(info.value)
 
 
@@ -226,7 +228,7 @@ def test_errors_that_may_quote_headers_are_replaced_by_a_fixed_text(http):
 def test_password_login_errors_are_new_errors_not_rewritten_ones(http):
     denied = http.answer(401, {"error": {"code": 401, "message": "The username or password is wrong."}})
     client, _sleeps = http.client(http.Session(denied), auth=PasswordAuth("u", "p", "d", "pid", None))
-    with pytest.raises(APIError) as info:
+    with pytest.raises(IdentityError) as info:
         client.get_json(URL)
-    assert info.value.status == 401 and info.value.detail == "The username or password is wrong."
+    assert info.value.cause.status == 401 and info.value.cause.detail == "The username or password is wrong."
     assert str(info.value).startswith("IAM password login failed: HTTP 401")

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from ansible.module_utils.errors import AnsibleFallbackNotFound
+
 from ansible_collections.huaweicloud.cloud.plugins.module_utils import huaweicloud
 from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import ConfigurationError
 
@@ -48,7 +50,8 @@ def test_secrets_are_no_log_and_everything_has_an_env_fallback():
     assert {name for name, option in spec.items() if option.get("no_log")} == {"auth_token", "secret_key", "security_token", "password"}
     assert spec["access_key"]["no_log"] is False
     without_env = {name for name, option in spec.items() if "fallback" not in option}
-    assert without_env == {"validate_certs", "ca_path", "api_timeout"}
+    assert without_env == {"ca_path", "api_timeout"}
+    assert spec["validate_certs"]["fallback"][1] == ["HW_INSECURE"]
     assert spec["max_retries"]["fallback"][1] == ["HW_MAX_RETRIES"]
     assert huaweicloud.endpoint_argument_spec("ddm")["endpoint"]["fallback"][1] == ["HW_DDM_ENDPOINT"]
 
@@ -64,4 +67,34 @@ def test_header_borne_credentials_must_be_visible_ascii_and_are_never_echoed(opt
 
 def test_real_looking_credentials_pass():
     huaweicloud.check_connection_options(dict(VALID, auth_token="MIIEXAYJKoZIhvcNAQcCoIIETTCCBEkCAQExDTALBglghkgBZQMEAgEw+/=-_",
-                                               security_token="gQpjbi1ub3J0aC00RTfA", access_key="AKEMULATOR0000000000"))
+                                              security_token="gQpjbi1ub3J0aC00RTfA", access_key="AKEMULATOR0000000000"))
+
+
+@pytest.mark.parametrize("value,expected", [("true", False), ("1", False), ("false", True), ("0", True),
+                                            ("maybe", "HW_INSECURE=maybe is not a boolean")])
+def test_hw_insecure_turns_certificate_checks_off(monkeypatch, value, expected):
+    monkeypatch.setenv("HW_INSECURE", value)
+    assert huaweicloud.insecure_fallback("HW_INSECURE") == expected
+
+
+def test_hw_insecure_unset_leaves_the_default(monkeypatch):
+    monkeypatch.delenv("HW_INSECURE", raising=False)
+    with pytest.raises(AnsibleFallbackNotFound):
+        huaweicloud.insecure_fallback("HW_INSECURE")
+
+
+def test_values_from_files_are_named_by_their_origin():
+    origins = {"security_token": "securityToken of profile 'dev' in /c.json", "project_id": "projectId of profile 'dev' in /c.json"}
+    with pytest.raises(ConfigurationError, match=r"^securityToken of profile 'dev' in /c.json cannot be sent in an HTTP header"):
+        huaweicloud.check_connection_options(dict(VALID, security_token="a b"), origins)
+    with pytest.raises(ConfigurationError, match=r"^projectId of profile 'dev' in /c.json must be a plain id"):
+        huaweicloud.check_connection_options(dict(VALID, project_id="../x"), origins)
+
+
+def test_empty_variables_count_as_unset(monkeypatch):
+    monkeypatch.setenv("HW_PROJECT_ID", "")
+    monkeypatch.setenv("HUAWEICLOUD_SDK_PROJECT_ID", "p-sdk")
+    assert huaweicloud.nonempty_env_fallback("HW_PROJECT_ID", "HUAWEICLOUD_SDK_PROJECT_ID") == "p-sdk"
+    monkeypatch.setenv("HUAWEICLOUD_SDK_PROJECT_ID", "")
+    with pytest.raises(AnsibleFallbackNotFound):
+        huaweicloud.nonempty_env_fallback("HW_PROJECT_ID", "HUAWEICLOUD_SDK_PROJECT_ID")
