@@ -202,7 +202,9 @@ class Handler(BaseHTTPRequestHandler):
         if is_iam_path(call.raw_path):
             merged["X-IAM-Trace-Id"] = call.request_id
         merged.update(headers or {})
-        return status, json.dumps(with_request_id(body, call.request_id)).encode("utf-8"), merged
+        # The metadata service answers some calls with text, given as bytes.
+        data = body if isinstance(body, bytes) else json.dumps(with_request_id(body, call.request_id)).encode("utf-8")
+        return status, data, merged
 
     def _send_trickled(self, status, data, headers, rate, part):
         """Send the answer a few bytes at a time, at ``rate`` bytes a second, until done or the client leaves."""
