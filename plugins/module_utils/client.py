@@ -103,6 +103,7 @@ class HuaweiCloudClient:
         self._sleep = sleep
         self._clock = clock
         self.retry_events: list[str] = []
+        self._deadlines: list = []  # of the requests under way, innermost last
 
     @property
     def project_id(self) -> str:
@@ -130,17 +131,28 @@ class HuaweiCloudClient:
             raise UnexpectedAnswer(service, "expected a JSON object, got " + what, request_id_from(response.headers))
         return body
 
-    def request(self, method: str, url: str, *, params=None, json_body=None, project_scoped: bool = True,
-                authenticated: bool = True, deadline: float | None = None, service: str = "the API",
-                auth=None, headers=None, retry: RetryPolicy | None = None):
+    def request(self, method: str, url: str, *, deadline: float | None = None, **options):
         """Send one API request and return the successful (2xx) response, its body read.
 
         Transient failures are retried within the retry policy (``retry``, else the
         client's) and, inside a wait, before ``deadline`` (a ``time.monotonic()`` value),
-        which also bounds every attempt. Anything else raises a :class:`HuaweiCloudError`.
-        ``auth`` authenticates this request instead of the client's scheme (an agency's
-        base credentials calling IAM); ``headers`` are added to the usual ones.
+        which also bounds every attempt. A request made while another one is prepared (a
+        login, temporary credentials, a project lookup) keeps to the other's deadline too.
+        Anything else raises a :class:`HuaweiCloudError`. ``auth`` authenticates this
+        request instead of the client's scheme (an agency's base credentials calling IAM);
+        ``headers`` are added to the usual ones.
         """
+        outer = self._deadlines[-1] if self._deadlines else None
+        deadline = outer if deadline is None else (deadline if outer is None else min(deadline, outer))
+        self._deadlines.append(deadline)
+        try:
+            return self._request(method, url, deadline=deadline, **options)
+        finally:
+            self._deadlines.pop()
+
+    def _request(self, method: str, url: str, *, params=None, json_body=None, project_scoped: bool = True,
+                 authenticated: bool = True, deadline: float | None = None, service: str = "the API",
+                 auth=None, headers=None, retry: RetryPolicy | None = None):
         query = canonical_query(params or [])
         full_url = url + ("?" + query if query else "")
         body = json.dumps(json_body).encode("utf-8") if json_body is not None else b""
@@ -152,8 +164,8 @@ class HuaweiCloudClient:
             sent = {"User-Agent": USER_AGENT, "Content-Type": "application/json", "Accept": "application/json"}
             sent.update(headers or {})
             if authenticated:
-                # Credentials renewed here (a login, temporary keys) come from calls that
-                # have their own api_timeout and retries, outside this request's deadline.
+                # Credentials renewed here (a login, temporary keys) come from requests with their own
+                # api_timeout and retries, made before this request's time limit starts but within its deadline.
                 sent = _preparing(scheme.authorize, self, method, full_url, sent, body, project_id)
             check_header_values(sent)
             try:
@@ -232,7 +244,7 @@ def _preparing(step, *args):
     """Run a step that prepares a request (credentials, project lookup): what fails there is an IdentityError."""
     try:
         return step(*args)
-    except (ConfigurationError, IdentityError):
+    except (ConfigurationError, IdentityError, DeadlineExceeded):
         raise
     except HuaweiCloudError as exc:
         raise IdentityError(exc) from None

@@ -232,3 +232,15 @@ def test_password_login_errors_are_new_errors_not_rewritten_ones(http):
         client.get_json(URL)
     assert info.value.cause.status == 401 and info.value.cause.detail == "The username or password is wrong."
     assert str(info.value).startswith("IAM password login failed: HTTP 401")
+
+
+def test_a_login_needed_by_a_poll_keeps_to_the_poll_deadline(http):
+    stalled = [requests.exceptions.ConnectionError("refused") for _i in range(6)]
+    session = http.Session(*stalled)
+    client, sleeps = http.client(session, auth=PasswordAuth("u", "p", "d", "pid", None))
+    with pytest.raises(DeadlineExceeded) as info:
+        client.get_json(URL, deadline=2.5)  # a poll of a wait: its deadline also bounds the login it needs
+    assert sleeps == [1.0] and len(session.sent) == 2  # the login's retries stopped at the poll's deadline
+    assert session.sent[0]["url"] == "https://iam.example.invalid/v3/auth/tokens"
+    assert isinstance(info.value.last_error, TransportError)
+    assert client._deadlines == []  # pylint: disable=protected-access
