@@ -76,8 +76,8 @@ def test_which_5xx_answers_are_retried(ansible_runner, emulator):
         else:
             (entry,) = job_requests(emulator, jobs[label])
             code = fault["json"]["error_code"]
-            assert results[label]["msg"] == "HTTP %d %s: %s (request id %s)" % (fault["status"], code, fault["json"]["error_msg"],
-                                                                            entry["request_id"]), results[label]
+            expected = "HTTP %d %s: %s (request id %s)" % (fault["status"], code, fault["json"]["error_msg"], entry["request_id"])
+            assert results[label]["msg"] == expected, results[label]
     warnings = retry_warnings(task)
     assert "Huawei Cloud requests were retried 1 time(s): HTTP 429 APIG.0308 x1" in warnings, warnings
     assert not any("DBS." in warning for warning in warnings), warnings

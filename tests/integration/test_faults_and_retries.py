@@ -119,8 +119,8 @@ def test_answers_slower_than_api_timeout(ansible_runner, emulator):
 
     failed = results["always"]
     assert failed["failed"] is True
-    assert failed["msg"] == "GET %s%s: no complete answer within the api_timeout (1 s) (gave up after 2 attempts)" % (emulator.url,
-                                                                                                                 job_path(slow_always))
+    url = emulator.url + job_path(slow_always)
+    assert failed["msg"] == "GET %s: no complete answer within the api_timeout (1 s) (gave up after 2 attempts)" % url
     assert [entry["fault"]["delay"] for entry in job_requests(emulator, slow_always)] == [3, 3]
     recovered = results["once"]
     assert recovered.get("failed") is not True, recovered
