@@ -39,8 +39,9 @@ LATEST = datetime.datetime(9000, 1, 1, tzinfo=datetime.timezone.utc)
 
 JOB_TEXT_FIELDS = ("name", "created_time", "end_time", "process")
 ITEM_TEXT_FIELDS = JOB_TEXT_FIELDS + ("instance_id", "instance_name", "database_name", "fail_reason")
-# The task list knows what can be done next (operations) about these.
-LIST_DETAIL_STATUSES = FINAL_STATUSES | {"ToBeSwitched"}
+# The task list knows what can be done next (operations) about these. A completed task has
+# nothing left to act on: looking it up would cost every successful gate a list request.
+LIST_DETAIL_STATUSES = FAILURE_STATUSES | {"ToBeSwitched"}
 
 # Inside a wait, "not found" first means "not visible yet": a task created a moment ago may
 # take a while to appear in the API.
