@@ -538,7 +538,8 @@ class DdmJobInfo(HuaweiCloudModule):
         if outcome is not None and outcome.timed_out:
             pending = [describe_last_state(group.states[job_id]) if job_id in group.states else "DDM job %s: not found yet" % job_id
                        for job_id in group.pending()]
-            text = "Timed out after %d s waiting for %d of %d DDM jobs: %s" % (params["wait_timeout"], len(pending), len(group.ids), name_some(pending))
+            text = "Timed out after %d s waiting for %d DDM jobs" % (params["wait_timeout"], len(group.ids))
+            text += ", %d still in progress: %s" % (len(pending), name_some(pending)) if pending else ": every task was final, but seen only after the deadline"
             self.fail(text + (". Failed meanwhile: %s" % name_some(failed) if failed else "") + self.last_error(outcome), **result)
         if failed:
             self.fail("%d of %d DDM jobs did not succeed: %s" % (len(failed), len(group.ids), name_some(failed)), **result)

@@ -105,10 +105,11 @@ def run(monkeypatch):
     monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
     monkeypatch.setattr(basic.AnsibleModule, "warn", lambda self, text: warnings.append(text))
 
+    # Polls follow one another at once: these tests script answers, not time.
+    monkeypatch.setattr(ddm_job_info, "wait_for", functools.partial(waiter.wait_for, sleep=lambda seconds: None))
+
     def run_module(options, jobs=None):
         jobs = jobs or ScriptedJobs()
-        # Polls follow one another at once: these tests script answers, not time.
-        monkeypatch.setattr(ddm_job_info, "wait_for", functools.partial(waiter.wait_for, sleep=lambda seconds: None))
         monkeypatch.setattr(ddm_job_info, "DdmJobs", lambda client, endpoint: jobs)
         with patch_module_args(dict(CONNECTION, **options)):
             with pytest.raises(ModuleExit) as info:
@@ -318,7 +319,7 @@ def test_job_ids_timeout_names_the_tasks_still_running(run):
                                DeadlineExceeded("GET x: no complete answer before the deadline")])
     outcome, _warnings = run(dict(job_ids=["a", "b", "c"], wait=True, wait_timeout=5), jobs)
     assert outcome.failed and outcome.result["polls"] == 1 and outcome.result["counts"] == {"Running": 1, "Failed": 1, "Completed": 1}
-    assert outcome.result["msg"] == ("Timed out after 5 s waiting for 1 of 3 DDM jobs: DDM job a (CreateInstance) on instance ddm-a (i-a): "
+    assert outcome.result["msg"] == ("Timed out after 5 s waiting for 3 DDM jobs, 1 still in progress: DDM job a (CreateInstance) on instance ddm-a (i-a): "
                                      "last status Running, progress 40%. Failed meanwhile: DDM job b (CreateInstance) on instance ddm-b (i-b) "
                                      "ended with status Failed; the last poll got no answer: GET x: no complete answer before the deadline")
 
@@ -328,3 +329,11 @@ def test_job_ids_a_final_task_read_on_its_own_gets_the_list_details(run):
     outcome, _warnings = run(dict(job_ids=["a"], wait=True), jobs)
     assert outcome.result["msg"] == "1 of 1 DDM jobs did not succeed: DDM job a (CreateInstance) ended with status Failed: Disk full."
     assert [call[0] for call in jobs.calls] == ["iterate", "get", "find_list_item"]
+
+
+def test_job_ids_tasks_seen_final_only_after_the_deadline_still_time_out(run, monkeypatch):
+    clock = iter(range(0, 100, 10))  # every reading of the wait's clock is 10 s later: the first answer comes after the deadline
+    monkeypatch.setattr(ddm_job_info, "wait_for", functools.partial(waiter.wait_for, sleep=lambda seconds: None, clock=lambda: next(clock)))
+    jobs = ScriptedJobs(items=[listed("a", "Completed")])
+    outcome, _warnings = run(dict(job_ids=["a"], wait=True, wait_timeout=5), jobs)
+    assert outcome.failed and outcome.result["msg"] == "Timed out after 5 s waiting for 1 DDM jobs: every task was final, but seen only after the deadline"
