@@ -51,7 +51,7 @@ def format_progress(host: str, record: dict) -> str:
     - a task: ``[host] DDM job <id> (<name>): <status> <process>, <n> s elapsed``
     - a group (``kind: group``): ``[host] DDM jobs: 12/30 Completed, 1 Failed, 17 running (avg 55%), 140 s elapsed``
     - a task of a group that fails (``kind: job_failed``):
-      ``[host] DDM job <id> (<name>) on instance <name> (<id>) ended with status Failed after <n> s: <reason>``
+      ``[host] DDM job <id> (<name>) on instance <name> (<id>) ended with status Failed, <n> s elapsed: <reason>``
     """
     def text(value, default=""):
         return printable(str(value or default))[:MAX_FIELD]
@@ -65,7 +65,7 @@ def format_progress(host: str, record: dict) -> str:
         if instance.get("id") or instance.get("name"):
             line += " on instance %s (%s)" % (text(instance.get("name"), "unnamed"), text(instance.get("id"), "no id"))
         reason = ": %s" % text(record.get("fail_reason")) if record.get("fail_reason") else ""
-        return "%s ended with status %s after %d s%s" % (line, text(record.get("status")), _seconds(record), reason)
+        return "%s ended with status %s, %d s elapsed%s" % (line, text(record.get("status")), _seconds(record), reason)
     process = " %s" % text(record.get("process")) if record.get("process") else ""
     return "%s: %s%s, %d s elapsed" % (line, text(record.get("status")), process, _seconds(record))
 

@@ -37,8 +37,8 @@ def test_group_line_counts_tasks_by_outcome():
 def test_failed_task_line_names_the_task_its_instance_and_reason():
     record = {"kind": "job_failed", "id": "j1", "name": "CreateInstance", "status": "Failed", "instance": {"id": "i1", "name": "ddm-a"},
               "fail_reason": "No quota.", "elapsed": 95.4}
-    assert format_progress("db1", record) == "[db1] DDM job j1 (CreateInstance) on instance ddm-a (i1) ended with status Failed after 95 s: No quota."
-    assert format_progress("db1", dict(record, instance=None, fail_reason=None)) == "[db1] DDM job j1 (CreateInstance) ended with status Failed after 95 s"
+    assert format_progress("db1", record) == "[db1] DDM job j1 (CreateInstance) on instance ddm-a (i1) ended with status Failed, 95 s elapsed: No quota."
+    assert format_progress("db1", dict(record, instance=None, fail_reason=None)) == "[db1] DDM job j1 (CreateInstance) ended with status Failed, 95 s elapsed"
 
 
 def test_group_and_failure_lines_escape_server_text_and_survive_odd_records():

@@ -1,0 +1,207 @@
+# Copyright: Contributors to the huaweicloud.cloud collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""job_ids: waiting on many tasks in one Ansible task, with one list request per poll.
+
+Ansible's start-up time varies with the machine's load, so tasks that simply last a few seconds
+could be over before the first poll. The tests create long tasks, wait until the module has read
+them, then script how they end by creating them again under the same ids.
+"""
+
+from __future__ import annotations
+
+import os
+import pty
+import re
+import select
+import subprocess
+import time
+
+from harness.emulator import PROJECT_ID  # pylint: disable=import-error
+
+PLAYBOOK = "wait_many.yml"
+TASK = "Wait for the DDM jobs"
+LIST_PATH = "/v3/%s/jobs" % PROJECT_ID
+INSTANCES = [{"id": "%032xin09" % number, "name": "ddm-tenant-%02d" % number} for number in range(40)]
+
+
+def _create(emulator, count, **spec):
+    return [emulator.post_job(instance=INSTANCES[number], **spec)["id"] for number in range(count)]
+
+
+def _finish(emulator, ids, skip=(), **spec):
+    for number, job_id in enumerate(ids):
+        if job_id not in skip:
+            emulator.post_job(id=job_id, instance=INSTANCES[number], **spec)
+
+
+def _list_requests(emulator):
+    return [entry for entry in emulator.requests_log() if entry["path"] == LIST_PATH]
+
+
+def _single_requests(emulator):
+    return [entry for entry in emulator.requests_log() if entry["path"].startswith(LIST_PATH + "/")]
+
+
+def _first_list_read(entry):
+    return entry["path"] == LIST_PATH and entry["status"] == 200
+
+
+def _wait_many(ansible_runner, token_vars, ids, **extra):
+    return ansible_runner.playbook_command(PLAYBOOK, dict(token_vars, ddm_job_ids=ids, **extra))
+
+
+def test_many_tasks_cost_one_list_request_per_poll(ansible_runner, emulator, token_vars, await_request):
+    # Older tasks of other teams fill the first, 24-hour window beyond one page; ours are the newest.
+    emulator.control("POST", "jobs/bulk", {"count": 150, "age": 7200})
+    ids = _create(emulator, 30, duration=3600)
+
+    started = ansible_runner.start(_wait_many(ansible_runner, token_vars, ids))
+    await_request(_first_list_read)
+    _finish(emulator, ids, duration=2, outcome="Completed")
+    run = ansible_runner.finish(started)
+
+    assert run.rc == 0, run
+    result = run.result(TASK)
+    assert [job["id"] for job in result["jobs"]] == ids
+    assert all(job["status"] == "Completed" and job["instance"] == INSTANCES[n] for n, job in enumerate(result["jobs"]))
+    assert result["counts"] == {"Completed": 30} and result["polls"] >= 2 and result.get("failed") is not True
+    assert run.result("Report the completed jobs")["msg"] == "completed 30 of 30"
+    # One list request per poll, whatever the number of tasks: never a GET per task.
+    lists = _list_requests(emulator)
+    assert len(lists) == result["polls"], lists
+    assert all(entry["params"]["offset"] == "0" and entry["status"] == 200 for entry in lists)
+    assert _single_requests(emulator) == []
+    # After the first poll, the window starts at the tasks' creation, not 24 hours back.
+    first, later = lists[0]["params"], lists[-1]["params"]
+    assert int(first["end_time"]) - int(first["start_time"]) == 24 * 3600 * 1000
+    assert int(later["end_time"]) - int(later["start_time"]) < 3600 * 1000
+
+
+def test_one_failing_task_among_many_is_reported_after_every_task_ended(ansible_runner, emulator, token_vars, await_request):
+    ids = _create(emulator, 10, duration=3600)
+    failing = ids[3]
+
+    started = ansible_runner.start(_wait_many(ansible_runner, token_vars, ids))
+    await_request(_first_list_read)
+    emulator.post_job(id=failing, instance=INSTANCES[3], duration=0.5, outcome="Failed", fail_reason="Insufficient quota for ECS instances.",
+                      operations=["toBeRetried"])
+    _finish(emulator, ids, skip=[failing], duration=2.5, outcome="Completed")
+    run = ansible_runner.finish(started)
+
+    assert run.rc == 0, run
+    assert run.data["stats"]["localhost"]["rescued"] == 1
+    result = run.result(TASK)
+    assert result["failed"] is True
+    assert result["msg"] == "1 of 10 DDM jobs did not succeed: DDM job %s (CreateInstance) on instance %s (%s) ended with status Failed: " \
+        "Insufficient quota for ECS instances." % (failing, INSTANCES[3]["name"], INSTANCES[3]["id"]), result["msg"]
+    # The wait went on until every task was final: the rescue sees them all.
+    assert result["counts"] == {"Completed": 9, "Failed": 1}
+    failed = result["jobs"][3]
+    assert failed["fail_reason"] == "Insufficient quota for ECS instances." and failed["operations"] == ["toBeRetried"]
+    assert run.result("Report the tasks to clean up")["msg"] == "clean up %s" % failing
+    assert _single_requests(emulator) == []
+
+
+def test_timeout_names_the_tasks_still_running(ansible_runner, emulator, token_vars):
+    ids = _create(emulator, 3, outcome="Completed") + _create(emulator, 2, duration=3600, name="migrateLogicDb")
+
+    run = ansible_runner.playbook(PLAYBOOK, dict(token_vars, ddm_job_ids=ids, ddm_wait_timeout=3))
+
+    assert run.rc == 0 and run.data["stats"]["localhost"]["rescued"] == 1, run
+    result = run.result(TASK)
+    msg = result["msg"]
+    assert msg.startswith("Timed out after 3 s waiting for 5 DDM jobs, 2 still in progress: "), msg
+    for number in (0, 1):
+        job = result["jobs"][3 + number]
+        assert job["status"] == "Running"
+        assert "DDM job %s (migrateLogicDb) on instance %s (%s): last status Running, progress %s" % (
+            ids[3 + number], INSTANCES[number]["name"], INSTANCES[number]["id"], job["process"]) in msg, msg
+    assert result["counts"] == {"Completed": 3, "Running": 2}
+    assert run.result("Report the tasks to clean up")["msg"] == "clean up %s,%s" % (ids[3], ids[4])
+    assert len(_list_requests(emulator)) == result["polls"] >= 2
+
+
+def test_a_task_that_appears_late_is_looked_for_in_the_list_again(ansible_runner, emulator, token_vars, await_request):
+    early = _create(emulator, 1, duration=3600)[0]
+    # Created, but not yet visible to the API (as a task created a moment ago can be).
+    late = emulator.post_job(visible_after=3600, instance=INSTANCES[1])["id"]
+
+    started = ansible_runner.start(_wait_many(ansible_runner, token_vars, [early, late]))
+    await_request(lambda entry: entry["path"] == "%s/%s" % (LIST_PATH, late) and entry["status"] == 400)
+    emulator.post_job(id=late, instance=INSTANCES[1], visible_after=1.5, outcome="Completed")
+    _finish(emulator, [early], duration=1, outcome="Completed")
+    run = ansible_runner.finish(started)
+
+    assert run.rc == 0, run
+    result = run.result(TASK)
+    assert result["counts"] == {"Completed": 2} and [job["id"] for job in result["jobs"]] == [early, late]
+    # Read on its own once ("not found" within the grace: not visible yet), then found by the list.
+    assert [(entry["path"].rsplit("/", 1)[-1], entry["status"]) for entry in _single_requests(emulator)] == [(late, 400)]
+    assert len(_list_requests(emulator)) == result["polls"] >= 2
+
+
+def test_a_throttled_wait_slows_down_and_succeeds(ansible_runner, emulator, token_vars, await_request):
+    ids = _create(emulator, 20, duration=3600)
+    # At most one request every 2 s for this user: polls 1 s apart are refused with Retry-After.
+    emulator.set_ratelimit(1, window=2)
+
+    started = ansible_runner.start(_wait_many(ansible_runner, token_vars, ids))
+    await_request(_first_list_read)
+    _finish(emulator, ids, duration=3, outcome="Completed")
+    run = ansible_runner.finish(started)
+
+    assert run.rc == 0, run
+    result = run.result(TASK)
+    assert result.get("failed") is not True and result["counts"] == {"Completed": 20}
+    statuses = [entry["status"] for entry in _list_requests(emulator)]
+    assert 429 in statuses and statuses.count(200) == result["polls"], statuses
+    warnings = [warning for warning in result.get("warnings", []) if "retried" in warning]
+    assert warnings == ["Huawei Cloud requests were retried %d time(s): HTTP 429 APIGW.0308 x%d" % (statuses.count(429), statuses.count(429))]
+    assert _single_requests(emulator) == []
+
+
+def _run_on_a_terminal(command, env, until, then):
+    """Run ``command`` with its output on a pseudo-terminal, as a person sees it; once the output matches ``until``,
+    call ``then(process)``. Returns (exit code, output)."""
+    master, slave = pty.openpty()
+    # pylint: disable-next=consider-using-with
+    process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=slave, stderr=subprocess.STDOUT)
+    os.close(slave)
+    output, called = "", False
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        ready = select.select([master], [], [], 0.5)[0]
+        try:
+            chunk = os.read(master, 65536) if ready else b""
+        except OSError:  # the terminal closed: the process ended
+            break
+        output += chunk.decode("utf-8", "replace").replace("\r\n", "\n")
+        if not called and re.search(until, output, re.MULTILINE):
+            called = True
+            then(process)
+        if not chunk and process.poll() is not None:
+            break
+    os.close(master)
+    return process.wait(timeout=10), output
+
+
+def test_live_group_line_and_failure_line(ansible_runner, emulator, token_vars):
+    ids = _create(emulator, 4, duration=3600)
+    still_running = []
+
+    def finish(process):
+        still_running.append(process.poll() is None)
+        emulator.post_job(id=ids[0], instance=INSTANCES[0], outcome="Failed", fail_reason="Node ddm-node-2 did not become ready.")
+        _finish(emulator, ids, skip=[ids[0]], duration=1.5, outcome="Completed")
+
+    code, output = _run_on_a_terminal(_wait_many(ansible_runner, token_vars, ids),
+                                      ansible_runner._env({}, json_output=False),  # pylint: disable=protected-access
+                                      r"^\[localhost\] DDM jobs: 0/4 Completed, 4 running \(avg \d+%\), \d+ s elapsed$", finish)
+
+    assert code == 0, output
+    assert still_running == [True], output  # the group line came while the module was still waiting: live
+    assert "[localhost] DDM job %s (CreateInstance) on instance %s (%s) ended with status Failed, " % (
+        ids[0], INSTANCES[0]["name"], INSTANCES[0]["id"]) in output, output
+    assert re.search(r" s elapsed: Node ddm-node-2 did not become ready\.$", output, re.MULTILINE), output
+    assert re.search(r"^\[localhost\] DDM jobs: 3/4 Completed, 1 Failed, 0 running, \d+ s elapsed$", output, re.MULTILINE), output
+    assert "Traceback" not in output
