@@ -9,14 +9,11 @@ them, then script how they end by creating them again under the same ids.
 
 from __future__ import annotations
 
-import os
-import pty
 import re
-import select
-import subprocess
-import time
 
+from cases import retry_warnings, token_case  # pylint: disable=import-error
 from harness.emulator import PROJECT_ID  # pylint: disable=import-error
+from test_live_progress import Terminal  # pylint: disable=import-error
 
 PLAYBOOK = "wait_many.yml"
 TASK = "Wait for the DDM jobs"
@@ -52,7 +49,7 @@ def _wait_many(ansible_runner, token_vars, ids, **extra):
 
 def test_many_tasks_cost_one_list_request_per_poll(ansible_runner, emulator, token_vars, await_request):
     # Older tasks of other teams fill the first, 24-hour window beyond one page; ours are the newest.
-    emulator.control("POST", "jobs/bulk", {"count": 150, "age": 7200})
+    emulator.post_jobs(150, age=7200)
     ids = _create(emulator, 30, duration=3600)
 
     started = ansible_runner.start(_wait_many(ansible_runner, token_vars, ids))
@@ -155,53 +152,39 @@ def test_a_throttled_wait_slows_down_and_succeeds(ansible_runner, emulator, toke
     assert result.get("failed") is not True and result["counts"] == {"Completed": 20}
     statuses = [entry["status"] for entry in _list_requests(emulator)]
     assert 429 in statuses and statuses.count(200) == result["polls"], statuses
-    warnings = [warning for warning in result.get("warnings", []) if "retried" in warning]
-    assert warnings == ["Huawei Cloud requests were retried %d time(s): HTTP 429 APIGW.0308 x%d" % (statuses.count(429), statuses.count(429))]
+    assert retry_warnings(result) == ["Huawei Cloud requests were retried %d time(s): HTTP 429 APIGW.0308 x%d" % (statuses.count(429), statuses.count(429))]
     assert _single_requests(emulator) == []
-
-
-def _run_on_a_terminal(command, env, until, then):
-    """Run ``command`` with its output on a pseudo-terminal, as a person sees it; once the output matches ``until``,
-    call ``then(process)``. Returns (exit code, output)."""
-    master, slave = pty.openpty()
-    # pylint: disable-next=consider-using-with
-    process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=slave, stderr=subprocess.STDOUT)
-    os.close(slave)
-    output, called = "", False
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        ready = select.select([master], [], [], 0.5)[0]
-        try:
-            chunk = os.read(master, 65536) if ready else b""
-        except OSError:  # the terminal closed: the process ended
-            break
-        output += chunk.decode("utf-8", "replace").replace("\r\n", "\n")
-        if not called and re.search(until, output, re.MULTILINE):
-            called = True
-            then(process)
-        if not chunk and process.poll() is not None:
-            break
-    os.close(master)
-    return process.wait(timeout=10), output
 
 
 def test_live_group_line_and_failure_line(ansible_runner, emulator, token_vars):
     ids = _create(emulator, 4, duration=3600)
-    still_running = []
+    terminal = Terminal(_wait_many(ansible_runner, token_vars, ids), ansible_runner._env({}, json_output=False))  # pylint: disable=protected-access
 
-    def finish(process):
-        still_running.append(process.poll() is None)
-        emulator.post_job(id=ids[0], instance=INSTANCES[0], outcome="Failed", fail_reason="Node ddm-node-2 did not become ready.")
-        _finish(emulator, ids, skip=[ids[0]], duration=1.5, outcome="Completed")
+    assert terminal.read_until(r"^\[localhost\] DDM jobs: 0/4 Completed, 4 running \(avg \d+%\), \d+ s elapsed$"), terminal.text
+    # Shown while the module is still waiting: live, not replayed at the end.
+    assert terminal.process.poll() is None, terminal.text
+    emulator.post_job(id=ids[0], instance=INSTANCES[0], outcome="Failed", fail_reason="Node ddm-node-2 did not become ready.")
+    _finish(emulator, ids, skip=[ids[0]], duration=1.5, outcome="Completed")
+    assert terminal.finish() == 0, terminal.text
 
-    code, output = _run_on_a_terminal(_wait_many(ansible_runner, token_vars, ids),
-                                      ansible_runner._env({}, json_output=False),  # pylint: disable=protected-access
-                                      r"^\[localhost\] DDM jobs: 0/4 Completed, 4 running \(avg \d+%\), \d+ s elapsed$", finish)
-
-    assert code == 0, output
-    assert still_running == [True], output  # the group line came while the module was still waiting: live
+    output = terminal.text
     assert "[localhost] DDM job %s (CreateInstance) on instance %s (%s) ended with status Failed, " % (
         ids[0], INSTANCES[0]["name"], INSTANCES[0]["id"]) in output, output
     assert re.search(r" s elapsed: Node ddm-node-2 did not become ready\.$", output, re.MULTILINE), output
     assert re.search(r"^\[localhost\] DDM jobs: 3/4 Completed, 1 Failed, 0 running, \d+ s elapsed$", output, re.MULTILINE), output
-    assert "Traceback" not in output
+
+
+def test_bad_job_ids_are_refused_before_any_request(ansible_runner, emulator):
+    cases = [token_case(emulator, "empty", job_ids=[]), token_case(emulator, "malformed", job_ids=["a1", "../v3"]),
+             token_case(emulator, "repeated", job_ids=["a1", "a1"]), token_case(emulator, "with-job_id", job_id="a1", job_ids=["a2"]),
+             token_case(emulator, "with-instance_id", job_ids=["a1"], instance_id="i1", wait=True),
+             token_case(emulator, "too-many", job_ids=["a%d" % number for number in range(201)])]
+
+    results = ansible_runner.run_cases(cases)[0]
+
+    expected = {"empty": "job_ids is empty: give at least one task id", "malformed": "job_ids[1] must be a plain id",
+                "repeated": "job_ids names a1 more than once", "with-job_id": "parameters are mutually exclusive: job_id|job_ids",
+                "with-instance_id": "instance_id checks the task of job_id", "too-many": "job_ids names 201 tasks; at most 200"}
+    for label, message in expected.items():
+        assert results[label]["failed"] is True and message in results[label]["msg"], results[label]
+    assert emulator.requests_log() == []
