@@ -55,7 +55,7 @@ options:
       - With O(job_id), the instance the task must belong to. The module fails, before waiting,
         when the task works on another instance, so a gate never waits on the wrong job.
       - Without O(job_id), lists only the tasks of this instance.
-      - Not accepted with O(job_ids), whose tasks usually work on several instances; check RV(jobs[].instance.id) instead.
+      - Not accepted with O(job_ids), whose tasks usually work on several instances; check C(jobs[].instance.id) instead.
     type: str
   wait:
     description:
@@ -313,7 +313,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ..module_utils.ddm import (FAILURE_STATUSES, FINAL_STATUSES, LIST_DETAIL_STATUSES, NOT_FOUND_GRACE, RETENTION, DdmJobs, JobGroup, add_list_details,
-                                describe, describe_failure, describe_last_state, job_view, legacy_list_item, parse_time, progress_percent)
+                                describe_failure, describe_last_state, job_view, legacy_list_item, parse_time, progress_percent)
 from ..module_utils.errors import ConfigurationError, HuaweiCloudError, NotFoundError
 from ..module_utils.huaweicloud import HuaweiCloudModule, check_plain_id
 from ..module_utils.progress import ProgressReporter

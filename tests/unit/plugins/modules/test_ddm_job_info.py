@@ -325,7 +325,8 @@ def test_job_ids_timeout_names_the_tasks_still_running(run):
 
 
 def test_job_ids_a_final_task_read_on_its_own_gets_the_list_details(run):
-    jobs = ScriptedJobs(items=[], by_id={"a": [dict(status="Failed", name="CreateInstance")]}, listed=dict(fail_reason="Disk full.", operations=["toBeRetried"]))
+    jobs = ScriptedJobs(items=[], by_id={"a": [dict(status="Failed", name="CreateInstance")]},
+                        listed=dict(fail_reason="Disk full.", operations=["toBeRetried"]))
     outcome, _warnings = run(dict(job_ids=["a"], wait=True), jobs)
     assert outcome.result["msg"] == "1 of 1 DDM jobs did not succeed: DDM job a (CreateInstance) ended with status Failed: Disk full."
     assert [call[0] for call in jobs.calls] == ["iterate", "get", "find_list_item"]
