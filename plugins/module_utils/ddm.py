@@ -341,9 +341,9 @@ class JobGroup:
         self.cycles += 1
         return self
 
-    def _window_start(self, wanted) -> datetime.datetime | None:
+    def _window_start(self, wanted, now) -> datetime.datetime | None:
         if self.cycles == 0:
-            return self._started[1] - FIRST_WINDOW
+            return now - FIRST_WINDOW
         starts = [self._since[job_id] for job_id in wanted if job_id in self._since]
         if any(job_id not in self.states for job_id in wanted):
             # Not visible when the wait began, so created at most the grace before it.
@@ -352,10 +352,10 @@ class JobGroup:
 
     def _read_list(self, wanted, deadline):
         """({id: list item} of the wanted tasks the list shows, whether the list was read in full, the window's start)."""
-        start = self._window_start(wanted)
+        now = self._now()
+        start = self._window_start(wanted, now)
         if start is None:  # only tasks whose creation time is unreadable: the list cannot place them
             return {}, False, None
-        now = self._now()
         start = min(max(start, now - RETENTION + WINDOW_MARGIN), now)
         listing = self._jobs.iterate(start, now, GROUP_MAX_PAGES, deadline)
         found = {}

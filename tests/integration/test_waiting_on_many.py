@@ -47,15 +47,23 @@ def _wait_many(ansible_runner, token_vars, ids, **extra):
     return ansible_runner.playbook_command(PLAYBOOK, dict(token_vars, ddm_job_ids=ids, **extra))
 
 
+def _wait_then_finish(ansible_runner, emulator, token_vars, await_request, ids, duration, failing=None):
+    """Wait on ``ids``; once the module has read the list, they complete after ``duration`` s (``failing``, a number: that one fails)."""
+    started = ansible_runner.start(_wait_many(ansible_runner, token_vars, ids))
+    await_request(_first_list_read)
+    if failing is not None:
+        emulator.post_job(id=ids[failing], instance=INSTANCES[failing], duration=0.5, outcome="Failed", fail_reason="Insufficient quota for ECS instances.",
+                          operations=["toBeRetried"])
+    _finish(emulator, ids, skip=[ids[failing]] if failing is not None else [], duration=duration, outcome="Completed")
+    return ansible_runner.finish(started)
+
+
 def test_many_tasks_cost_one_list_request_per_poll(ansible_runner, emulator, token_vars, await_request):
     # Older tasks of other teams fill the first, 24-hour window beyond one page; ours are the newest.
     emulator.post_jobs(150, age=7200)
     ids = _create(emulator, 30, duration=3600)
 
-    started = ansible_runner.start(_wait_many(ansible_runner, token_vars, ids))
-    await_request(_first_list_read)
-    _finish(emulator, ids, duration=2, outcome="Completed")
-    run = ansible_runner.finish(started)
+    run = _wait_then_finish(ansible_runner, emulator, token_vars, await_request, ids, 2)
 
     assert run.rc == 0, run
     result = run.result(TASK)
@@ -78,12 +86,7 @@ def test_one_failing_task_among_many_is_reported_after_every_task_ended(ansible_
     ids = _create(emulator, 10, duration=3600)
     failing = ids[3]
 
-    started = ansible_runner.start(_wait_many(ansible_runner, token_vars, ids))
-    await_request(_first_list_read)
-    emulator.post_job(id=failing, instance=INSTANCES[3], duration=0.5, outcome="Failed", fail_reason="Insufficient quota for ECS instances.",
-                      operations=["toBeRetried"])
-    _finish(emulator, ids, skip=[failing], duration=2.5, outcome="Completed")
-    run = ansible_runner.finish(started)
+    run = _wait_then_finish(ansible_runner, emulator, token_vars, await_request, ids, 2.5, failing=3)
 
     assert run.rc == 0, run
     assert run.data["stats"]["localhost"]["rescued"] == 1
@@ -142,10 +145,7 @@ def test_a_throttled_wait_slows_down_and_succeeds(ansible_runner, emulator, toke
     # At most one request every 2 s for this user: polls 1 s apart are refused with Retry-After.
     emulator.set_ratelimit(1, window=2)
 
-    started = ansible_runner.start(_wait_many(ansible_runner, token_vars, ids))
-    await_request(_first_list_read)
-    _finish(emulator, ids, duration=3, outcome="Completed")
-    run = ansible_runner.finish(started)
+    run = _wait_then_finish(ansible_runner, emulator, token_vars, await_request, ids, 3)
 
     assert run.rc == 0, run
     result = run.result(TASK)
