@@ -10,6 +10,7 @@ result is shown.
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 import threading
@@ -29,19 +30,55 @@ POLL_SECONDS = 0.5
 MAX_FIELD = 200
 
 
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _seconds(record) -> int:
+    return round(record["elapsed"]) if _number(record.get("elapsed")) else 0
+
+
+def _count(value) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
 def format_progress(host: str, record: dict) -> str:
-    """``[host] DDM job <id> (<name>): <status> <process>, <n> s elapsed``, with server text escaped.
+    """One progress line, with server text escaped.
 
-    Task names and statuses come from the server: control characters in them (ANSI escape
+    Task names, statuses and reasons come from the server: control characters in them (ANSI escape
     sequences, line breaks) are shown as escapes, never sent to the terminal.
-    """
-    def text(key, default=""):
-        return printable(str(record.get(key) or default))[:MAX_FIELD]
 
-    process = " %s" % text("process") if record.get("process") else ""
-    elapsed = record.get("elapsed")
-    seconds = round(elapsed) if isinstance(elapsed, (int, float)) and not isinstance(elapsed, bool) else 0
-    return "[%s] DDM job %s (%s): %s%s, %d s elapsed" % (host, text("id"), text("name", "unnamed"), text("status"), process, seconds)
+    - a task: ``[host] DDM job <id> (<name>): <status> <process>, <n> s elapsed``
+    - a group (``kind: group``): ``[host] DDM jobs: 12/30 Completed, 1 Failed, 17 running (avg 55%), 140 s elapsed``
+    - a task of a group that fails (``kind: job_failed``):
+      ``[host] DDM job <id> (<name>) on instance <name> (<id>) ended with status Failed, <n> s elapsed: <reason>``
+    """
+    def text(value, default=""):
+        return printable(str(value or default))[:MAX_FIELD]
+
+    kind = record.get("kind")
+    if kind == "group":
+        return "[%s] DDM jobs: %s, %d s elapsed" % (host, _group_counts(record, text), _seconds(record))
+    line = "[%s] DDM job %s (%s)" % (host, text(record.get("id")), text(record.get("name"), "unnamed"))
+    if kind == "job_failed":
+        instance = record.get("instance") if isinstance(record.get("instance"), dict) else {}
+        if instance.get("id") or instance.get("name"):
+            line += " on instance %s (%s)" % (text(instance.get("name"), "unnamed"), text(instance.get("id"), "no id"))
+        reason = ": %s" % text(record.get("fail_reason")) if record.get("fail_reason") else ""
+        return "%s ended with status %s, %d s elapsed%s" % (line, text(record.get("status")), _seconds(record), reason)
+    process = " %s" % text(record.get("process")) if record.get("process") else ""
+    return "%s: %s%s, %d s elapsed" % (line, text(record.get("status")), process, _seconds(record))
+
+
+def _group_counts(record, text) -> str:
+    parts = ["%d/%d Completed" % (_count(record.get("completed")), _count(record.get("total")))]
+    failed = record.get("failed") if isinstance(record.get("failed"), dict) else {}
+    parts += ["%d %s" % (_count(count), text(status)) for status, count in sorted(failed.items())]
+    average = record.get("average")
+    parts.append("%d running%s" % (_count(record.get("running")), " (avg %d%%)" % round(average) if _number(average) else ""))
+    if _count(record.get("not_found")):
+        parts.append("%d not visible yet" % record["not_found"])
+    return ", ".join(parts)
 
 
 class ActionModule(ActionBase):

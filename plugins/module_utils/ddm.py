@@ -4,12 +4,15 @@
 
 Every answer is checked here, once, before anything else reads it: a field of the wrong type
 becomes an :class:`UnexpectedAnswer` naming the field, never a crash further on.
+:func:`job_view` turns either answer shape into the one shape results show, and
+:class:`JobGroup` reads many tasks at once through the list.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
+import time
 
 from .errors import APIError, NotFoundError, UnexpectedAnswer, printable, request_id_from
 
@@ -36,6 +39,20 @@ LATEST = datetime.datetime(9000, 1, 1, tzinfo=datetime.timezone.utc)
 
 JOB_TEXT_FIELDS = ("name", "created_time", "end_time", "process")
 ITEM_TEXT_FIELDS = JOB_TEXT_FIELDS + ("instance_id", "instance_name", "database_name", "fail_reason")
+# The task list knows what can be done next (operations) about these. A completed task has
+# nothing left to act on: looking it up would cost every successful gate a list request.
+LIST_DETAIL_STATUSES = FAILURE_STATUSES | {"ToBeSwitched"}
+
+# Inside a wait, "not found" first means "not visible yet": a task created a moment ago may
+# take a while to appear in the API.
+NOT_FOUND_GRACE = 30
+# Before any task's creation time is known, a group reads the list over this recent window.
+FIRST_WINDOW = datetime.timedelta(hours=24)
+# A window starts this long before the earliest creation it must cover: created_time has whole
+# seconds, and the client's clock need not agree with the server's.
+WINDOW_MARGIN = datetime.timedelta(minutes=1)
+# A group's cycle reads at most this many pages (1,024 tasks); tasks beyond are read one by one.
+GROUP_MAX_PAGES = 8
 
 
 def parse_time(text: str) -> datetime.datetime:
@@ -76,6 +93,52 @@ def describe(job: dict) -> str:
     if instance.get("id") or instance.get("name"):
         text += " on instance %s (%s)" % (instance.get("name") or "unnamed", instance.get("id") or "no id")
     return text
+
+
+def describe_failure(job: dict) -> str:
+    """``DDM job ... ended with status Failed: <reason>``."""
+    reason = ": %s" % job["fail_reason"] if job.get("fail_reason") else ""
+    return "%s ended with status %s%s" % (describe(job), job["status"], reason)
+
+
+def describe_last_state(job: dict) -> str:
+    """``DDM job ...: last status Running, progress 40%``, for timeouts."""
+    notes = {"ToBeSwitched": " (the task waits for a manual switch-over)", "Completed": " (seen only after the deadline)"}
+    return "%s: last status %s%s, progress %s" % (describe(job), job["status"], notes.get(job["status"], ""), job.get("process") or "not reported")
+
+
+def job_view(record: dict) -> dict:
+    """A task in the one shape every result shows, from the single-task answer or a list item.
+
+    ``id, name, status, created_time, end_time, process, instance {id, name}`` as given, plus, when
+    the record carries them: ``fail_reason`` (failed tasks only), ``operations`` and ``database_name``.
+    """
+    job = {key: record[key] for key in ("id", "name", "status", "created_time", "end_time", "process") if key in record}
+    instance = record.get("instance")
+    if instance is None and ("instance_id" in record or "instance_name" in record):
+        instance = {key: record[flat] for key, flat in (("id", "instance_id"), ("name", "instance_name")) if flat in record}
+    if instance is not None:
+        job["instance"] = {key: instance[key] for key in ("id", "name") if key in instance}
+    add_list_details(job, record)
+    return job
+
+
+def add_list_details(job: dict, item: dict) -> None:
+    """What only the task list tells about a task: ``fail_reason`` (failed tasks only), ``operations``, ``database_name``."""
+    if job["status"] in FAILURE_STATUSES and item.get("fail_reason"):
+        job["fail_reason"] = item["fail_reason"]
+    if item.get("operations") is not None:
+        job["operations"] = list(item["operations"])
+    if item.get("database_name") is not None:
+        job["database_name"] = item["database_name"]
+
+
+def legacy_list_item(job: dict, item: dict) -> dict:
+    """A list-mode task: the job shape plus the list item's flat fields that list mode returned before 1.1.0.
+
+    Deprecated, to be removed in 2.0.0: ``instance_id``, ``instance_name``, and ``fail_reason`` on tasks that did not fail.
+    """
+    return dict(job, **{key: item[key] for key in ("instance_id", "instance_name", "fail_reason") if key in item})
 
 
 def _kind(value) -> str:
@@ -204,3 +267,120 @@ class DdmJobs:
         earliest = now - RETENTION + datetime.timedelta(minutes=1)
         start = min(max(created - datetime.timedelta(minutes=1), earliest), now)
         return next((item for item in self.iterate(start, now, LIST_LOOKUP_MAX_PAGES, deadline) if item["id"] == job["id"]), None)
+
+
+def _utc_now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+class JobGroup:
+    """Many tasks read together: each :meth:`refresh` reads one window of the task list, paged.
+
+    While the tasks still in progress fit in one page, a refresh costs one request whatever their
+    number. The first window is the last 24 hours; later ones start at the earliest creation time
+    of a task still in progress. A task the list does not show is read on its own (``GET``) on the
+    first refresh, when it was seen before, when the list was cut short, and once ``grace`` seconds
+    have passed; within the grace, "not found" means "not visible yet" and the next refresh's list
+    looks for it again. Final tasks are not read again.
+    """
+
+    def __init__(self, jobs: DdmJobs, job_ids, grace: float = 0, clock=time.monotonic, now=_utc_now):
+        self._jobs = jobs
+        self.ids = list(job_ids)
+        self.states = {}  # id -> the task as last seen (job_view)
+        self._since = {}  # id -> the earliest time it can have been created
+        self._grace = grace
+        self._clock = clock
+        self._now = now
+        self._started = None  # (clock(), now()) at the first refresh
+        self.cycles = 0
+
+    def pending(self) -> list:
+        """Ids of the tasks not yet seen in a final status, in the order given."""
+        return [job_id for job_id in self.ids if (self.states.get(job_id) or {}).get("status") not in FINAL_STATUSES]
+
+    def done(self) -> bool:
+        return not self.pending()
+
+    def jobs(self) -> list:
+        """Every task as last seen, in the order given; a task never found is ``{"id": ..., "status": None}``
+        (a status key on every task keeps ``selectattr('status', ...)`` working in plays)."""
+        return [self.states.get(job_id) or {"id": job_id, "status": None} for job_id in self.ids]
+
+    def counts(self) -> dict:
+        """How many tasks are in each status (tasks never found are not counted)."""
+        counts = {}
+        for job in self.states.values():
+            counts[job["status"]] = counts.get(job["status"], 0) + 1
+        return counts
+
+    def failed(self) -> list:
+        return [self.states[job_id] for job_id in self.ids if job_id in self.states and self.states[job_id]["status"] in FAILURE_STATUSES]
+
+    def summary(self) -> dict:
+        """For a progress line: how many tasks completed, failed (by status), still run and were not found yet, and the
+        average progress of the running ones that report it (None when none does)."""
+        counts = self.counts()
+        running = [job for job in self.states.values() if job["status"] not in FINAL_STATUSES]
+        percents = [percent for percent in (progress_percent(job) for job in running) if percent is not None]
+        return dict(total=len(self.ids), completed=counts.get("Completed", 0), running=len(running), not_found=len(self.ids) - len(self.states),
+                    failed={status: count for status, count in counts.items() if status in FAILURE_STATUSES},
+                    average=round(sum(percents) / len(percents), 1) if percents else None)
+
+    def refresh(self, deadline: float | None = None) -> JobGroup:
+        """Read the current state of every task still in progress; raises NotFoundError for a task that does not exist."""
+        if self._started is None:
+            self._started = (self._clock(), self._now())
+        wanted = self.pending()
+        found, complete, start = self._read_list(wanted, deadline)
+        for job_id in wanted:
+            if job_id in found:
+                self._record(found[job_id], start)
+            elif self.cycles == 0 or not complete or job_id in self.states or self._clock() - self._started[0] >= self._grace:
+                self._read_one(job_id, deadline)
+        self.cycles += 1
+        return self
+
+    def _window_start(self, wanted, now) -> datetime.datetime | None:
+        if self.cycles == 0:
+            return now - FIRST_WINDOW
+        starts = [self._since[job_id] for job_id in wanted if job_id in self._since]
+        if any(job_id not in self.states for job_id in wanted):
+            # Not visible when the wait began, so created at most the grace before it.
+            starts.append(self._started[1] - datetime.timedelta(seconds=self._grace))
+        return min(starts) - WINDOW_MARGIN if starts else None
+
+    def _read_list(self, wanted, deadline):
+        """({id: list item} of the wanted tasks the list shows, whether the list was read in full, the window's start)."""
+        now = self._now()
+        start = self._window_start(wanted, now)
+        if start is None:  # only tasks whose creation time is unreadable: the list cannot place them
+            return {}, False, None
+        start = min(max(start, now - RETENTION + WINDOW_MARGIN), now)
+        listing = self._jobs.iterate(start, now, GROUP_MAX_PAGES, deadline)
+        found = {}
+        for item in listing:
+            if item["id"] in wanted:
+                found[item["id"]] = item
+                if len(found) == len(wanted):
+                    break
+        return found, listing.truncated is None, start
+
+    def _record(self, record, window_start=None):
+        job = job_view(record)
+        self.states[job["id"]] = job
+        try:
+            self._since[job["id"]] = parse_time(job.get("created_time") or "")
+        except ValueError:
+            if window_start is not None:  # the list showed it, so it was created inside the window
+                self._since.setdefault(job["id"], window_start)
+
+    def _read_one(self, job_id, deadline):
+        try:
+            self._record(self._jobs.get(job_id, deadline))
+        except NotFoundError as exc:
+            if job_id in self.states:
+                raise exc.with_message("%s (it was found earlier in this wait)" % exc) from None
+            waited = self._clock() - self._started[0]
+            if waited >= self._grace:
+                raise (exc.with_message("%s (still not found after %d s of waiting)" % (exc, self._grace)) if self._grace else exc) from None

@@ -30,6 +30,12 @@ class ProgressReporter:
         if not self._path or key == self._last_key:
             return
         self._last_key = key
+        self.write(record)
+
+    def write(self, record: dict) -> None:
+        """Write ``record`` whatever the last key was (an event, such as one task of a group failing)."""
+        if not self._path:
+            return
         try:
             with open(self._path, "a", encoding="utf-8") as handle:
                 handle.write(json.dumps(record, sort_keys=True) + "\n")

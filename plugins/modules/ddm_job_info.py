@@ -6,7 +6,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: ddm_job_info
-short_description: Get or list Huawei Cloud DDM tasks (jobs), optionally waiting for one to finish
+short_description: Get or list Huawei Cloud DDM tasks (jobs), optionally waiting for them to finish
 version_added: 1.0.0
 description:
   - Reads one task of Huawei Cloud Distributed Database Middleware (DDM), such as the
@@ -23,8 +23,11 @@ description:
   - While it waits, C(ansible-playbook) shows a line whenever the task's status or progress changes,
     with the job id and name, the status, the percentage and the time elapsed.
     When the task's progress rises steadily, the poll after its predicted end is brought forward.
-  - Without O(job_id), lists the tasks created in a time window (the last 24 hours by default),
+  - With O(job_ids), reads several tasks at once, or with O(wait=true) waits on them together. A poll reads them all
+    through the task list, so it costs one request however many tasks there are, while they fit in one page of the list.
+  - Without O(job_id) or O(job_ids), lists the tasks created in a time window (the last 24 hours by default),
     fetching every page, optionally filtered by O(status), O(name) and O(instance_id).
+  - Every task in a result has one shape, RV(job)'s, whether it comes from O(job_id), O(job_ids) or a listing.
 author:
   - huaweicloud.cloud contributors (@huaweicloud)
 options:
@@ -32,17 +35,31 @@ options:
     description:
       - Id of the task, for example the C(job_id) returned by an instance creation.
       - Only letters, digits, V(-) and V(_) are accepted; anything else is rejected before any request.
-      - Leave it out to list tasks instead.
+      - Leave it out (and O(job_ids)) to list tasks instead.
     type: str
+  job_ids:
+    description:
+      - Ids of several tasks, for example the C(job_id) of each instance a loop created. Mutually exclusive with O(job_id).
+      - Returns each task in RV(jobs), in the order given, and how many are in each status in RV(counts).
+      - Each poll reads one window of the task list covering the tasks still in progress, page by page, instead of one
+        request per task. A task the list does not show yet (created a moment ago) is looked for again at the next poll,
+        for up to 30 seconds; a task the list cannot show is read on its own.
+      - With O(wait=true), waits until every task is final or O(wait_timeout) passes. A failed task does not end the wait
+        early; the Ansible task fails at the end, naming each failed task and its reason, and RV(jobs) holds every task's last state.
+      - At most 200 ids, each given once, each a plain id as for O(job_id). An empty list is an error.
+    type: list
+    elements: str
+    version_added: 1.1.0
   instance_id:
     description:
       - With O(job_id), the instance the task must belong to. The module fails, before waiting,
         when the task works on another instance, so a gate never waits on the wrong job.
       - Without O(job_id), lists only the tasks of this instance.
+      - Not accepted with O(job_ids), whose tasks usually work on several instances; check C(jobs[].instance.id) instead.
     type: str
   wait:
     description:
-      - Poll until the task reaches a final status. Needs O(job_id).
+      - Poll until the task (or every task of O(job_ids)) reaches a final status. Needs O(job_id) or O(job_ids).
       - V(Completed) succeeds; V(Failed), V(CancelSuccess) and V(RollbackSuccess) fail the Ansible task.
       - Every other status counts as still in progress and is waited on, including V(Running),
         V(Expanding), V(Canceling), V(Rollbacking), V(Switching), statuses this module does not know yet,
@@ -100,7 +117,7 @@ seealso:
     description: The call that reads one task (O(job_id)).
     link: https://support.huaweicloud.com/intl/en-us/api-ddm/en-us_topic_0000002113619085.html
   - name: DDM API reference, querying tasks
-    description: The task list, read when listing and for the C(fail_reason) and C(operations) of a task.
+    description: The task list, read when listing, for O(job_ids), and for the C(fail_reason) and C(operations) of a task.
     link: https://support.huaweicloud.com/intl/en-us/api-ddm/ListTasks.html
 """
 
@@ -150,6 +167,20 @@ EXAMPLES = r"""
       ansible.builtin.debug:
         msg: "Task {{ creation.job.id }} ended as {{ creation.job.status }}: {{ creation.job.fail_reason | default('no reason given') }}"
 
+- name: Wait once for the creation tasks of many instances (one request per poll, not one per task)
+  block:
+    - name: Wait for every creation task
+      huaweicloud.cloud.ddm_job_info:
+        job_ids: "{{ created.results | map(attribute='job_id') | list }}"
+        wait: true
+        wait_timeout: 3600
+      register: creations
+  rescue:
+    - name: Report each task that did not succeed
+      ansible.builtin.debug:
+        msg: "{{ item.id }}: {{ item.status or 'not found' }} {{ item.fail_reason | default('') }}"
+      loop: "{{ creations.jobs | default([]) | rejectattr('status', 'equalto', 'Completed') }}"
+
 - name: List the failed tasks of the last two days
   huaweicloud.cloud.ddm_job_info:
     start_time: "2026-11-27T00:00:00+08:00"
@@ -163,7 +194,8 @@ EXAMPLES = r"""
 RETURN = r"""
 job:
   description:
-    - The task as the API returns it. On failure and timeout, the last state seen.
+    - The task. On failure and timeout, the last state seen.
+    - Every task in RV(jobs) has this shape too.
   returned: with O(job_id), on success, and on failure when the task was read
   type: dict
   contains:
@@ -213,8 +245,14 @@ job:
           waits for a switch-over to be started. Other values may appear and are passed through.
       type: list
       elements: str
-      returned: when the task ended in failure or is V(ToBeSwitched), and the task list had it
+      returned: when the task ended in failure or is V(ToBeSwitched), and the task list had it; always for tasks read from the list
       sample: ["toBeRetried"]
+    database_name:
+      description: The logical database the task works on, from the task list; empty for instance-wide tasks.
+      type: str
+      returned: when the task was read from the task list
+      sample: orders
+      version_added: 1.1.0
     instance:
       description: The DDM instance the task works on.
       type: dict
@@ -229,8 +267,14 @@ job:
           sample: DDM-test
 jobs:
   description:
-    - Without O(job_id), the tasks in the time window that pass the filters, as the list API returns them.
-  returned: when O(job_id) is not given
+    - With O(job_ids), every task in the order given, as last seen (also on failure and timeout). A task that was never
+      found has only C(id) and a null C(status).
+    - Without O(job_id) or O(job_ids), the tasks in the time window that pass the filters.
+    - Each task has the shape of RV(job), with C(instance) as an object. Since 1.1.0 list items have that shape too.
+    - Listed tasks also carry C(instance_id), C(instance_name), and an empty C(fail_reason) when they did not fail, as
+      before 1.1.0. These are deprecated and will be removed in 2.0.0; use C(instance.id), C(instance.name) and
+      C(fail_reason | default('')).
+  returned: with O(job_ids), or when O(job_id) is not given
   type: list
   elements: dict
   sample:
@@ -240,19 +284,25 @@ jobs:
       created_time: "2026-11-28T10:41:14+0000"
       end_time: "2026-11-28T10:52:40+0000"
       process: ""
-      instance_id: a48e43ff268f4c0e879652d65e63d0fbin09
-      instance_name: DDM-test
+      instance:
+        id: a48e43ff268f4c0e879652d65e63d0fbin09
+        name: DDM-test
       database_name: ""
-      fail_reason: ""
       operations: []
+counts:
+  description: With O(job_ids), how many tasks are in each status. Tasks never found are not counted.
+  returned: with O(job_ids)
+  type: dict
+  sample: {"Completed": 28, "Failed": 1, "Running": 1}
+  version_added: 1.1.0
 elapsed:
   description: Seconds spent querying and waiting.
-  returned: success, and on failure when the task was read
+  returned: with O(job_id) or O(job_ids), on success, and on failure when the tasks were read
   type: float
   sample: 42.7
 polls:
-  description: How many times the task was queried.
-  returned: success, and on failure when the task was read
+  description: How many times the task was queried; with O(job_ids), how many times the group was (one poll may take several requests).
+  returned: with O(job_id) or O(job_ids), on success, and on failure when the tasks were read
   type: int
   sample: 11
 """
@@ -262,7 +312,8 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils.ddm import FAILURE_STATUSES, FINAL_STATUSES, RETENTION, DdmJobs, describe, parse_time, progress_percent
+from ..module_utils.ddm import (FAILURE_STATUSES, FINAL_STATUSES, LIST_DETAIL_STATUSES, NOT_FOUND_GRACE, RETENTION, DdmJobs, JobGroup, add_list_details,
+                                describe_failure, describe_last_state, job_view, legacy_list_item, parse_time, progress_percent)
 from ..module_utils.errors import ConfigurationError, HuaweiCloudError, NotFoundError
 from ..module_utils.huaweicloud import HuaweiCloudModule, check_plain_id
 from ..module_utils.progress import ProgressReporter
@@ -273,12 +324,9 @@ DEFAULT_WAIT_INTERVAL = 5
 DEFAULT_WINDOW = datetime.timedelta(hours=24)
 # Looking up a task's failure reason and operations is a courtesy: it may not hold the play up for long.
 LIST_LOOKUP_SECONDS = 10
-# The task list knows what can be done next (operations) about these. A completed task has
-# nothing left to act on: looking it up would cost every successful gate a list request.
-LIST_DETAIL_STATUSES = FAILURE_STATUSES | {"ToBeSwitched"}
-# Inside a wait, "not found" first means "not visible yet": a task created a moment ago may
-# take a while to appear in the API.
-NOT_FOUND_GRACE = 30
+MAX_JOB_IDS = 200
+# Messages name this many tasks at most; the result holds them all.
+MAX_NAMED = 10
 
 
 def option_time(params: dict, option: str) -> datetime.datetime | None:
@@ -288,6 +336,11 @@ def option_time(params: dict, option: str) -> datetime.datetime | None:
         return parse_time(params[option])
     except ValueError as exc:
         raise ConfigurationError("%s %s, got %r" % (option, exc, params[option])) from None
+
+
+def name_some(texts: list) -> str:
+    named = "; ".join(texts[:MAX_NAMED])
+    return named + ("; and %d more (see jobs)" % (len(texts) - MAX_NAMED) if len(texts) > MAX_NAMED else "")
 
 
 class DdmJobInfo(HuaweiCloudModule):
@@ -302,6 +355,7 @@ class DdmJobInfo(HuaweiCloudModule):
         spec = super().argument_spec()
         spec.update(
             job_id=dict(type="str"),
+            job_ids=dict(type="list", elements="str"),
             instance_id=dict(type="str"),
             wait=dict(type="bool", default=False),
             wait_timeout=dict(type="int", default=1800),
@@ -317,19 +371,34 @@ class DdmJobInfo(HuaweiCloudModule):
         params = self.module.params
         check_plain_id(params["job_id"], "job_id")
         check_plain_id(params["instance_id"], "instance_id")
-        if params["job_id"] is None:
+        if params["job_ids"] is not None:
+            self.check_job_ids(params["job_ids"])
+        elif params["job_id"] is None:
             if params["wait"]:
-                raise ConfigurationError("wait needs job_id: only a single task can be waited on")
+                raise ConfigurationError("wait needs job_id or job_ids: only given tasks can be waited on")
             self.list_window()
             return
         given = [option for option in LIST_OPTIONS if params[option] is not None]
         if given:
-            raise ConfigurationError("%s only filter the task list, which is read when job_id is not given" % ", ".join(given))
+            raise ConfigurationError("%s only filter the task list, which is read when neither job_id nor job_ids is given" % ", ".join(given))
         for option in ("wait_timeout", "wait_interval"):
             if params[option] is not None and params[option] <= 0:
                 raise ConfigurationError("%s must be a positive number of seconds, got %d" % (option, params[option]))
         if params["wait_interval"] is not None and params["wait_interval"] > params["wait_timeout"]:
             raise ConfigurationError("wait_interval (%d) must not be larger than wait_timeout (%d)" % (params["wait_interval"], params["wait_timeout"]))
+
+    def check_job_ids(self, job_ids):
+        if not job_ids:
+            raise ConfigurationError("job_ids is empty: give at least one task id")
+        if len(job_ids) > MAX_JOB_IDS:
+            raise ConfigurationError("job_ids names %d tasks; at most %d can be read in one task: split the list" % (len(job_ids), MAX_JOB_IDS))
+        for index, job_id in enumerate(job_ids):
+            check_plain_id(job_id, "job_ids[%d]" % index)
+        repeated = sorted({job_id for job_id in job_ids if job_ids.count(job_id) > 1})
+        if repeated:
+            raise ConfigurationError("job_ids names %s more than once: give each task once" % ", ".join(repeated))
+        if self.module.params["instance_id"] is not None:
+            raise ConfigurationError("instance_id checks the task of job_id; with job_ids, check each task's instance.id in the result")
 
     def list_window(self):
         """(start, end) of the list query, from the options: the last 24 hours by default."""
@@ -344,7 +413,9 @@ class DdmJobInfo(HuaweiCloudModule):
         return start, end
 
     def run(self):
-        if self.module.params["job_id"] is None:
+        if self.module.params["job_ids"] is not None:
+            self.report_jobs()
+        elif self.module.params["job_id"] is None:
             self.list_jobs()
         else:
             self.report_job()
@@ -353,22 +424,27 @@ class DdmJobInfo(HuaweiCloudModule):
         params = self.module.params
         statuses = set(params["status"] or [])
         listing = self.jobs.iterate(*self.list_window())
-        jobs = [job for job in listing
-                if (not statuses or job["status"] in statuses)
-                and (params["name"] is None or job.get("name") == params["name"])
-                and (params["instance_id"] is None or job.get("instance_id") == params["instance_id"])]
+        jobs = [legacy_list_item(job_view(item), item) for item in listing
+                if (not statuses or item["status"] in statuses)
+                and (params["name"] is None or item.get("name") == params["name"])
+                and (params["instance_id"] is None or item.get("instance_id") == params["instance_id"])]
         if listing.truncated:
             self.module.warn("The DDM task list was cut short (%s), so tasks may be missing: narrow start_time and end_time" % listing.truncated)
         self.exit(jobs=jobs)
 
     def get_job(self, deadline=None):
-        job = self.jobs.get(self.module.params["job_id"], deadline)
+        job = job_view(self.jobs.get(self.module.params["job_id"], deadline))
         expected = self.module.params["instance_id"]
         actual = (job.get("instance") or {}).get("id")
         if expected and actual != expected:
             raise HuaweiCloudError("DDM job %s (%s) belongs to instance %s, not to instance_id %s: refusing to report on the wrong task"
                                    % (job["id"], job.get("name"), actual or "(none)", expected))
         return job
+
+    def wait_on(self, fetch, is_final, on_poll, progress=None) -> WaitOutcome:
+        params = self.module.params
+        interval = params["wait_interval"] or min(DEFAULT_WAIT_INTERVAL, params["wait_timeout"])
+        return wait_for(fetch, is_final, params["wait_timeout"], interval, progress=progress, on_poll=on_poll)
 
     def wait(self) -> WaitOutcome:
         params = self.module.params
@@ -395,23 +471,19 @@ class DdmJobInfo(HuaweiCloudModule):
                 record = dict(id=job["id"], name=job.get("name"), status=job["status"], process=job.get("process"), elapsed=elapsed)
                 reporter.update((job["status"], job.get("process")), record)
 
-        interval = params["wait_interval"] or min(DEFAULT_WAIT_INTERVAL, params["wait_timeout"])
-        return wait_for(poll, lambda job: job is not None and job["status"] in FINAL_STATUSES, params["wait_timeout"], interval,
-                        progress=lambda job: progress_percent(job) if job else None, on_poll=report)
+        return self.wait_on(poll, lambda job: job is not None and job["status"] in FINAL_STATUSES, report,
+                            progress=lambda job: progress_percent(job) if job else None)
 
-    def add_list_details(self, job):
-        """``fail_reason`` and ``operations`` from the task list: the single-task call does not carry them."""
+    def add_list_details(self, job, deadline=None) -> bool:
+        """``fail_reason`` and ``operations`` from the task list: the single-task call does not carry them. False on an error."""
         try:
-            item = self.jobs.find_list_item(job, deadline=time.monotonic() + LIST_LOOKUP_SECONDS)
+            item = self.jobs.find_list_item(job, deadline=deadline or time.monotonic() + LIST_LOOKUP_SECONDS)
         except HuaweiCloudError as exc:
             self.module.warn("Could not read the task's failure reason and operations from the task list: %s" % exc)
-            return
-        if item is None:
-            return
-        if job["status"] in FAILURE_STATUSES and item.get("fail_reason"):
-            job["fail_reason"] = item["fail_reason"]
-        if item.get("operations") is not None:
-            job["operations"] = item["operations"]
+            return False
+        if item is not None:
+            add_list_details(job, item)
+        return True
 
     def report_job(self):
         params = self.module.params
@@ -427,8 +499,7 @@ class DdmJobInfo(HuaweiCloudModule):
             if job["status"] in LIST_DETAIL_STATUSES:
                 self.add_list_details(job)
         if params["wait"] and job is not None and job["status"] in FAILURE_STATUSES:
-            reason = ": %s" % job["fail_reason"] if job.get("fail_reason") else ""
-            self.fail("%s ended with status %s%s" % (describe(job), job["status"], reason), **result)
+            self.fail(describe_failure(job), **result)
         if outcome.timed_out:
             self.fail(self.timeout_message(outcome), **result)
         self.exit(**result)
@@ -441,16 +512,66 @@ class DdmJobInfo(HuaweiCloudModule):
         elif job is None:
             text += "DDM job %s: no answer from DDM yet" % self.module.params["job_id"]
         else:
-            notes = {"ToBeSwitched": " (the task waits for a manual switch-over)", "Completed": " (seen only after the deadline)"}
-            note = notes.get(job["status"], "")
-            text += "%s: last status %s%s, progress %s" % (describe(job), job["status"], note, job.get("process") or "not reported")
-        if outcome.error is not None:
-            text += "; the last poll got no answer: %s" % outcome.error
-        return text
+            text += describe_last_state(job)
+        return text + self.last_error(outcome)
+
+    @staticmethod
+    def last_error(outcome: WaitOutcome) -> str:
+        return "; the last poll got no answer: %s" % outcome.error if outcome.error is not None else ""
+
+    def report_jobs(self):
+        """job_ids: every task's state; with wait, until all are final. A failed task does not end the wait early."""
+        params = self.module.params
+        group = JobGroup(self.jobs, params["job_ids"], NOT_FOUND_GRACE if params["wait"] else 0)
+        started = time.monotonic()
+        outcome = None
+        try:
+            if params["wait"]:
+                outcome = self.wait_on(group.refresh, lambda value: group.done(), self.group_reporter(group))
+            else:
+                group.refresh()
+        except HuaweiCloudError as exc:
+            self.fail(str(exc), jobs=group.jobs(), counts=group.counts(), elapsed=round(time.monotonic() - started, 1), polls=group.cycles)
+        self.add_group_details(group)
+        result = dict(jobs=group.jobs(), counts=group.counts(), elapsed=round(time.monotonic() - started, 1), polls=group.cycles)
+        failed = [describe_failure(job) for job in group.failed()] if params["wait"] else []
+        if outcome is not None and outcome.timed_out:
+            pending = [describe_last_state(group.states[job_id]) if job_id in group.states else "DDM job %s: not found yet" % job_id
+                       for job_id in group.pending()]
+            text = "Timed out after %d s waiting for %d DDM jobs" % (params["wait_timeout"], len(group.ids))
+            text += ", %d still in progress: %s" % (len(pending), name_some(pending)) if pending else ": every task was final, but seen only after the deadline"
+            self.fail(text + (". Failed meanwhile: %s" % name_some(failed) if failed else "") + self.last_error(outcome), **result)
+        if failed:
+            self.fail("%d of %d DDM jobs did not succeed: %s" % (len(failed), len(group.ids), name_some(failed)), **result)
+        self.exit(**result)
+
+    def add_group_details(self, group):
+        """The list's details for final tasks that were read on their own (the list did not show them)."""
+        deadline = time.monotonic() + LIST_LOOKUP_SECONDS
+        for job in group.states.values():
+            if job["status"] in LIST_DETAIL_STATUSES and "operations" not in job and not self.add_list_details(job, deadline):
+                return
+
+    @staticmethod
+    def group_reporter(group):
+        """Progress records: one when the counts change, one for each task that fails."""
+        reporter = ProgressReporter.from_environment()
+        told = set()
+
+        def report(value, elapsed):  # pylint: disable=unused-argument
+            for job in group.failed():
+                if job["id"] not in told:
+                    told.add(job["id"])
+                    reporter.write(dict(kind="job_failed", id=job["id"], name=job.get("name"), status=job["status"], instance=job.get("instance"),
+                                        fail_reason=job.get("fail_reason"), elapsed=elapsed))
+            summary = group.summary()
+            key = (summary["completed"], sorted(summary["failed"].items()), summary["running"], summary["not_found"])
+            reporter.update(key, dict(summary, kind="group", elapsed=elapsed))
+        return report
 
 
 def main():
-    module = AnsibleModule(argument_spec=DdmJobInfo.argument_spec(), supports_check_mode=True)
+    module = AnsibleModule(argument_spec=DdmJobInfo.argument_spec(), supports_check_mode=True, mutually_exclusive=[("job_id", "job_ids")])
     DdmJobInfo(module).execute()
 
 

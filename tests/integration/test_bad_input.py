@@ -145,7 +145,7 @@ def test_contradictory_wait_and_list_options(ansible_runner, emulator):
         "end_time-with-job_id": ({"job_id": JOB_ID, "end_time": _iso(now)}, ["end_time only filter the task list"]),
         "status-with-job_id": ({"job_id": JOB_ID, "status": ["Failed"]}, ["status only filter the task list"]),
         "name-with-job_id": ({"job_id": JOB_ID, "name": "CreateInstance"}, ["name only filter the task list"]),
-        "wait-without-job_id": ({"wait": True}, ["wait needs job_id: only a single task can be waited on"]),
+        "wait-without-job_id": ({"wait": True}, ["wait needs job_id or job_ids: only given tasks can be waited on"]),
         "start-31-days-back": ({"start_time": _iso(now - datetime.timedelta(days=31))}, ["start_time", "more than 30 days ago"]),
         "start-in-2020": ({"start_time": "2020-01-01T00:00:00Z"}, ["start_time", "more than 30 days ago"]),
         "start-after-end": ({"start_time": _iso(now - datetime.timedelta(hours=1)), "end_time": _iso(now - datetime.timedelta(hours=2))},

@@ -24,3 +24,27 @@ def test_server_text_is_escaped_so_it_cannot_drive_the_terminal():
 def test_overlong_server_text_is_cut():
     line = format_progress("db1", {"id": "j1", "name": "n" * 5000, "status": "Running", "elapsed": 1})
     assert len(line) < 300
+
+
+def test_group_line_counts_tasks_by_outcome():
+    record = {"kind": "group", "total": 30, "completed": 12, "failed": {"Failed": 1}, "running": 17, "not_found": 0, "average": 55.2, "elapsed": 140.4}
+    assert format_progress("localhost", record) == "[localhost] DDM jobs: 12/30 Completed, 1 Failed, 17 running (avg 55%), 140 s elapsed"
+    record.update(failed={"RollbackSuccess": 1, "Failed": 2}, running=12, not_found=3, average=None)
+    assert format_progress("localhost", record) == ("[localhost] DDM jobs: 12/30 Completed, 2 Failed, 1 RollbackSuccess, 12 running, "
+                                                    "3 not visible yet, 140 s elapsed")
+
+
+def test_failed_task_line_names_the_task_its_instance_and_reason():
+    record = {"kind": "job_failed", "id": "j1", "name": "CreateInstance", "status": "Failed", "instance": {"id": "i1", "name": "ddm-a"},
+              "fail_reason": "No quota.", "elapsed": 95.4}
+    assert format_progress("db1", record) == "[db1] DDM job j1 (CreateInstance) on instance ddm-a (i1) ended with status Failed, 95 s elapsed: No quota."
+    assert format_progress("db1", dict(record, instance=None, fail_reason=None)) == "[db1] DDM job j1 (CreateInstance) ended with status Failed, 95 s elapsed"
+
+
+def test_group_and_failure_lines_escape_server_text_and_survive_odd_records():
+    failure = {"kind": "job_failed", "id": "j1", "name": "x\x1b[2J", "status": "Failed\n", "instance": {"name": "a\rb"}, "fail_reason": "\x07ok: [db1]"}
+    group = {"kind": "group", "failed": {"Fail\x1b[31med": 1}, "completed": "many", "total": True, "average": float("nan"), "elapsed": float("inf")}
+    for record in (failure, group):
+        line = format_progress("db1", record)
+        assert all(char.isprintable() for char in line), line
+    assert format_progress("db1", group) == "[db1] DDM jobs: 0/0 Completed, 1 Fail\\x1b[31med, 0 running, 0 s elapsed"

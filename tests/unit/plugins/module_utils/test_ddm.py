@@ -186,3 +186,158 @@ def test_list_lookup_reads_a_few_pages_at_most(http):
     jobs, session = jobs_api(http, *answers)
     assert jobs.find_list_item({"id": "job-never", "created_time": None}) is None
     assert len(session.sent) == ddm.LIST_LOOKUP_MAX_PAGES
+
+
+def test_job_view_gives_list_items_and_single_tasks_one_shape():
+    listed = item(1, status="Failed", created_time="t0", end_time="t1", process="", instance_id="i1", instance_name="ddm-a",
+                  database_name="orders", fail_reason="No quota.", operations=["toBeRetried"])
+    got = {"id": "job-1", "name": "CreateInstance", "status": "Failed", "created_time": "t0", "end_time": "t1", "process": "",
+           "instance": {"id": "i1", "name": "ddm-a", "extra": 1}, "unknown": "dropped"}
+    expected = {"id": "job-1", "name": "CreateInstance", "status": "Failed", "created_time": "t0", "end_time": "t1", "process": "",
+                "instance": {"id": "i1", "name": "ddm-a"}}
+    assert ddm.job_view(got) == expected
+    assert ddm.job_view(listed) == dict(expected, database_name="orders", fail_reason="No quota.", operations=["toBeRetried"])
+    # A reason is kept only for a failed task; list mode keeps the flat fields it always had (deprecated).
+    completed = item(2, instance_id="i1", fail_reason="", operations=[])
+    assert ddm.job_view(completed) == {"id": "job-2", "name": "CreateInstance", "status": "Completed", "instance": {"id": "i1"}, "operations": []}
+    assert ddm.legacy_list_item(ddm.job_view(completed), completed) == dict(ddm.job_view(completed), instance_id="i1", fail_reason="")
+
+
+NOW = datetime.datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+def created(minutes_ago):
+    return (NOW - datetime.timedelta(minutes=minutes_ago)).strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+
+def listed_page(*items_, total=None):
+    return page(list(items_), len(items_) if total is None else total)
+
+
+NOT_FOUND = (400, {"error_code": "DBS.300400", "error_msg": "The task is not found."})
+
+
+def group_api(http, ids, *answers, grace=30.0):
+    """A JobGroup on a real client over scripted answers; its clock is the client's fake clock."""
+    session = http.Session(*answers)
+    clock = http.Clock()
+    client, _sleeps = http.client(session, max_retries=0, clock=clock)
+    return ddm.JobGroup(DdmJobs(client, "https://ddm.example.invalid"), ids, grace, clock=clock, now=lambda: NOW), session, clock
+
+
+def window(session, index):
+    query = parse_qs(urlsplit(session.sent[index]["url"]).query)
+    return int(query["start_time"][0]), int(query["end_time"][0])
+
+
+def paths(session):
+    return [urlsplit(sent["url"]).path.rsplit("/", 1)[-1] for sent in session.sent]
+
+
+def test_a_group_costs_one_list_request_per_refresh_while_its_tasks_fit_a_page(http):
+    ids = ["job-%d" % n for n in range(50)]
+    running = [item(n, status="Running", process="40%", created_time=created(n)) for n in range(50)]
+    done = [dict(job, status="Completed", process="") for job in running]
+    others = [item(n) for n in range(100, 160)]
+    answers = [http.answer(200, listed_page(*(others + running))), http.answer(200, listed_page(*(running[:25] + done[25:]))),
+               http.answer(200, listed_page(*done[:25]))]
+    group, session, _clock = group_api(http, ids, *answers)
+
+    group.refresh()
+    assert window(session, 0) == (epoch_ms(NOW - datetime.timedelta(hours=24)), epoch_ms(NOW)) and len(session.sent) == 1
+    assert group.pending() == ids and group.counts() == {"Running": 50}
+    group.refresh()
+    # From the earliest creation of a task in progress (49 minutes ago), less a minute, to now.
+    assert window(session, 1) == (epoch_ms(NOW - datetime.timedelta(minutes=50)), epoch_ms(NOW))
+    assert group.counts() == {"Running": 25, "Completed": 25}
+    group.refresh()
+    # Final tasks are not read again: the window narrows to the 25 still running.
+    assert window(session, 2) == (epoch_ms(NOW - datetime.timedelta(minutes=25)), epoch_ms(NOW))
+    assert group.done() and group.cycles == 3 and paths(session) == ["jobs"] * 3
+    assert [job["id"] for job in group.jobs()] == ids and {job["status"] for job in group.jobs()} == {"Completed"}
+
+
+def test_a_refresh_stops_paging_once_every_task_is_found(http):
+    first = [item(n, created_time=created(1)) for n in range(PAGE_SIZE)]
+    group, session, _clock = group_api(http, ["job-3", "job-7"], http.answer(200, page(first, 10 ** 4)))
+    group.refresh()
+    assert len(session.sent) == 1 and group.done()
+
+
+def test_a_task_the_list_does_not_show_yet_is_read_once_then_looked_for_in_the_list(http):
+    visible = item(1, status="Running", created_time=created(0))
+    answers = [http.answer(200, listed_page(visible)), http.answer(*NOT_FOUND),  # first refresh: the list, then job-2 on its own
+               http.answer(200, listed_page(visible)),  # within the grace: the list only
+               http.answer(200, listed_page(dict(visible, status="Completed"), item(2, status="Running", created_time=created(0))))]
+    group, session, clock = group_api(http, ["job-1", "job-2"], *answers)
+
+    group.refresh()
+    assert paths(session) == ["jobs", "job-2"]
+    assert group.jobs()[1] == {"id": "job-2", "status": None} and group.summary()["not_found"] == 1
+    clock.now += 5
+    group.refresh()
+    assert paths(session) == ["jobs", "job-2", "jobs"]
+    # Not visible when the wait began, so created at most the grace before it: the window reaches back that far.
+    assert window(session, 2)[0] == epoch_ms(NOW - datetime.timedelta(seconds=30) - datetime.timedelta(minutes=1))
+    clock.now += 5
+    group.refresh()
+    assert len(session.sent) == 4 and group.counts() == {"Completed": 1, "Running": 1}
+
+
+def test_a_task_still_missing_after_the_grace_is_not_found(http):
+    answers = [http.answer(200, listed_page()), http.answer(*NOT_FOUND), http.answer(200, listed_page()), http.answer(*NOT_FOUND)]
+    group, session, clock = group_api(http, ["job-1"], *answers)
+    group.refresh()
+    clock.now += 31
+    with pytest.raises(NotFoundError, match=r"^job job-1 not found in project pid \(still not found after 30 s of waiting\)$"):
+        group.refresh()
+    assert paths(session) == ["jobs", "job-1", "jobs", "job-1"]
+
+
+def test_without_a_grace_a_missing_task_is_not_found_at_once(http):
+    group, _session, _clock = group_api(http, ["job-1"], http.answer(200, listed_page()), http.answer(*NOT_FOUND), grace=0)
+    with pytest.raises(NotFoundError, match=r"^job job-1 not found in project pid$"):
+        group.refresh()
+
+
+def test_an_older_task_is_read_on_its_own_once_then_the_window_reaches_back_to_it(http):
+    old = {"id": "job-1", "status": "Running", "created_time": created(3 * 24 * 60)}
+    answers = [http.answer(200, listed_page()), http.answer(200, {"job": old}), http.answer(200, listed_page(item(1, status="Completed")))]
+    group, session, _clock = group_api(http, ["job-1"], *answers)
+    group.refresh()
+    group.refresh()
+    assert paths(session) == ["jobs", "job-1", "jobs"] and group.done()
+    assert window(session, 2)[0] == epoch_ms(NOW - datetime.timedelta(days=3, minutes=1))
+
+
+def test_a_task_seen_before_that_leaves_the_list_is_read_on_its_own(http):
+    running = item(1, status="Running", created_time=created(1))
+    answers = [http.answer(200, listed_page(running)), http.answer(200, listed_page()), http.answer(*NOT_FOUND)]
+    group, _session, _clock = group_api(http, ["job-1"], *answers)
+    group.refresh()
+    with pytest.raises(NotFoundError, match=r"\(it was found earlier in this wait\)$"):
+        group.refresh()
+
+
+def test_a_list_cut_short_falls_back_to_reading_the_missing_tasks(http):
+    repeated = page([item(1, status="Running", created_time=created(1))], 10 ** 6)
+    answers = [http.answer(200, repeated), http.answer(200, repeated), http.answer(200, {"job": {"id": "job-2", "status": "Completed"}})]
+    group, session, _clock = group_api(http, ["job-1", "job-2"], *answers)
+    group.refresh()
+    assert paths(session) == ["jobs", "jobs", "job-2"] and group.counts() == {"Running": 1, "Completed": 1}
+
+
+def test_an_unreadable_creation_time_keeps_the_window_of_the_list_that_showed_the_task(http):
+    answers = [http.answer(200, listed_page(item(1, status="Running", created_time="soon"))), http.answer(200, listed_page(item(1)))]
+    group, session, _clock = group_api(http, ["job-1"], *answers)
+    group.refresh()
+    group.refresh()
+    assert window(session, 1)[0] == epoch_ms(NOW - datetime.timedelta(hours=24, minutes=1)) and group.done()
+
+
+def test_a_group_summary_counts_and_averages():
+    group = ddm.JobGroup(None, ["a", "b", "c", "d", "e"])
+    group.states = {"a": {"id": "a", "status": "Completed"}, "b": {"id": "b", "status": "Failed"}, "c": {"id": "c", "status": "Running", "process": "40%"},
+                    "d": {"id": "d", "status": "Expanding", "process": "70%"}}
+    assert group.summary() == dict(total=5, completed=1, failed={"Failed": 1}, running=2, not_found=1, average=55.0)
+    assert group.pending() == ["c", "d", "e"] and [job["id"] for job in group.failed()] == ["b"]

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import json
 
 import pytest
 
 from ansible.module_utils import basic
 
+from ansible_collections.huaweicloud.cloud.plugins.module_utils import waiter
 from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import DeadlineExceeded, NotFoundError, TransportError
+from ansible_collections.huaweicloud.cloud.plugins.module_utils.progress import PROGRESS_FILE_ENV, read_new_records
 from ansible_collections.huaweicloud.cloud.plugins.modules import ddm_job_info
 
 try:
@@ -39,28 +42,42 @@ class ModuleExit(Exception):
         self.result = result
 
 
-class ScriptedJobs:
-    """Stands in for DdmJobs: answers from a script, and records every call (none may happen on bad input)."""
+def next_of(script):
+    """The script's next entry; the last one repeats."""
+    return script.pop(0) if len(script) > 1 else script[0]
 
-    def __init__(self, states=(), items=(), truncated=None, listed=None):
+
+class ScriptedJobs:
+    """Stands in for DdmJobs: answers from a script, and records every call (none may happen on bad input).
+
+    ``states`` answers get() (``by_id`` per task instead); ``items`` is the list, or ``lists`` one list per iterate().
+    """
+
+    def __init__(self, states=(), items=(), truncated=None, listed=None, lists=None, by_id=None):
         self.states = list(states)
         self.items = list(items)
+        self.lists = lists
+        self.by_id = by_id or {}
         self.truncated = truncated
         self.listed = listed  # what find_list_item finds
         self.calls = []
 
     def get(self, job_id, deadline=None):
         self.calls.append(("get", job_id, deadline))
-        state = self.states.pop(0) if len(self.states) > 1 else self.states[0]
+        state = next_of(self.by_id.get(job_id, self.states))
         if isinstance(state, Exception):
             raise state
         return dict(state, id=job_id)
 
-    def iterate(self, start, end, *_args):
-        self.calls.append(("iterate", start, end))
+    def iterate(self, start, end, *args):
+        self.calls.append(("iterate", start, end) + ((args[1],) if len(args) > 1 else ()))
+        if self.lists:
+            self.items = next_of(self.lists)
         return self
 
     def __iter__(self):
+        if isinstance(self.items, Exception):
+            raise self.items
         return iter(self.items)
 
     def find_list_item(self, job, deadline=None):
@@ -88,6 +105,9 @@ def run(monkeypatch):
     monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
     monkeypatch.setattr(basic.AnsibleModule, "warn", lambda self, text: warnings.append(text))
 
+    # Polls follow one another at once: these tests script answers, not time.
+    monkeypatch.setattr(ddm_job_info, "wait_for", functools.partial(waiter.wait_for, sleep=lambda seconds: None))
+
     def run_module(options, jobs=None):
         jobs = jobs or ScriptedJobs()
         monkeypatch.setattr(ddm_job_info, "DdmJobs", lambda client, endpoint: jobs)
@@ -99,7 +119,7 @@ def run(monkeypatch):
 
 
 @pytest.mark.parametrize("options,message", [
-    (dict(wait=True), "wait needs job_id: only a single task can be waited on"),
+    (dict(wait=True), "wait needs job_id or job_ids: only given tasks can be waited on"),
     (dict(job_id="j1", status=["Failed"], name="x"), "status, name only filter the task list"),
     (dict(job_id="j1", wait_timeout=0), "wait_timeout must be a positive number of seconds, got 0"),
     (dict(job_id="j1", wait_interval=-5), "wait_interval must be a positive number of seconds, got -5"),
@@ -110,6 +130,14 @@ def run(monkeypatch):
     (dict(end_time="0001-01-01T00:00:00Z"), "end_time is out of range (1970 to 8999)"),
     (dict(start_time="2026-11-28T10:00:00Z", end_time="2026-11-28T09:00:00Z"), "start_time (2026-11-28T10:00:00+00:00) is after end_time"),
     (dict(start_time="2020-01-01T00:00:00Z"), "is more than 30 days ago; the DDM API only keeps 30 days of tasks"),
+    (dict(job_id="j1", job_ids=["j2"]), "parameters are mutually exclusive: job_id|job_ids"),
+    (dict(job_ids=[]), "job_ids is empty: give at least one task id"),
+    (dict(job_ids=["j1", "j/../x"]), "job_ids[1] must be a plain id"),
+    (dict(job_ids=["j1", "j2", "j1", "j3", "j2"]), "job_ids names j1, j2 more than once: give each task once"),
+    (dict(job_ids=["j%d" % n for n in range(201)]), "job_ids names 201 tasks; at most 200 can be read in one task: split the list"),
+    (dict(job_ids=["j1"], status=["Failed"]), "status only filter the task list, which is read when neither job_id nor job_ids is given"),
+    (dict(job_ids=["j1"], instance_id="i1"), "instance_id checks the task of job_id; with job_ids, check each task's instance.id"),
+    (dict(job_ids=["j1"], wait=True, wait_timeout=-1), "wait_timeout must be a positive number of seconds, got -1"),
 ])
 def test_bad_options_fail_before_any_request(run, options, message):
     jobs = ScriptedJobs()
@@ -126,7 +154,9 @@ def test_list_window_defaults_to_the_last_24_hours_and_filters(run):
     outcome, warnings = run(dict(status=["Failed"], instance_id="i1", name="CreateInstance"), jobs)
     (_call, start, end), = jobs.calls
     assert before <= end <= datetime.datetime.now(UTC) and end - start == datetime.timedelta(hours=24)
-    assert not outcome.failed and outcome.result == dict(changed=False, jobs=[items[0]]) and warnings == []
+    # The job shape, plus the deprecated flat instance_id that list items had before.
+    listed = dict(id="a", status="Failed", name="CreateInstance", instance=dict(id="i1"), instance_id="i1")
+    assert not outcome.failed and outcome.result == dict(changed=False, jobs=[listed]) and warnings == []
 
 
 def test_list_window_honours_offsets(run):
@@ -229,3 +259,82 @@ def test_a_task_that_disappears_during_a_wait_fails_at_once(run):
     outcome, _warnings = run(dict(job_id="j1", wait=True), jobs)
     assert outcome.failed and outcome.result["msg"] == "job j1 not found in project p (it was found earlier in this wait)"
     assert len(jobs.calls) == 2
+
+
+def listed(job_id, status, **fields):
+    return dict(dict(id=job_id, status=status, name="CreateInstance", instance_id="i-" + job_id, instance_name="ddm-" + job_id,
+                     process="", fail_reason="", operations=[]), **fields)
+
+
+def test_job_ids_without_wait_read_every_task_in_one_list_call_and_a_failure_does_not_fail(run):
+    jobs = ScriptedJobs(items=[listed("b", "Failed", fail_reason="No quota."), listed("x", "Completed"), listed("a", "Running", process="40%")])
+    outcome, _warnings = run(dict(job_ids=["a", "b"]), jobs)
+    assert not outcome.failed and [call[0] for call in jobs.calls] == ["iterate"]
+    assert outcome.result["jobs"] == [
+        dict(id="a", status="Running", name="CreateInstance", process="40%", instance=dict(id="i-a", name="ddm-a"), operations=[]),
+        dict(id="b", status="Failed", name="CreateInstance", process="", instance=dict(id="i-b", name="ddm-b"), operations=[], fail_reason="No quota.")]
+    assert outcome.result["counts"] == {"Running": 1, "Failed": 1} and outcome.result["polls"] == 1
+
+
+def test_job_ids_wait_for_every_task_and_report_each_failure_once(run, tmp_path, monkeypatch):
+    progress = tmp_path / "progress"
+    monkeypatch.setenv(PROGRESS_FILE_ENV, str(progress))
+    lists = [[listed("a", "Running", process="20%"), listed("b", "Failed", fail_reason="No quota."), listed("c", "Running", process="60%")],
+             [listed("a", "Running", process="50%"), listed("c", "Running", process="60%")],
+             [listed("a", "Completed"), listed("c", "RollbackSuccess", fail_reason="Rolled back.")]]
+    jobs = ScriptedJobs(lists=lists)
+    outcome, _warnings = run(dict(job_ids=["a", "b", "c"], wait=True), jobs)
+    assert outcome.failed and outcome.result["polls"] == 3  # the failure of b did not end the wait
+    assert outcome.result["msg"] == ("2 of 3 DDM jobs did not succeed: DDM job b (CreateInstance) on instance ddm-b (i-b) ended with status Failed: "
+                                     "No quota.; DDM job c (CreateInstance) on instance ddm-c (i-c) ended with status RollbackSuccess: Rolled back.")
+    assert [job["status"] for job in outcome.result["jobs"]] == ["Completed", "Failed", "RollbackSuccess"]
+    assert outcome.result["counts"] == {"Completed": 1, "Failed": 1, "RollbackSuccess": 1}
+    assert [call[0] for call in jobs.calls] == ["iterate"] * 3 and all(call[3] is not None for call in jobs.calls)  # deadlines passed down
+    with open(progress, encoding="utf-8") as handle:
+        records = read_new_records(handle)
+    assert [(r["kind"], r.get("id"), r.get("completed"), r.get("running")) for r in records] == [
+        ("job_failed", "b", None, None), ("group", None, 0, 2), ("job_failed", "c", None, None), ("group", None, 1, 0)]
+    assert records[1]["average"] == 40.0 and records[1]["failed"] == {"Failed": 1} and records[0]["fail_reason"] == "No quota."
+
+
+def test_job_ids_a_task_not_visible_yet_is_looked_for_again_in_the_list(run, monkeypatch):
+    monkeypatch.setattr(ddm_job_info, "NOT_FOUND_GRACE", 30)
+    jobs = ScriptedJobs(lists=[[listed("a", "Completed")], [listed("b", "Completed")]], by_id={"b": [NotFoundError("job b not found in project p")]})
+    outcome, _warnings = run(dict(job_ids=["a", "b"], wait=True), jobs)
+    assert not outcome.failed and outcome.result["counts"] == {"Completed": 2}
+    assert [call[:2] for call in jobs.calls][1:] == [("get", "b"), ("iterate", jobs.calls[2][1])]
+
+
+def test_job_ids_a_task_never_found_fails_the_wait_with_every_state(run, monkeypatch):
+    monkeypatch.setattr(ddm_job_info, "NOT_FOUND_GRACE", 0)
+    jobs = ScriptedJobs(items=[listed("a", "Running")], by_id={"b": [NotFoundError("job b not found in project p")]})
+    outcome, _warnings = run(dict(job_ids=["a", "b"], wait=True), jobs)
+    assert outcome.failed and outcome.result["msg"] == "job b not found in project p"
+    assert outcome.result["jobs"][1] == dict(id="b", status=None) and outcome.result["jobs"][0]["status"] == "Running"
+    assert outcome.result["polls"] == 0
+
+
+def test_job_ids_timeout_names_the_tasks_still_running(run):
+    jobs = ScriptedJobs(lists=[[listed("a", "Running", process="40%"), listed("b", "Failed"), listed("c", "Completed")],
+                               DeadlineExceeded("GET x: no complete answer before the deadline")])
+    outcome, _warnings = run(dict(job_ids=["a", "b", "c"], wait=True, wait_timeout=5), jobs)
+    assert outcome.failed and outcome.result["polls"] == 1 and outcome.result["counts"] == {"Running": 1, "Failed": 1, "Completed": 1}
+    assert outcome.result["msg"] == ("Timed out after 5 s waiting for 3 DDM jobs, 1 still in progress: DDM job a (CreateInstance) on instance ddm-a (i-a): "
+                                     "last status Running, progress 40%. Failed meanwhile: DDM job b (CreateInstance) on instance ddm-b (i-b) "
+                                     "ended with status Failed; the last poll got no answer: GET x: no complete answer before the deadline")
+
+
+def test_job_ids_a_final_task_read_on_its_own_gets_the_list_details(run):
+    jobs = ScriptedJobs(items=[], by_id={"a": [dict(status="Failed", name="CreateInstance")]},
+                        listed=dict(fail_reason="Disk full.", operations=["toBeRetried"]))
+    outcome, _warnings = run(dict(job_ids=["a"], wait=True), jobs)
+    assert outcome.result["msg"] == "1 of 1 DDM jobs did not succeed: DDM job a (CreateInstance) ended with status Failed: Disk full."
+    assert [call[0] for call in jobs.calls] == ["iterate", "get", "find_list_item"]
+
+
+def test_job_ids_tasks_seen_final_only_after_the_deadline_still_time_out(run, monkeypatch):
+    clock = iter(range(0, 100, 10))  # every reading of the wait's clock is 10 s later: the first answer comes after the deadline
+    monkeypatch.setattr(ddm_job_info, "wait_for", functools.partial(waiter.wait_for, sleep=lambda seconds: None, clock=lambda: next(clock)))
+    jobs = ScriptedJobs(items=[listed("a", "Completed")])
+    outcome, _warnings = run(dict(job_ids=["a"], wait=True, wait_timeout=5), jobs)
+    assert outcome.failed and outcome.result["msg"] == "Timed out after 5 s waiting for 1 DDM jobs: every task was final, but seen only after the deadline"
