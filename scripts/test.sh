@@ -16,8 +16,6 @@ ALL_STAGES=(build sanity units lint changelog ee bench pytest)
 BUILD="$ROOT/build"
 COLLECTIONS="$BUILD/collections"
 STAGED="$BUILD/ansible_collections/huaweicloud/cloud"
-# ansible-test bootstraps pip in its virtual environments from this cached script.
-PIP_BOOTSTRAP="${HOME}/.ansible/test/cache/get_pip_24_2.py"
 
 usage() {
     sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
@@ -128,22 +126,42 @@ filter_pip_noise() {
     grep -v --line-buffered 'is ignored: it is neither a file nor a directory' || true
 }
 
-# ansible-test downloads a pip bootstrap script into its cache on first use; where that
-# host is unreachable the failure is cryptic, so explain it.
+# ansible-test bootstraps pip in its virtual environments with a script it caches under a
+# name that carries the pip version it wants (get_pip_25_2.py for ansible-core 2.20 and 2.21).
+pip_bootstrap_path() {
+    python - <<'PY'
+import os
+import re
+
+import ansible_test
+
+source = os.path.join(os.path.dirname(ansible_test.__file__), "_internal", "python_requirements.py")
+with open(source, encoding="utf-8") as handle:
+    version = re.search(r"pip='([0-9.]+)'", handle.read()).group(1)
+print(os.path.expanduser("~/.ansible/test/cache/get_pip_%s.py" % version.replace(".", "_")))
+PY
+}
+
+# ansible-test downloads that script on first use; where its host is unreachable the
+# failure is cryptic, so explain it.
 pip_bootstrap_hint() {
-    [ -f "$PIP_BOOTSTRAP" ] && return 0
+    local path
+    path="$(pip_bootstrap_path)" || return 0
+    [ -f "$path" ] && return 0
     cat >&2 <<EOF
-test.sh: $PIP_BOOTSTRAP is missing.
+test.sh: $path is missing.
   ansible-test bootstraps pip in its virtual environments with that script and downloads it
   when it is not cached. Without access to its download host, place an offline copy at that
   path first (.ci/run shows how CI does it), then run this stage again.
 EOF
 }
 
+# ansible-test runs on the development venv's Python (3.12 with ansible-core 2.21).
 run_ansible_test() {
-    local rc=0
+    local rc=0 python_version
+    python_version="$(python -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
     stage_tree
-    (cd "$STAGED" && ansible-test "$@" --python 3.11 --requirements --color no) 2>&1 | filter_pip_noise || rc=$?
+    (cd "$STAGED" && ansible-test "$@" --python "$python_version" --requirements --color no) 2>&1 | filter_pip_noise || rc=$?
     if [ "$rc" -ne 0 ]; then
         pip_bootstrap_hint
     fi

@@ -18,7 +18,7 @@ import yaml
 from ansible_collections.huaweicloud.cloud.plugins.module_utils.auth import AkSkAuth, PasswordAuth, TokenAuth
 from ansible_collections.huaweicloud.cloud.plugins.module_utils.client import COLLECTION_VERSION, MAX_ANSWER_BYTES, USER_AGENT
 from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import (APIError, ConfigurationError, DeadlineExceeded, TransportError,
-                                                                              UnexpectedAnswer)
+                                                                               UnexpectedAnswer)
 
 URL = "https://ddm.example.invalid/v3/pid/jobs/j1"
 

@@ -11,7 +11,7 @@ import pytest
 
 from ansible_collections.huaweicloud.cloud.plugins.module_utils import ddm
 from ansible_collections.huaweicloud.cloud.plugins.module_utils.ddm import (FAILURE_STATUSES, FINAL_STATUSES, PAGE_SIZE, SUCCESS_STATUSES, DdmJobs,
-                                                                           describe, epoch_ms, parse_time)
+                                                                            describe, epoch_ms, parse_time)
 from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import APIError, NotFoundError, UnexpectedAnswer
 
 UTC = datetime.timezone.utc

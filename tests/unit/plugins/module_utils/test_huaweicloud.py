@@ -64,4 +64,4 @@ def test_header_borne_credentials_must_be_visible_ascii_and_are_never_echoed(opt
 
 def test_real_looking_credentials_pass():
     huaweicloud.check_connection_options(dict(VALID, auth_token="MIIEXAYJKoZIhvcNAQcCoIIETTCCBEkCAQExDTALBglghkgBZQMEAgEw+/=-_",
-                                               security_token="gQpjbi1ub3J0aC00RTfA", access_key="AKEMULATOR0000000000"))
+                                              security_token="gQpjbi1ub3J0aC00RTfA", access_key="AKEMULATOR0000000000"))
