@@ -5,14 +5,14 @@
 #   scripts/test.sh sanity units         only the named stages
 #   scripts/test.sh pytest -- -k waiter  extra arguments after -- go to pytest
 #
-# Stages: build sanity units lint changelog ee bench pytest (also: all).
+# Stages: build sanity units lint changelog ee matrix bench pytest (also: all).
 # Stops at the first failing stage and exits non-zero.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-ALL_STAGES=(build sanity units lint changelog ee bench pytest)
+ALL_STAGES=(build sanity units lint changelog ee matrix bench pytest)
 BUILD="$ROOT/build"
 COLLECTIONS="$BUILD/collections"
 STAGED="$BUILD/ansible_collections/huaweicloud/cloud"
@@ -28,7 +28,7 @@ while [ $# -gt 0 ]; do
         --) shift; pytest_args=("$@"); break ;;
         -h|--help) usage; exit 0 ;;
         all) stages+=("${ALL_STAGES[@]}") ;;
-        build|sanity|units|lint|changelog|ee|bench|pytest) stages+=("$1") ;;
+        build|sanity|units|lint|changelog|ee|matrix|bench|pytest) stages+=("$1") ;;
         *) echo "test.sh: unknown stage '$1'" >&2; usage >&2; exit 2 ;;
     esac
     shift
@@ -234,6 +234,12 @@ PY
     echo "execution environment: build context created; introspection reports requests"
 }
 
+# matrix: the built collection on every ansible-core minor it claims (tests/matrix/versions.txt),
+# each on its own controller Python, with the modules on Python 3.10: a smoke per version.
+stage_matrix() {
+    python "$ROOT/tests/matrix/run.py"
+}
+
 # bench: a quick smoke of the benchmark. It fails only when a run does not produce its
 # result; timings are reported, never judged (docs/performance.md has the full numbers).
 stage_bench() {
@@ -275,6 +281,7 @@ for stage in "${stages[@]}"; do
             lint) stage_lint ;;
             changelog) stage_changelog ;;
             ee) stage_ee ;;
+            matrix) stage_matrix ;;
             bench) stage_bench ;;
             pytest) stage_pytest ;;
         esac
