@@ -250,10 +250,10 @@ stage_pytest() {
     local rc=0
     mkdir -p "$BUILD"
     local dirs=()
-    for d in tests/unit tests/emulator tests/integration; do
+    for d in tests/unit tests/emulator tests/matrix tests/integration; do
         [ -d "$d" ] && dirs+=("$d")
     done
-    [ ${#dirs[@]} -gt 0 ] || die "no test directories found (tests/unit, tests/emulator, tests/integration)"
+    [ ${#dirs[@]} -gt 0 ] || die "no test directories found (tests/unit, tests/emulator, tests/matrix, tests/integration)"
     # The test folders have no __init__.py, so one pytest run needs unique file names.
     local clashes
     clashes="$(find "${dirs[@]}" -name 'test_*.py' -printf '%f\n' | sort | uniq -d)"
