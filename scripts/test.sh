@@ -128,8 +128,9 @@ filter_pip_noise() {
 
 # ansible-test bootstraps pip in its virtual environments with a script it caches under a
 # name that carries the pip version it wants (get_pip_25_2.py for ansible-core 2.20 and 2.21).
+# $1: the bin directory of the ansible-test in use.
 pip_bootstrap_path() {
-    python - <<'PY'
+    "$1/python" - <<'PY'
 import os
 import re
 
@@ -146,7 +147,7 @@ PY
 # failure is cryptic, so explain it.
 pip_bootstrap_hint() {
     local path
-    path="$(pip_bootstrap_path)" || return 0
+    path="$(pip_bootstrap_path "$1")" || return 0
     [ -f "$path" ] && return 0
     cat >&2 <<EOF
 test.sh: $path is missing.
@@ -156,14 +157,16 @@ test.sh: $path is missing.
 EOF
 }
 
-# ansible-test runs on the development venv's Python (3.12 with ansible-core 2.21).
+# ansible-test of the development venv (ansible-core 2.21 on Python 3.12), or of the venv
+# whose bin directory is in ANSIBLE_TEST_BIN, on that venv's Python.
 run_ansible_test() {
-    local rc=0 python_version
-    python_version="$(python -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+    local rc=0 bin="${ANSIBLE_TEST_BIN:-$ROOT/.venv/bin}" python_version
+    python_version="$("$bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
     stage_tree
-    (cd "$STAGED" && ansible-test "$@" --python "$python_version" --requirements --color no) 2>&1 | filter_pip_noise || rc=$?
+    (cd "$STAGED" && PATH="$bin:$PATH" "$bin/ansible-test" "$@" --python "$python_version" --requirements --color no) 2>&1 \
+        | filter_pip_noise || rc=$?
     if [ "$rc" -ne 0 ]; then
-        pip_bootstrap_hint
+        pip_bootstrap_hint "$bin"
     fi
     return "$rc"
 }
@@ -236,8 +239,13 @@ PY
 
 # matrix: the built collection on every ansible-core minor it claims (tests/matrix/versions.txt),
 # each on its own controller Python, with the modules on Python 3.10: a smoke per version.
+# Then ansible-test sanity from the oldest version's venv: the sanity stage covers the newest.
 stage_matrix() {
+    local oldest
     python "$ROOT/tests/matrix/run.py"
+    oldest="$(python "$ROOT/tests/matrix/run.py" --bin-dir oldest)"
+    echo "ansible-test sanity with ansible-core $("$oldest/python" -c 'from ansible.release import __version__; print(__version__)')"
+    ANSIBLE_TEST_BIN="$oldest" run_ansible_test sanity
 }
 
 # bench: a quick smoke of the benchmark. It fails only when a run does not produce its

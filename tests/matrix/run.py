@@ -3,6 +3,7 @@
 """The ansible-core matrix: the built collection on every ansible-core it claims (``scripts/test.sh matrix``).
 
     python tests/matrix/run.py [--only 2.16 2.21] [--jobs N]
+    python tests/matrix/run.py --bin-dir oldest|newest|2.16   (prints that version's venv bin directory)
 
 For each line of ``versions.txt``: a virtual environment with that ansible-core on its controller
 Python (cached, see ``venvs.py``), the tarball installed with that version's ``ansible-galaxy``,
@@ -55,6 +56,8 @@ CHECKS = ("doc", "adhoc", "wait", "list", "rescue")
 MODULE = "huaweicloud.cloud.ddm_job_info"
 EXAMPLE = "ansible_collections/huaweicloud/cloud/examples/gate_on_instance_creation.yml"
 FAIL_REASON = "Insufficient ECS capacity for the selected flavor."
+# Where the supported range is stated for users: they must agree with versions.txt.
+CLAIM_DOCS = ("README.md", os.path.join("docs", "user-guide.md"))
 # Output no check may contain, whatever its outcome.
 NOISE = re.compile(r"^.*(\[WARNING\]|\[DEPRECATION WARNING\]|Traceback \(most recent call last\)).*$", re.MULTILINE)
 
@@ -107,17 +110,28 @@ def minor(version):
     return ".".join(version.split(".")[:2])
 
 
-def claim_problem(rows, runtime=os.path.join(REPO_ROOT, "meta", "runtime.yml")):
-    """Why meta/runtime.yml's requires_ansible does not admit exactly the tested minors, or None."""
+def core_venv(core, python_minor):
+    """(Venv, created) with ansible-core ``core`` on the newest Python ``python_minor`` here."""
+    return cached_venv(find_python(python_minor), ["ansible-core==%s" % core], "ansible-core-%s" % minor(core))
+
+
+def claim_problem(rows, root=REPO_ROOT):
+    """Why the claims (requires_ansible, README.md, docs/user-guide.md) differ from the tested minors, or None."""
     minors = sorted({int(core.split(".")[1]) for core, _python in rows})
-    with open(runtime, encoding="utf-8") as handle:
-        found = re.search(r"^requires_ansible:\s*[\"']?([^\"'\n]+)", handle.read(), re.MULTILINE)
-    claimed = found.group(1).strip() if found else None
-    tested = ">=2.%d.0,<2.%d.0" % (minors[0], minors[-1] + 1)
     if minors != list(range(minors[0], minors[-1] + 1)):
         return "%s skips a minor between 2.%d and 2.%d" % (os.path.relpath(VERSIONS_FILE, REPO_ROOT), minors[0], minors[-1])
+    tested = ">=2.%d.0,<2.%d.0" % (minors[0], minors[-1] + 1)
+    with open(os.path.join(root, "meta", "runtime.yml"), encoding="utf-8") as handle:
+        found = re.search(r"^requires_ansible:\s*[\"']?([^\"'\n]+)", handle.read(), re.MULTILINE)
+    claimed = found.group(1).strip() if found else None
     if claimed != tested:
         return "meta/runtime.yml claims requires_ansible %r but %s tests %r" % (claimed, os.path.relpath(VERSIONS_FILE, REPO_ROOT), tested)
+    for doc in CLAIM_DOCS:
+        with open(os.path.join(root, doc), encoding="utf-8") as handle:
+            text = handle.read()
+        unnamed = [core for core, _python in rows if not re.search(r"(?<![\d.])%s(?!\.?\d)" % re.escape(core), text)]
+        if tested not in text or unnamed:
+            return "%s must state requires_ansible %r and name the tested versions%s" % (doc, tested, (" (lacks %s)" % ", ".join(unnamed)) if unnamed else "")
     return None
 
 
@@ -273,9 +287,8 @@ def galaxy_install(bin_dir, tarball, workdir):
 
 def run_version(outcome, tarball, target, emulator):
     try:
-        python = find_python(outcome.python_minor)
         start = time.monotonic()
-        venv, created = cached_venv(python, ["ansible-core==%s" % outcome.core], "ansible-core-%s" % minor(outcome.core))
+        venv, created = core_venv(outcome.core, outcome.python_minor)
         outcome.venv = "%s %.0f s" % ("created" if created else "reused", time.monotonic() - start)
         outcome.controller = venv.version
         workdir = os.path.join(WORKDIR, outcome.core)
@@ -309,10 +322,26 @@ def table(outcomes, target):
     return "\n".join("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip() for row in [header] + rows)
 
 
+def print_bin_dir(rows, wanted):
+    """Print the bin directory of one version's venv (created when needed), for scripts to run its tools."""
+    by_version = sorted(rows, key=lambda row: [int(part) for part in row[0].split(".")])
+    named = {"oldest": by_version[0], "newest": by_version[-1]}
+    row = named.get(wanted) or next((row for row in rows if minor(row[0]) == wanted), None)
+    if row is None:
+        sys.exit("matrix: no ansible-core %s in %s" % (wanted, VERSIONS_FILE))
+    try:
+        venv, _created = core_venv(*row)
+    except (MissingPython, VenvError) as exc:
+        sys.exit("matrix: FAILED: %s" % exc)
+    print(venv.bin_dir)
+    return 0
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--only", nargs="+", metavar="MINOR", help="only these ansible-core minors, such as 2.16 2.21")
     parser.add_argument("--jobs", type=int, default=1, help="ansible-core versions checked at once (default 1)")
+    parser.add_argument("--bin-dir", metavar="MINOR", help="only print the bin directory of this version's venv (oldest, newest or a minor)")
     return parser.parse_args(argv)
 
 
@@ -322,6 +351,8 @@ def main(argv=None):
         rows, target_minor = read_versions()
     except (OSError, ValueError) as exc:
         sys.exit("matrix: FAILED: %s" % exc)
+    if args.bin_dir:
+        return print_bin_dir(rows, args.bin_dir)
     # The claim is checked on the full list, whatever --only selects.
     problem = claim_problem(rows)
     if problem:

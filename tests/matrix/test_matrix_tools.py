@@ -42,20 +42,36 @@ def test_comments_and_blank_lines_are_ignored(tmp_path):
     assert rows == [("2.16.19", "3.12")] and target == "3.10"
 
 
-@pytest.mark.parametrize("claim, problem", [
-    ('">=2.16.0,<2.22.0"', None),
-    ("'>=2.16.0,<2.22.0'", None),
-    ('">=2.16.0"', "claims requires_ansible '>=2.16.0'"),
-    ('">=2.15.0,<2.22.0"', "tests '>=2.16.0,<2.22.0'"),
+def claimed_tree(tmp_path, requires, docs_text):
+    (tmp_path / "meta").mkdir()
+    (tmp_path / "docs").mkdir()
+    write(tmp_path / "meta" / "runtime.yml", "---\nrequires_ansible: %s\n" % requires)
+    for doc in matrix.CLAIM_DOCS:
+        write(tmp_path / doc, docs_text)
+    return str(tmp_path)
+
+
+STATED = "ansible-core 2.16 through 2.21 (`>=2.16.0,<2.22.0`): " + ", ".join(core for core, _python in ROWS)
+
+
+@pytest.mark.parametrize("requires, docs_text, problem", [
+    ('">=2.16.0,<2.22.0"', STATED, None),
+    ("'>=2.16.0,<2.22.0'", STATED, None),
+    ('">=2.16.0"', STATED, "claims requires_ansible '>=2.16.0'"),
+    ('">=2.15.0,<2.22.0"', STATED, "tests '>=2.16.0,<2.22.0'"),
+    ('">=2.16.0,<2.22.0"', STATED.replace("<2.22.0", "<2.21.0"), "README.md must state requires_ansible '>=2.16.0,<2.22.0'"),
+    ('">=2.16.0,<2.22.0"', STATED.replace(", 2.19.1", ""), "README.md must state requires_ansible '>=2.16.0,<2.22.0' and name the tested "
+                                                           "versions (lacks 2.19.1)"),
+    ('">=2.16.0,<2.22.0"', STATED.replace("2.19.1", "2.19.14"), "(lacks 2.19.1)"),
 ])
-def test_the_claim_must_be_the_tested_range(tmp_path, claim, problem):
-    found = matrix.claim_problem(ROWS, write(tmp_path / "runtime.yml", "---\nrequires_ansible: %s\n" % claim))
-    assert found is None if problem is None else problem in found
+def test_the_claims_must_be_the_tested_range(tmp_path, requires, docs_text, problem):
+    found = matrix.claim_problem(ROWS, claimed_tree(tmp_path, requires, docs_text))
+    assert found == problem if problem is None else problem in found
 
 
 def test_a_gap_in_the_tested_minors_is_a_problem(tmp_path):
-    runtime = write(tmp_path / "runtime.yml", 'requires_ansible: ">=2.16.0,<2.22.0"\n')
-    assert "skips a minor" in matrix.claim_problem([row for row in ROWS if row[0] != "2.18.1"], runtime)
+    root = claimed_tree(tmp_path, '">=2.16.0,<2.22.0"', STATED)
+    assert "skips a minor" in matrix.claim_problem([row for row in ROWS if row[0] != "2.18.1"], root)
 
 
 def test_a_missing_python_is_named_with_a_remedy(tmp_path, monkeypatch):
