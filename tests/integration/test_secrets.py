@@ -19,6 +19,9 @@ from harness.emulator import (  # pylint: disable=import-error
 SECRETS = (STATIC_TOKEN, SECRET_KEY, TEMP_SECRET_KEY, SECURITY_TOKEN, USER_PASSWORD)
 # Every token the emulator issues for a password login starts like this (as IAM's do).
 ISSUED_TOKEN_PREFIX = "MIIEMU"
+# ansible-core 2.21 leaves the module's arguments (``invocation``) out of results unless asked;
+# ask, so that -vvv shows them (masked) on every version.
+SHOW_ARGUMENTS = {"ANSIBLE_INJECT_INVOCATION": "true"}
 
 
 def _assert_no_secret(run):
@@ -42,7 +45,7 @@ def test_playbook_variables_verbose(ansible_runner, emulator, outcome):
     job = emulator.post_job(outcome=outcome)
 
     run = ansible_runner.playbook("job_info.yml", dict(_temporary_aksk_vars(emulator), ddm_job_id=job["id"], ddm_wait=True),
-                                  json_output=False, verbosity=3)
+                                  env=SHOW_ARGUMENTS, json_output=False, verbosity=3)
 
     assert run.rc == (0 if outcome == "Completed" else 2), run
     assert job["id"] in run.stdout
@@ -59,7 +62,7 @@ def test_module_defaults_password_verbose(ansible_runner, emulator):
     run = ansible_runner.playbook("module_defaults.yml", {
         "ddm_first_job_id": first["id"], "ddm_second_job_id": second["id"], "hw_endpoint": emulator.url,
         "hw_iam_endpoint": emulator.url, "hw_region": REGION, "hw_user_name": USER_NAME, "hw_password": USER_PASSWORD,
-        "hw_domain_name": DOMAIN_NAME}, json_output=False, verbosity=3)
+        "hw_domain_name": DOMAIN_NAME}, env=SHOW_ARGUMENTS, json_output=False, verbosity=3)
 
     assert run.rc == 0, run
     assert emulator.info()["tokens_issued"] == 2
@@ -70,7 +73,8 @@ def test_password_from_environment_failure_verbose(ansible_runner, emulator):
     emulator.add_fault(count=1, method="GET", path="/jobs/", status=500,
                        json={"error_code": "DBS.300500", "error_msg": "Internal error."})
 
-    run = ansible_runner.adhoc("job_id=f00dbabe max_retries=0", env=_password_env(emulator), json_output=False, verbosity=3)
+    run = ansible_runner.adhoc("job_id=f00dbabe max_retries=0", env=dict(_password_env(emulator), **SHOW_ARGUMENTS), json_output=False,
+                               verbosity=3)
 
     assert run.rc == 2, run
     assert "HTTP 500 DBS.300500: Internal error." in run.stdout
@@ -80,7 +84,7 @@ def test_password_from_environment_failure_verbose(ansible_runner, emulator):
 
 @pytest.mark.parametrize("job_id", ["f00dbabe", "bad/id"], ids=["api-failure", "validation-failure"])
 def test_adhoc_token_from_environment_failure_verbose(ansible_runner, emulator, job_id):
-    env = {"HW_AUTH_TOKEN": STATIC_TOKEN, "HW_PROJECT_ID": PROJECT_ID, "HW_DDM_ENDPOINT": emulator.url}
+    env = dict(SHOW_ARGUMENTS, HW_AUTH_TOKEN=STATIC_TOKEN, HW_PROJECT_ID=PROJECT_ID, HW_DDM_ENDPOINT=emulator.url)
 
     run = ansible_runner.adhoc("job_id=%s" % job_id, env=env, json_output=False, verbosity=3)
 

@@ -22,6 +22,9 @@ from harness.emulator import (  # pylint: disable=import-error
 )
 
 FAST = {"ANSIBLE_PIPELINING": "1"}
+# ansible-core 2.21 leaves the module's arguments (``invocation``) out of results unless asked:
+# ask, so that the verbose runs show them (masked) on every version.
+VERBOSE = dict(FAST, ANSIBLE_INJECT_INVOCATION="true")
 # Every secret value the emulator knows; tokens it issues for passwords all start with MIIEMU.
 SECRETS = (STATIC_TOKEN, SECRET_KEY, TEMP_SECRET_KEY, SECURITY_TOKEN, USER_PASSWORD, "MIIEMU")
 # Header names whose presence in the output would mean request headers were dumped.
@@ -111,7 +114,7 @@ def test_no_secret_in_verbose_output_from_module_defaults(ansible_runner, emulat
     cases, expected, job_ids = _failure_paths(emulator)
     variables = dict(credentials, cases=cases, hw_endpoint=emulator.url, hw_iam_endpoint=emulator.url)
 
-    run = ansible_runner.playbook("robust_secrets.yml", variables, env=FAST, verbosity=3)
+    run = ansible_runner.playbook("robust_secrets.yml", variables, env=VERBOSE, verbosity=3)
 
     assert run.rc == 0, run
     _check_outcomes(run, cases, expected)
@@ -127,7 +130,7 @@ def test_no_secret_in_verbose_output_from_module_defaults(ansible_runner, emulat
 
 def test_no_secret_in_verbose_output_from_environment(ansible_runner, emulator):
     cases, expected, job_ids = _failure_paths(emulator)
-    env = dict(FAST, HW_ACCESS_KEY=ACCESS_KEY, HW_SECRET_KEY=SECRET_KEY, HW_PROJECT_ID=PROJECT_ID)
+    env = dict(VERBOSE, HW_ACCESS_KEY=ACCESS_KEY, HW_SECRET_KEY=SECRET_KEY, HW_PROJECT_ID=PROJECT_ID)
 
     run = ansible_runner.playbook("robust_secrets.yml", {"cases": cases, "hw_endpoint": emulator.url}, env=env, verbosity=3)
 
@@ -140,7 +143,7 @@ def test_no_secret_in_verbose_output_from_environment(ansible_runner, emulator):
 
 def test_adhoc_failure_with_secrets_from_environment(ansible_runner, emulator):
     # ansible-core echoes a failed ad-hoc task's -a string; secrets in the environment stay out of it.
-    env = {"HW_USER_NAME": USER_NAME, "HW_USER_PASSWORD": USER_PASSWORD, "HW_DOMAIN_NAME": DOMAIN_NAME, "HW_REGION_NAME": REGION}
+    env = dict(VERBOSE, HW_USER_NAME=USER_NAME, HW_USER_PASSWORD=USER_PASSWORD, HW_DOMAIN_NAME=DOMAIN_NAME, HW_REGION_NAME=REGION)
     run = ansible_runner.adhoc("job_id=nosuchjob0001 endpoint=%s iam_endpoint=%s" % (emulator.url, emulator.url), env=env, json_output=False,
                                verbosity=3)
 
