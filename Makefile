@@ -8,8 +8,8 @@ help:
 	@echo "make units      ansible-test units on a staged copy of the collection"
 	@echo "make lint       ansible-lint --profile production"
 	@echo "make matrix     smoke checks of the built collection on ansible-core 2.16 to 2.21 (tests/matrix/versions.txt)"
-	@echo "make pytest     pytest over tests/unit, tests/emulator and tests/integration (PYTEST_ARGS=...)"
-	@echo "make clean      remove build output and caches (keeps .venv)"
+	@echo "make pytest     pytest over tests/unit, tests/emulator, tests/matrix and tests/integration (PYTEST_ARGS=...)"
+	@echo "make clean      remove build output and caches (keeps .venv and ~/.cache/huaweicloud-cloud-matrix)"
 
 bootstrap:
 	@scripts/bootstrap.sh
