@@ -1,15 +1,16 @@
 # Developer entry points. Every target bootstraps .venv (scripts/bootstrap.sh) as needed.
-.PHONY: help bootstrap demo test build sanity units lint changelog ee bench pytest clean
+.PHONY: help bootstrap demo test build sanity units lint changelog ee matrix bench pytest clean
 
 help:
 	@echo "make demo       run the end-to-end demo against the local emulator"
-	@echo "make test       run every quality gate (build, sanity, units, lint, changelog, ee, pytest)"
+	@echo "make test       run every quality gate (build, sanity, units, lint, changelog, ee, matrix, bench, pytest)"
 	@echo "make sanity     ansible-test sanity on a staged copy of the collection"
 	@echo "make units      ansible-test units on a staged copy of the collection"
 	@echo "make lint       ansible-lint --profile production"
-	@echo "make pytest     pytest over tests/unit, tests/emulator and tests/integration (PYTEST_ARGS=...)"
+	@echo "make matrix     smoke checks of the built collection on ansible-core 2.16 to 2.21 (tests/matrix/versions.txt)"
+	@echo "make pytest     pytest over tests/unit, tests/emulator, tests/matrix and tests/integration (PYTEST_ARGS=...)"
 	@echo "make bench      the full benchmark (about 10 minutes; bench/run.sh --quick is the smoke in make test)"
-	@echo "make clean      remove build output and caches (keeps .venv)"
+	@echo "make clean      remove build output and caches (keeps .venv and ~/.cache/huaweicloud-cloud-matrix)"
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -20,7 +21,7 @@ demo:
 test:
 	@scripts/test.sh
 
-build sanity units lint changelog ee:
+build sanity units lint changelog ee matrix:
 	@scripts/test.sh $@
 
 # The full benchmark (about 10 minutes); docs/performance.md has its results.

@@ -5,19 +5,17 @@
 #   scripts/test.sh sanity units         only the named stages
 #   scripts/test.sh pytest -- -k waiter  extra arguments after -- go to pytest
 #
-# Stages: build sanity units lint changelog ee bench pytest (also: all).
+# Stages: build sanity units lint changelog ee matrix bench pytest (also: all).
 # Stops at the first failing stage and exits non-zero.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-ALL_STAGES=(build sanity units lint changelog ee bench pytest)
+ALL_STAGES=(build sanity units lint changelog ee matrix bench pytest)
 BUILD="$ROOT/build"
 COLLECTIONS="$BUILD/collections"
 STAGED="$BUILD/ansible_collections/huaweicloud/cloud"
-# ansible-test bootstraps pip in its virtual environments from this cached script.
-PIP_BOOTSTRAP="${HOME}/.ansible/test/cache/get_pip_24_2.py"
 
 usage() {
     sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
@@ -30,7 +28,7 @@ while [ $# -gt 0 ]; do
         --) shift; pytest_args=("$@"); break ;;
         -h|--help) usage; exit 0 ;;
         all) stages+=("${ALL_STAGES[@]}") ;;
-        build|sanity|units|lint|changelog|ee|bench|pytest) stages+=("$1") ;;
+        build|sanity|units|lint|changelog|ee|matrix|bench|pytest) stages+=("$1") ;;
         *) echo "test.sh: unknown stage '$1'" >&2; usage >&2; exit 2 ;;
     esac
     shift
@@ -116,24 +114,47 @@ filter_pip_noise() {
     grep -v --line-buffered 'is ignored: it is neither a file nor a directory' || true
 }
 
-# ansible-test downloads a pip bootstrap script into its cache on first use; where that
-# host is unreachable the failure is cryptic, so explain it.
+# ansible-test bootstraps pip in its virtual environments with a script it caches under a
+# name that carries the pip version it wants (get_pip_25_2.py for ansible-core 2.20 and 2.21).
+# $1: the bin directory of the ansible-test in use.
+pip_bootstrap_path() {
+    "$1/python" - <<'PY'
+import os
+import re
+
+import ansible_test
+
+source = os.path.join(os.path.dirname(ansible_test.__file__), "_internal", "python_requirements.py")
+with open(source, encoding="utf-8") as handle:
+    version = re.search(r"pip='([0-9.]+)'", handle.read()).group(1)
+print(os.path.expanduser("~/.ansible/test/cache/get_pip_%s.py" % version.replace(".", "_")))
+PY
+}
+
+# ansible-test downloads that script on first use; where its host is unreachable the
+# failure is cryptic, so explain it.
 pip_bootstrap_hint() {
-    [ -f "$PIP_BOOTSTRAP" ] && return 0
+    local path
+    path="$(pip_bootstrap_path "$1")" || return 0
+    [ -f "$path" ] && return 0
     cat >&2 <<EOF
-test.sh: $PIP_BOOTSTRAP is missing.
+test.sh: $path is missing.
   ansible-test bootstraps pip in its virtual environments with that script and downloads it
   when it is not cached. Without access to its download host, place an offline copy at that
   path first (.ci/run shows how CI does it), then run this stage again.
 EOF
 }
 
+# ansible-test of the development venv (ansible-core 2.21 on Python 3.12), or of the venv
+# whose bin directory is in ANSIBLE_TEST_BIN, on that venv's Python.
 run_ansible_test() {
-    local rc=0
+    local rc=0 bin="${ANSIBLE_TEST_BIN:-$ROOT/.venv/bin}" python_version
+    python_version="$("$bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
     stage_tree
-    (cd "$STAGED" && ansible-test "$@" --python 3.11 --requirements --color no) 2>&1 | filter_pip_noise || rc=$?
+    (cd "$STAGED" && PATH="$bin:$PATH" "$bin/ansible-test" "$@" --python "$python_version" --requirements --color no) 2>&1 \
+        | filter_pip_noise || rc=$?
     if [ "$rc" -ne 0 ]; then
-        pip_bootstrap_hint
+        pip_bootstrap_hint "$bin"
     fi
     return "$rc"
 }
@@ -204,6 +225,17 @@ PY
     echo "execution environment: build context created; introspection reports requests"
 }
 
+# matrix: the built collection on every ansible-core minor it claims (tests/matrix/versions.txt),
+# each on its own controller Python, with the modules on Python 3.10: a smoke per version.
+# Then ansible-test sanity from the oldest version's venv: the sanity stage covers the newest.
+stage_matrix() {
+    local oldest
+    python "$ROOT/tests/matrix/run.py"
+    oldest="$(python "$ROOT/tests/matrix/run.py" --bin-dir oldest)"
+    echo "ansible-test sanity with ansible-core $("$oldest/python" -c 'from ansible.release import __version__; print(__version__)')"
+    ANSIBLE_TEST_BIN="$oldest" run_ansible_test sanity
+}
+
 # bench: a quick smoke of the benchmark. It fails only when a run does not produce its
 # result; timings are reported, never judged (docs/performance.md has the full numbers).
 stage_bench() {
@@ -214,10 +246,10 @@ stage_pytest() {
     local rc=0
     mkdir -p "$BUILD"
     local dirs=()
-    for d in tests/unit tests/emulator tests/integration; do
+    for d in tests/unit tests/emulator tests/matrix tests/integration; do
         [ -d "$d" ] && dirs+=("$d")
     done
-    [ ${#dirs[@]} -gt 0 ] || die "no test directories found (tests/unit, tests/emulator, tests/integration)"
+    [ ${#dirs[@]} -gt 0 ] || die "no test directories found (tests/unit, tests/emulator, tests/matrix, tests/integration)"
     # The test folders have no __init__.py, so one pytest run needs unique file names.
     local clashes
     clashes="$(find "${dirs[@]}" -name 'test_*.py' -printf '%f\n' | sort | uniq -d)"
@@ -245,6 +277,7 @@ for stage in "${stages[@]}"; do
             lint) stage_lint ;;
             changelog) stage_changelog ;;
             ee) stage_ee ;;
+            matrix) stage_matrix ;;
             bench) stage_bench ;;
             pytest) stage_pytest ;;
         esac

@@ -89,7 +89,9 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp  # no longer has any effect
-        wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
+        # As the normal action does. ansible-core 2.21 calls has_native_async obsolete (its
+        # _execute_module decides), so a later release may drop it: absent means False.
+        wrap_async = bool(self._task.async_val) and not getattr(self._connection, "has_native_async", False)
         if self._can_show_progress(wrap_async):
             module_result = self._execute_with_progress(task_vars)
         else:

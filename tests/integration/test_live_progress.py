@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import re
-import select
-import subprocess
 import sys
-import time
 
 import pytest
 
 from harness.emulator import PROJECT_ID, STATIC_TOKEN  # pylint: disable=import-error
+from harness.terminal import Terminal  # pylint: disable=import-error
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CONNECTION_PLUGINS = os.path.join(HERE, "connection_plugins")
@@ -59,47 +56,6 @@ def run_vars(emulator, job):
 
 def token_env():
     return {"HW_AUTH_TOKEN": STATIC_TOKEN}
-
-
-class Terminal:
-    """Runs a command with its stdout on a pseudo-terminal, as when a person runs ansible-playbook.
-
-    (On a pipe, ansible-core's own output is block-buffered unless PYTHONUNBUFFERED is set, as AWX does.)
-    """
-
-    def __init__(self, command, env):
-        self._master, slave = pty.openpty()
-        # pylint: disable-next=consider-using-with
-        self.process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=slave, stderr=subprocess.STDOUT)
-        os.close(slave)
-        self.text = ""
-
-    def read_until(self, pattern, timeout=120.0):
-        deadline = time.monotonic() + timeout
-        while not re.search(pattern, self.text, re.MULTILINE) and time.monotonic() < deadline:
-            ready, _w, _x = select.select([self._master], [], [], 0.5)
-            if ready:
-                try:
-                    chunk = os.read(self._master, 65536)
-                except OSError:  # the terminal closed: the process ended
-                    break
-                self.text += chunk.decode("utf-8", "replace").replace("\r\n", "\n")
-        return re.search(pattern, self.text, re.MULTILINE)
-
-    def finish(self, timeout=180.0):
-        """Read everything until the process ends; return its exit code."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            ready, _w, _x = select.select([self._master], [], [], 0.5)
-            try:
-                chunk = os.read(self._master, 65536) if ready else b""
-            except OSError:  # the terminal closed: the process ended
-                break
-            self.text += chunk.decode("utf-8", "replace").replace("\r\n", "\n")
-            if not chunk and self.process.poll() is not None:
-                break
-        os.close(self._master)
-        return self.process.wait(timeout=10)
 
 
 def test_progress_lines_appear_while_the_task_runs(ansible_runner, emulator, tmp_path):

@@ -24,6 +24,9 @@ from harness.emulator import (  # pylint: disable=import-error
 )
 
 MASKED = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+# ansible-core 2.21 leaves the module's arguments (``invocation``) out of results unless asked:
+# ask, so that the verbose runs show them (masked) on every version.
+SHOW_ARGUMENTS = {"ANSIBLE_INJECT_INVOCATION": "true"}
 REJECTED = {"status": 401, "json": {"error_code": "APIGW.0301", "error_msg": "Incorrect IAM authentication information.", "request_id": None}}
 
 
@@ -100,7 +103,7 @@ def test_no_secret_in_verbose_output_from_play_variables(ansible_runner, emulato
     cases, expected, job_ids = _failure_paths(emulator)
     defaults = dict(credentials, endpoint=emulator.url, iam_endpoint=emulator.url)
 
-    run = ansible_runner.run(ansible_runner.cases_command(cases, defaults, verbosity=3))
+    run = ansible_runner.run(ansible_runner.cases_command(cases, defaults, verbosity=3), env=SHOW_ARGUMENTS)
 
     _check_outcomes(run, cases, expected, secret_options)
     assert_no_secrets(run)
@@ -115,7 +118,7 @@ def test_no_secret_in_verbose_output_from_play_variables(ansible_runner, emulato
 
 def test_no_secret_in_verbose_output_from_environment(ansible_runner, emulator):
     cases, expected, job_ids = _failure_paths(emulator)
-    env = {"HW_ACCESS_KEY": ACCESS_KEY, "HW_SECRET_KEY": SECRET_KEY, "HW_PROJECT_ID": PROJECT_ID}
+    env = dict(SHOW_ARGUMENTS, HW_ACCESS_KEY=ACCESS_KEY, HW_SECRET_KEY=SECRET_KEY, HW_PROJECT_ID=PROJECT_ID)
 
     run = ansible_runner.run(ansible_runner.cases_command(cases, {"endpoint": emulator.url}, verbosity=3), env=env)
 
@@ -127,7 +130,7 @@ def test_no_secret_in_verbose_output_from_environment(ansible_runner, emulator):
 
 def test_adhoc_failures_with_secrets_from_environment(ansible_runner, emulator):
     # ansible-core echoes a failed ad-hoc task's -a string; secrets in the environment stay out of it.
-    env = {"HW_USER_NAME": USER_NAME, "HW_USER_PASSWORD": USER_PASSWORD, "HW_DOMAIN_NAME": DOMAIN_NAME, "HW_REGION_NAME": REGION}
+    env = dict(SHOW_ARGUMENTS, HW_USER_NAME=USER_NAME, HW_USER_PASSWORD=USER_PASSWORD, HW_DOMAIN_NAME=DOMAIN_NAME, HW_REGION_NAME=REGION)
     endpoints = "endpoint=%s iam_endpoint=%s" % (emulator.url, emulator.url)
 
     api_failure = ansible_runner.adhoc("job_id=nosuchjob0001 " + endpoints, env=env, json_output=False, verbosity=3)

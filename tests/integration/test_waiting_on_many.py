@@ -13,7 +13,7 @@ import re
 
 from cases import retry_warnings, token_case  # pylint: disable=import-error
 from harness.emulator import PROJECT_ID  # pylint: disable=import-error
-from test_live_progress import Terminal  # pylint: disable=import-error
+from harness.terminal import Terminal  # pylint: disable=import-error
 
 PLAYBOOK = "wait_many.yml"
 TASK = "Wait for the DDM jobs"

@@ -45,6 +45,8 @@ class CallbackModule(CallbackBase):
     def __init__(self, display=None):
         super().__init__(display)
         self.plays = []
+        # (host, task name) -> whether each loop item failed, in order.
+        self._item_failures = {}
 
     def _current_tasks(self):
         if not self.plays:
@@ -67,7 +69,17 @@ class CallbackModule(CallbackBase):
         data = _plain(dict(result._result))
         # Newer ansible-core keeps the outcome out of the result dict: record it explicitly.
         data.update(extra)
+        # ansible-core 2.21 also keeps it out of each loop item's result: take it from the item events.
+        failures = self._item_failures.pop((result._host.get_name(), result._task.get_name()), [])
+        items = data.get("results")
+        if isinstance(items, list) and len(items) == len(failures):
+            for item, failed in zip(items, failures):
+                if isinstance(item, dict):
+                    item.setdefault("failed", failed)
         tasks[-1]["hosts"][result._host.get_name()] = data
+
+    def _item(self, result, failed):
+        self._item_failures.setdefault((result._host.get_name(), result._task.get_name()), []).append(failed)
 
     def v2_runner_on_ok(self, result):
         self._record(result)
@@ -80,6 +92,15 @@ class CallbackModule(CallbackBase):
 
     def v2_runner_on_unreachable(self, result):
         self._record(result, unreachable=True)
+
+    def v2_runner_item_on_ok(self, result):
+        self._item(result, False)
+
+    def v2_runner_item_on_failed(self, result):
+        self._item(result, True)
+
+    def v2_runner_item_on_skipped(self, result):
+        self._item(result, False)
 
     def v2_playbook_on_stats(self, stats):
         summary = {host: stats.summarize(host) for host in sorted(stats.processed.keys())}
