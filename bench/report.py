@@ -115,7 +115,38 @@ def growth_rows(growth, what):
     return rows
 
 
-ROWS = (("wait", wait_rows), ("progress", progress_rows), ("adhoc", adhoc_rows), ("scale", scale_rows), ("cpu", cpu_rows), ("list", list_rows))
+def many_rows(many):
+    runs = {(run["variant"], run["tasks"]): run for run in many["runs"]}
+    big, small = runs.get(("job_ids", many["tasks"])), runs.get(("job_ids", many["small"]))
+    forks = runs.get(("forks", many["tasks"]))
+    name = "7. many: %d tasks of %g-%g s, %d requests/min limit" % (many["tasks"], many["durations"][0], many["durations"][1],
+                                                                 many["ratelimit"]["limit"])
+    rows = []
+    for variant, label in (("forks", "one host per task, forks %d" % many["forks"]), ("loop", "a loop of single waits"),
+                           ("job_ids", "one job_ids task")):
+        run = runs.get((variant, many["tasks"]))
+        if run:
+            rows.append(_row(name if not rows else "", "%s: requests / 429 / wall (s) / mean detection (s) / CPU (s)" % label,
+                             "%d / %d / %s / %s / %s" % (run["requests"], run["throttled"], fmt(run["wall"]), fmt(run["mean_detect_latency"], 2),
+                                                         fmt(run["cpu"], 2))))
+    if big:
+        rows.append(_row("", "job_ids: 429 answers", "%d" % big["throttled"], target="0", verdict=met(big["throttled"] == 0)))
+        limit = many["wait_interval"] / 2.0
+        rows.append(_row("", "job_ids: mean detection latency (s)", fmt(big["mean_detect_latency"], 2), "%.1f (single wait: interval/2)" % limit,
+                         target="<= single wait", verdict=met(None if big["mean_detect_latency"] is None else big["mean_detect_latency"] <= limit)))
+    if big and small:
+        growth = big["requests_per_minute"] / small["requests_per_minute"] if small["requests_per_minute"] else None
+        rows.append(_row("", "job_ids: requests per minute, %d vs %d tasks" % (many["tasks"], many["small"]),
+                         "%s vs %s" % (fmt(big["requests_per_minute"]), fmt(small["requests_per_minute"])), compared=ratio(growth),
+                         target="independent of the count (<= 1.25x)", verdict=met(None if growth is None else growth <= 1.25)))
+    if big and forks:
+        rows.append(_row("", "job_ids: CPU time (s)", fmt(big["cpu"], 2), fmt(forks["cpu"], 2) + " (forks)", ratio(big["cpu"] / forks["cpu"]
+                         if forks["cpu"] else None), "< forks", met(big["cpu"] < forks["cpu"])))
+    return rows
+
+
+ROWS = (("wait", wait_rows), ("progress", progress_rows), ("adhoc", adhoc_rows), ("scale", scale_rows), ("cpu", cpu_rows), ("list", list_rows),
+        ("many", many_rows))
 
 
 def table(results):

@@ -8,6 +8,7 @@
 4. ``scale``: 12 hosts waiting at once under a per-user rate limit of 12 requests / 10 s.
 5. ``cpu``: CPU time of a whole 30 s wait run, module vs the uri loop.
 6. ``list``: list mode over 1k and 10k tasks: time and peak memory.
+7. ``many``: 50 tasks under a rate limit of 40 requests a minute: forks vs a loop vs ``job_ids`` (``many.py``).
 """
 
 from __future__ import annotations
@@ -22,17 +23,20 @@ import time
 
 from harness.ansible_runner import MODULE, MODULE_PACKAGE  # pylint: disable=import-error
 from harness.emulator import PROJECT_ID, STATIC_TOKEN  # pylint: disable=import-error
+from many import Many  # pylint: disable=import-error
 from report import fmt  # pylint: disable=import-error
 from stats import FIXED_CADENCE_PRODUCT, delta, growth, job_gets, median, pair_summary, poll_stats  # pylint: disable=import-error
 
 PLAYBOOKS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "playbooks")
-SCENARIOS = ("adhoc", "wait", "cpu", "progress", "scale", "list")
+SCENARIOS = ("adhoc", "wait", "cpu", "progress", "scale", "list", "many")
 # Scenario sizes: (full run, --quick).
 PROFILES = {
     "full": dict(wait_duration=40, wait_reps=3, cpu_duration=30, cpu_reps=2, adhoc_reps=7, progress_duration=30, progress_phases=4,
-                 scale_hosts=12, scale_duration=40, list_sizes=(0, 1000, 10000)),
+                 scale_hosts=12, scale_duration=40, list_sizes=(0, 1000, 10000),
+                 many_tasks=50, many_small=10, many_durations=(20, 60), many_forks=15, many_limit=40),
     "quick": dict(wait_duration=6, wait_reps=1, cpu_duration=6, cpu_reps=1, adhoc_reps=1, progress_duration=6, progress_phases=1,
-                  scale_hosts=3, scale_duration=6, list_sizes=(0, 20, 200)),
+                  scale_hosts=3, scale_duration=6, list_sizes=(0, 20, 200),
+                  many_tasks=6, many_small=3, many_durations=(3, 8), many_forks=3, many_limit=40),
 }
 WAIT_INTERVAL = 5
 URI_DELAY = 5
@@ -268,3 +272,9 @@ class Bench:
             log("list: %d tasks, %-8s wall %.2f s, cpu %.2f s, peak RSS %.1f MB (emulator cpu %s s)"
                 % (size, kind, run.wall, run.cpu, run.maxrss_mb, fmt(record[kind]["emulator_cpu"], 2)))
         return record
+
+    # ------------------------------------------------------------------ many tasks (scenario 7)
+
+    def scenario_many(self):
+        self.results["many"] = Many(self).run()
+        self.emulator.reset()

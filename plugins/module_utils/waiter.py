@@ -61,6 +61,30 @@ class CompletionEstimator:
         return last_at + (100.0 - last_percent) / rate - elapsed
 
 
+class ProgressPredictor:
+    """When to look again, from the progress of one task or of each task of a group.
+
+    ``readings`` is one task's percentage, or ``{task: percentage}`` for a group, whose soonest
+    predicted completion counts. For a group, an early poll is never followed by another: tasks
+    that end one after another then cost at most one extra poll per regular pause, so a group's
+    requests per minute do not grow with its number of tasks.
+    """
+
+    def __init__(self):
+        self._estimators = {}
+        self._was_early = False
+
+    def pause(self, elapsed: float, readings, regular: float) -> float:
+        group = isinstance(readings, dict)
+        readings = readings if group else {None: readings}
+        for key, percent in readings.items():
+            self._estimators.setdefault(key, CompletionEstimator()).observe(elapsed, percent)
+        predictions = [p for p in (self._estimators[key].remaining(elapsed) for key in readings) if p is not None]
+        early = bool(predictions) and min(predictions) + PREDICTION_MARGIN < regular and not (group and self._was_early)
+        self._was_early = early
+        return max(min(predictions) + PREDICTION_MARGIN, MIN_PAUSE) if early else regular
+
+
 class WaitOutcome:
     """How a wait ended: the last value fetched (None if none came), how many polls, how long, and why.
 
@@ -86,13 +110,14 @@ def wait_for(fetch, is_final, timeout: float, max_interval: float, *, on_poll=No
     a late poll cannot turn a timeout into success. The last pause is clipped so that the
     final poll starts ``LAST_ANSWER_ALLOWANCE`` (or a tenth of ``timeout``) before the deadline.
     ``on_poll(value, elapsed)`` is called after every poll (progress reporting).
-    ``progress(value)`` may return the task's completion percentage: when it rises steadily,
-    the poll after the predicted completion is brought forward to just past it.
+    ``progress(value)`` may return the task's completion percentage, or ``{task: percentage}``
+    for a group: when it rises steadily, the poll after the (soonest) predicted completion is
+    brought forward to just past it (see :class:`ProgressPredictor`).
     """
     start = clock()
     deadline = start + timeout
     pauses = poll_pauses(max_interval)
-    estimator = CompletionEstimator()
+    predictor = ProgressPredictor()
     value = None
     polls = 0
     while True:
@@ -113,8 +138,5 @@ def wait_for(fetch, is_final, timeout: float, max_interval: float, *, on_poll=No
             return WaitOutcome(value, polls, elapsed, True)
         pause = next(pauses)
         if progress is not None:
-            estimator.observe(elapsed, progress(value))
-            predicted = estimator.remaining(clock() - start)
-            if predicted is not None and predicted + PREDICTION_MARGIN < pause:
-                pause = max(predicted + PREDICTION_MARGIN, MIN_PAUSE)
+            pause = predictor.pause(clock() - start, progress(value), pause)
         sleep(min(pause, room))

@@ -527,7 +527,9 @@ class DdmJobInfo(HuaweiCloudModule):
         outcome = None
         try:
             if params["wait"]:
-                outcome = self.wait_on(group.refresh, lambda value: group.done(), self.group_reporter(group))
+                outcome = self.wait_on(group.refresh, lambda value: group.done(), self.group_reporter(group),
+                                       progress=lambda value: {job_id: progress_percent(group.states[job_id])
+                                                               for job_id in group.pending() if job_id in group.states})
             else:
                 group.refresh()
         except HuaweiCloudError as exc:

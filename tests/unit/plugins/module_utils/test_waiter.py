@@ -188,3 +188,31 @@ def test_a_short_wait_still_polls_again_before_its_deadline():
     fetch, seen = job_finishing_at(clock, 10_000)
     outcome = wait_for(fetch, is_final, 1, 1, clock=clock, sleep=clock.sleep)
     assert outcome.timed_out and [t for t, _deadline in seen] == pytest.approx([0.0, 0.9])  # a tenth of the wait left for the last answer
+
+
+def group_of_linear_tasks(clock, durations):
+    """Tasks whose progress rises steadily to 100 % at their durations; the group is final when all are."""
+    start = clock.now
+    polls = []
+
+    def fetch(deadline):  # pylint: disable=unused-argument
+        elapsed = clock.now - start
+        polls.append(elapsed)
+        return {task: (None if elapsed >= end else int(100 * elapsed / end)) for task, end in durations.items()}
+    return fetch, polls
+
+
+def test_a_group_polls_just_after_a_predicted_completion_but_never_twice_early_in_a_row():
+    clock = FakeClock()
+    durations = {"t%d" % n: 20 + 0.7 * n for n in range(30)}  # one task ends every 0.7 s
+    fetch, polls = group_of_linear_tasks(clock, durations)
+
+    def pending(value):
+        return {task: percent for task, percent in value.items() if percent is not None}
+    outcome = wait_for(fetch, lambda value: not pending(value), 1800, 5, progress=pending, clock=clock, sleep=clock.sleep)
+    assert not outcome.timed_out
+    gaps = [later - earlier for earlier, later in zip(polls, polls[1:])]
+    early = [gap < 5 for gap in gaps[3:]]  # after the first 1-2-4 s pauses
+    assert any(early) and not any(a and b for a, b in zip(early, early[1:]))
+    # However many tasks end meanwhile, at most two polls per regular pause.
+    assert len(polls) <= 2 * (polls[-1] // 5 + 1) + 3
