@@ -31,6 +31,7 @@ options:
         V(cn-north-4_ddmteam). Defaults to O(region). Works with every kind of credentials.
       - If not set, the value of E(HW_PROJECT_NAME) is used.
     type: str
+    version_added: 1.1.0
   iam_endpoint:
     description:
       - Base URL of the IAM service, with or without the C(/v3) suffix.
@@ -88,6 +89,7 @@ options:
       - Account (domain) id that O(user_name) belongs to, instead of O(domain_name).
       - If not set, the value of E(HW_DOMAIN_ID) is used.
     type: str
+    version_added: 1.1.0
   shared_config_file:
     description:
       - Path of the shared config file of KooCLI (C(hcloud)) and the Terraform provider, whose AKSK profiles
@@ -97,27 +99,32 @@ options:
         C(~/.hcloud/config.json). It cannot be combined with credential options.
       - If not set, the value of E(HW_SHARED_CONFIG_FILE) is used.
     type: path
+    version_added: 1.1.0
   profile:
     description:
       - Name of the profile to use in O(shared_config_file). Defaults to the file's C(current) profile.
       - If not set, the value of E(HW_PROFILE) is used.
     type: str
+    version_added: 1.1.0
   agency_name:
     description:
       - Assume this agency (role) of the account O(agency_domain_name). The credentials found are exchanged with IAM
         for the agency's temporary credentials, which sign every request and are renewed before they expire.
       - If not set, the value of E(HW_ASSUME_ROLE_AGENCY_NAME) is used.
     type: str
+    version_added: 1.1.0
   agency_domain_name:
     description:
       - Name of the account (domain) that created O(agency_name). Needed with O(agency_name).
       - If not set, the value of E(HW_ASSUME_ROLE_DOMAIN_NAME) is used.
     type: str
+    version_added: 1.1.0
   agency_duration:
     description:
       - Lifetime in seconds of the agency's temporary credentials, between 900 and 86400. Defaults to 3600.
       - If not set, the value of E(HW_ASSUME_ROLE_DURATION) is used.
     type: int
+    version_added: 1.1.0
   use_ecs_metadata:
     description:
       - On an ECS with an agency attached, take temporary credentials from the ECS metadata service,
@@ -126,6 +133,7 @@ options:
         changed with the E(HW_METADATA_ENDPOINT) environment variable.
       - If not set, the value of E(HW_USE_ECS_METADATA) is used.
     type: bool
+    version_added: 1.1.0
     default: false
   validate_certs:
     description:
