@@ -69,6 +69,12 @@ def make_client(session, auth=None, max_retries=5, clock=None, **kwargs):
 
 
 @pytest.fixture
+def clock():
+    """A simulated clock at 100 s: ``clock()`` reads it, ``clock.sleep()`` moves it on."""
+    return FakeClock(100.0)
+
+
+@pytest.fixture
 def http():
     """``http.answer(...)``, ``http.Session(*answers)``, ``http.client(session, ...)`` and ``http.Clock()``."""
     return types.SimpleNamespace(answer=answer, Session=ScriptedSession, client=make_client, Clock=FakeClock)

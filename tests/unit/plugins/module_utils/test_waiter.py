@@ -12,20 +12,6 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import De
 from ansible_collections.huaweicloud.cloud.plugins.module_utils.waiter import CompletionEstimator, poll_pauses, wait_for
 
 
-class FakeClock:
-    def __init__(self):
-        self.now = 100.0
-        self.sleeps = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        assert seconds >= 0
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
 def job_finishing_at(clock, finish_at, final="Completed"):
     start = clock.now
     seen = []
@@ -46,8 +32,7 @@ def test_pauses_start_short_and_grow_to_the_interval():
     assert list(itertools.islice(poll_pauses(30), 7)) == [1.0, 2.0, 4.0, 8.0, 16.0, 30, 30]
 
 
-def test_short_job_is_seen_within_seconds():
-    clock = FakeClock()
+def test_short_job_is_seen_within_seconds(clock):
     fetch, seen = job_finishing_at(clock, 2.5)
     outcome = wait_for(fetch, is_final, 1800, 5, clock=clock, sleep=clock.sleep)
     assert not outcome.timed_out
@@ -55,8 +40,7 @@ def test_short_job_is_seen_within_seconds():
     assert outcome.polls == 3 and outcome.elapsed == 3.0
 
 
-def test_long_job_costs_few_more_polls_than_a_fixed_cadence():
-    clock = FakeClock()
+def test_long_job_costs_few_more_polls_than_a_fixed_cadence(clock):
     fetch, seen = job_finishing_at(clock, 40)
     outcome = wait_for(fetch, is_final, 1800, 5, clock=clock, sleep=clock.sleep)
     fixed_cadence_polls = 40 // 5 + 1
@@ -64,15 +48,13 @@ def test_long_job_costs_few_more_polls_than_a_fixed_cadence():
     assert max(later[0] - earlier[0] for earlier, later in zip(seen, seen[1:])) == 5
 
 
-def test_final_status_on_first_poll_does_not_sleep():
-    clock = FakeClock()
+def test_final_status_on_first_poll_does_not_sleep(clock):
     fetch, _seen = job_finishing_at(clock, 0, final="Failed")
     outcome = wait_for(fetch, is_final, 60, 5, clock=clock, sleep=clock.sleep)
     assert outcome.value["status"] == "Failed" and outcome.polls == 1 and clock.sleeps == []
 
 
-def test_timeout_clips_the_last_pause_so_the_last_answer_can_still_count():
-    clock = FakeClock()
+def test_timeout_clips_the_last_pause_so_the_last_answer_can_still_count(clock):
     fetch, seen = job_finishing_at(clock, 10_000)
     outcome = wait_for(fetch, is_final, 12, 5, clock=clock, sleep=clock.sleep)
     assert outcome.timed_out and outcome.value == {"status": "Running"} and outcome.error is None
@@ -81,8 +63,7 @@ def test_timeout_clips_the_last_pause_so_the_last_answer_can_still_count():
     assert all(deadline == 12.0 for _t, deadline in seen)
 
 
-def test_a_poll_cut_off_by_the_deadline_ends_the_wait_with_the_last_state_seen():
-    clock = FakeClock()
+def test_a_poll_cut_off_by_the_deadline_ends_the_wait_with_the_last_state_seen(clock):
     answers = iter([{"status": "Running", "process": "40%"}])
 
     def fetch(deadline):
@@ -96,8 +77,7 @@ def test_a_poll_cut_off_by_the_deadline_ends_the_wait_with_the_last_state_seen()
     assert str(outcome.error) == "GET x: no complete answer before the deadline"
 
 
-def test_deadline_error_keeps_the_last_transport_error_and_no_value_if_none_came():
-    clock = FakeClock()
+def test_deadline_error_keeps_the_last_transport_error_and_no_value_if_none_came(clock):
     cause = TransportError("GET x: connection failed: refused")
 
     def fetch(deadline):  # pylint: disable=unused-argument
@@ -106,8 +86,7 @@ def test_deadline_error_keeps_the_last_transport_error_and_no_value_if_none_came
     assert outcome.timed_out and outcome.value is None and outcome.polls == 0 and outcome.error is cause
 
 
-def test_a_final_answer_that_arrives_after_the_deadline_is_a_timeout():
-    clock = FakeClock()
+def test_a_final_answer_that_arrives_after_the_deadline_is_a_timeout(clock):
 
     def late_completion(deadline):
         clock.now = deadline + 0.5  # no time limit could stop this one
@@ -116,8 +95,7 @@ def test_a_final_answer_that_arrives_after_the_deadline_is_a_timeout():
     assert outcome.timed_out and outcome.value == {"status": "Completed"}
 
 
-def test_on_poll_sees_every_state():
-    clock = FakeClock()
+def test_on_poll_sees_every_state(clock):
     fetch, _seen = job_finishing_at(clock, 3)
     updates = []
     wait_for(fetch, is_final, 60, 5, on_poll=lambda job, elapsed: updates.append((job["status"], elapsed)), clock=clock, sleep=clock.sleep)
@@ -142,8 +120,7 @@ def percent(job):
     return float(job["process"].rstrip("%")) if job["process"] else None
 
 
-def test_progress_brings_the_last_poll_to_just_after_completion():
-    clock = FakeClock()
+def test_progress_brings_the_last_poll_to_just_after_completion(clock):
     fetch, polls = linear_job(clock, 40)
     outcome = wait_for(fetch, is_final, 1800, 5, progress=percent, clock=clock, sleep=clock.sleep)
     assert outcome.value["status"] == "Completed"
@@ -153,8 +130,7 @@ def test_progress_brings_the_last_poll_to_just_after_completion():
     assert max(later - earlier for earlier, later in zip(polls, polls[1:])) <= 5
 
 
-def test_a_wrong_prediction_costs_at_most_one_extra_poll_per_reading():
-    clock = FakeClock()
+def test_a_wrong_prediction_costs_at_most_one_extra_poll_per_reading(clock):
     start = clock.now
     polls = []
 
@@ -183,8 +159,7 @@ def test_estimator_needs_two_readings_and_restarts_when_progress_goes_back():
     assert estimator.remaining(14) is None
 
 
-def test_a_short_wait_still_polls_again_before_its_deadline():
-    clock = FakeClock()
+def test_a_short_wait_still_polls_again_before_its_deadline(clock):
     fetch, seen = job_finishing_at(clock, 10_000)
     outcome = wait_for(fetch, is_final, 1, 1, clock=clock, sleep=clock.sleep)
     assert outcome.timed_out and [t for t, _deadline in seen] == pytest.approx([0.0, 0.9])  # a tenth of the wait left for the last answer
@@ -202,8 +177,7 @@ def group_of_linear_tasks(clock, durations):
     return fetch, polls
 
 
-def test_a_group_polls_just_after_a_predicted_completion_but_never_twice_early_in_a_row():
-    clock = FakeClock()
+def test_a_group_polls_just_after_a_predicted_completion_but_never_twice_early_in_a_row(clock):
     durations = {"t%d" % n: 20 + 0.7 * n for n in range(30)}  # one task ends every 0.7 s
     fetch, polls = group_of_linear_tasks(clock, durations)
 
