@@ -278,7 +278,7 @@ jobs:
   type: list
   elements: dict
   sample:
-    - id: ff8080817b7e5a8a017b7e6d2c1f0001
+    - id: 5b0c7e2a-3f1d-4c8e-9a6f-0d2b4e6a8c01
       name: CreateInstance
       status: Completed
       created_time: "2026-11-28T10:41:14+0000"

@@ -15,7 +15,7 @@ from harness.emulator import (  # pylint: disable=import-error
     ACCESS_KEY, DOMAIN_NAME, PROJECT_ID, REGION, SECRET_KEY, SECURITY_TOKEN, STATIC_TOKEN, USER_NAME, USER_PASSWORD,
 )
 
-JOB_ID = "ff8080817b7e5a8a017b7e6d2c1f0001"
+JOB_ID = "5b0c7e2a-3f1d-4c8e-9a6f-0d2b4e6a8c01"
 
 
 def _check_rejected(results, expected):

@@ -64,12 +64,12 @@ with security token (never expiring), IAM user, a static token, and an agency an
 ``--seed-demo`` creates these jobs in the default project (``POST /_emulator/reset`` re-creates them;
 ``model.py``):
 
-- ``ff8080817b7e5a8a017b7e6d2c1f0001`` CreateInstance, Completed
-- ``ff8080817b7e5a8a017b7e6d2c1f0002`` EnlargeNode, Running for 20 s (process rising), then Completed
-- ``ff8080817b7e5a8a017b7e6d2c1f0003`` RestartInstance, Failed (with a fail_reason in the list API)
-- ``ff8080817b7e5a8a017b7e6d2c1f0004`` migrateLogicDb, Running for an hour
-- ``ff8080817b7e5a8a017b7e6d2c1f0005`` EnlargeNode, Expanding for 10 s, then Completed
-- ``ff8080817b7e5a8a017b7e6d2c1f0006`` ReduceNode, RollbackSuccess
+- ``5b0c7e2a-3f1d-4c8e-9a6f-0d2b4e6a8c01`` CreateInstance, Completed
+- ``5b0c7e2a-3f1d-4c8e-9a6f-0d2b4e6a8c02`` EnlargeNode, Running for 20 s (process rising), then Completed
+- ``5b0c7e2a-3f1d-4c8e-9a6f-0d2b4e6a8c03`` RestartInstance, Failed (with a fail_reason in the list API)
+- ``5b0c7e2a-3f1d-4c8e-9a6f-0d2b4e6a8c04`` migrateLogicDb, Running for an hour
+- ``5b0c7e2a-3f1d-4c8e-9a6f-0d2b4e6a8c05`` EnlargeNode, Expanding for 10 s, then Completed
+- ``5b0c7e2a-3f1d-4c8e-9a6f-0d2b4e6a8c06`` ReduceNode, RollbackSuccess
 
 Only loopback addresses can be bound.  SIGTERM/SIGINT stop the server cleanly (``__main__.py``).
 

@@ -14,12 +14,12 @@ from .times import api_time
 
 
 DEMO_JOB_IDS = {
-    "completed": "ff8080817b7e5a8a017b7e6d2c1f0001",
-    "running": "ff8080817b7e5a8a017b7e6d2c1f0002",
-    "failed": "ff8080817b7e5a8a017b7e6d2c1f0003",
-    "long_running": "ff8080817b7e5a8a017b7e6d2c1f0004",
-    "expanding": "ff8080817b7e5a8a017b7e6d2c1f0005",
-    "rollback": "ff8080817b7e5a8a017b7e6d2c1f0006",
+    "completed": "5b0c7e2a-3f1d-4c8e-9a6f-0d2b4e6a8c01",
+    "running": "5b0c7e2a-3f1d-4c8e-9a6f-0d2b4e6a8c02",
+    "failed": "5b0c7e2a-3f1d-4c8e-9a6f-0d2b4e6a8c03",
+    "long_running": "5b0c7e2a-3f1d-4c8e-9a6f-0d2b4e6a8c04",
+    "expanding": "5b0c7e2a-3f1d-4c8e-9a6f-0d2b4e6a8c05",
+    "rollback": "5b0c7e2a-3f1d-4c8e-9a6f-0d2b4e6a8c06",
 }
 
 
