@@ -32,7 +32,7 @@ SCENARIOS = ("adhoc", "wait", "cpu", "progress", "scale", "list", "many")
 # Scenario sizes: (full run, --quick).
 PROFILES = {
     "full": dict(wait_duration=40, wait_reps=3, cpu_duration=30, cpu_reps=2, adhoc_reps=7, progress_duration=30, progress_phases=4,
-                 scale_hosts=12, scale_duration=40, list_sizes=(0, 1000, 10000),
+                 scale_hosts=12, scale_duration=40, list_sizes=(0, 10000, 20000),
                  many_tasks=50, many_small=10, many_durations=(20, 60), many_forks=15, many_limit=40),
     "quick": dict(wait_duration=6, wait_reps=1, cpu_duration=6, cpu_reps=1, adhoc_reps=1, progress_duration=6, progress_phases=1,
                   scale_hosts=3, scale_duration=6, list_sizes=(0, 20, 200),
