@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark huaweicloud.cloud.ddm_job_info against the local DDM emulator (loopback only).
 #
-#   bench/run.sh            full run (about 10 minutes)
+#   bench/run.sh            full run (about 17 minutes)
 #   bench/run.sh --quick    CI smoke: short tasks, one repetition (under 2 minutes)
 #
 # Other options go to bench/bench.py (--only SCENARIO, --reps N). Prints a markdown table;
