@@ -84,9 +84,9 @@ class Many:
         record["ok"] = run.rc == 0 and record["undetected"] == 0
         if not record["ok"]:
             self.bench.fail("many", "%s: rc %s, %d task(s) never seen completed" % (label, run.rc, record["undetected"]), run)
-        sys.stderr.write("bench: many %-7s %3d tasks: wall %.0f s, cpu %.1f s, %d requests (%d answered 429), %s req/min, mean detection %s s"
-                            % (variant, count, run.wall, run.cpu, record["requests"], record["throttled"], record["requests_per_minute"],
-                               record["mean_detect_latency"]) + "\n")
+        line = "many %-7s %3d tasks: wall %.0f s, cpu %.1f s, %d requests (%d answered 429), %s req/min, mean detection %s s" % (
+            variant, count, run.wall, run.cpu, record["requests"], record["throttled"], record["requests_per_minute"], record["mean_detect_latency"])
+        sys.stderr.write("bench: %s\n" % line)
         return record
 
     def run(self):
