@@ -19,7 +19,7 @@ import tempfile
 import threading
 import time
 
-from .playbooks import CASES_TASK, cases_playbook
+from .playbooks import CASES_TASK, DEFAULT_MODULE, cases_playbook, fqcn, module_package
 
 HARNESS_DIR = os.path.dirname(os.path.abspath(__file__))
 TESTS_DIR = os.path.dirname(HARNESS_DIR)
@@ -27,8 +27,9 @@ PLAYBOOKS = os.path.join(TESTS_DIR, "integration", "playbooks")
 CALLBACKS = os.path.join(TESTS_DIR, "integration", "callback_plugins")
 # The ansible binaries of the Python environment running the tests.
 BIN_DIR = os.path.dirname(sys.executable)
-MODULE = "huaweicloud.cloud.ddm_job_info"
-MODULE_PACKAGE = "ansible_collections.huaweicloud.cloud.plugins.modules.ddm_job_info"
+# The module a method runs when not told which (``module=``: a FQCN, or a bare name of this collection).
+MODULE = DEFAULT_MODULE
+MODULE_PACKAGE = module_package(MODULE)
 RUN_TIMEOUT = 180
 RECAP = re.compile(r"^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.MULTILINE)
 FATAL = re.compile(r"^fatal: \[([^\]]+)\]: FAILED! => (.*)$", re.MULTILINE)
@@ -230,7 +231,7 @@ class Ansible:
 
     def adhoc_command(self, module_args, check=False, verbosity=0, module=MODULE):
         command = [os.path.join(BIN_DIR, "ansible"), "localhost", "-i", "localhost,", "-e", "@" + self._vars_file(None),
-                   "-m", module, "-a", module_args]
+                   "-m", fqcn(module), "-a", module_args]
         return command + _options(check, verbosity)
 
     def playbook_command(self, playbook, extra_vars=None, check=False, verbosity=0, hosts=None, forks=None):
@@ -249,9 +250,12 @@ class Ansible:
         """Run to completion (the process group is killed after ``timeout``); return a MeasuredRun."""
         return MeasuredRun(command, _execute(command, self.workdir, self._env(env, json_output), timeout), json_output, label)
 
-    def module_alone(self, module_args, package=MODULE_PACKAGE, timeout=RUN_TIMEOUT, label=None):
-        """A module's own process, without Ansible around it: python -m <module> <args file>, measured."""
-        command = [sys.executable, "-m", package, self._file("args", ".json", json.dumps({"ANSIBLE_MODULE_ARGS": module_args}))]
+    def module_alone(self, module_args, package=None, timeout=RUN_TIMEOUT, label=None, module=MODULE):
+        """A module's own process, without Ansible around it: python -m <package> <args file>, measured.
+
+        ``package`` (a Python module name) defaults to the one of ``module``.
+        """
+        command = [sys.executable, "-m", package or module_package(module), self._file("args", ".json", json.dumps({"ANSIBLE_MODULE_ARGS": module_args}))]
         return self.measure(command, timeout, {"PYTHONPATH": self.collections_path}, label=label)
 
     def start(self, command, env=None, json_output=True):
@@ -268,26 +272,26 @@ class Ansible:
         _check_clean_output(run)
         return run
 
-    def adhoc(self, module_args, env=None, json_output=True, check=False, verbosity=0):
-        return self.run(self.adhoc_command(module_args, check, verbosity), env, json_output)
+    def adhoc(self, module_args, env=None, json_output=True, check=False, verbosity=0, module=MODULE):
+        return self.run(self.adhoc_command(module_args, check, verbosity, module), env, json_output)
 
     def playbook(self, playbook, extra_vars=None, env=None, json_output=True, check=False, verbosity=0):
         return self.run(self.playbook_command(playbook, extra_vars, check, verbosity), env, json_output)
 
-    def cases_command(self, cases, defaults=None, check=False, verbosity=0):
-        """The command that runs the module once per item of ``cases`` (see :mod:`harness.playbooks`).
+    def cases_command(self, cases, defaults=None, check=False, verbosity=0, module=MODULE):
+        """The command that runs ``module`` once per item of ``cases`` (see :mod:`harness.playbooks`).
 
-        ``defaults`` reach every case through module_defaults, out of the printed loop items.
+        ``defaults`` reach every case through the play variable case_defaults, out of the printed loop items.
         """
         variables = {"cases": cases, "case_defaults": defaults or {}}
-        return self.playbook_command(cases_playbook(self.workdir, MODULE), variables, check, verbosity)
+        return self.playbook_command(cases_playbook(self.workdir, module), variables, check, verbosity)
 
-    def run_cases(self, cases, defaults=None, env=None, check=False, verbosity=0):
-        """Run ``cases`` (dicts of module options plus a ``case`` label) in one ansible-playbook run.
+    def run_cases(self, cases, defaults=None, env=None, check=False, verbosity=0, module=MODULE):
+        """Run ``module`` over ``cases`` (dicts of its options plus a ``case`` label) in one ansible-playbook run.
 
         Returns ({case label: item result}, the task-level result); see :func:`case_results`.
         """
-        return case_results(self.run(self.cases_command(cases, defaults, check, verbosity), env), cases)
+        return case_results(self.run(self.cases_command(cases, defaults, check, verbosity, module), env), cases)
 
 
 def case_results(run, cases):
