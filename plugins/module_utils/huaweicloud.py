@@ -1,9 +1,10 @@
 # Copyright: Contributors to the huaweicloud.cloud collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What every huaweicloud.cloud module shares: options, building the client, and clean failures.
+"""What every huaweicloud.cloud module shares: options, building the client, results, and clean failures.
 
-A module subclasses :class:`HuaweiCloudModule`, names its ``service``, and implements ``run``.
-Any :class:`HuaweiCloudError` raised there becomes ``fail_json`` with a clear message.
+A module subclasses :class:`HuaweiCloudModule`, names its ``service``, checks its own options in
+``check_options`` and implements ``run``. Any :class:`HuaweiCloudError` raised there becomes
+``fail_json`` with a clear message.
 """
 
 from __future__ import annotations
@@ -128,26 +129,48 @@ def check_connection_options(params: dict, origins: dict | None = None) -> None:
 
 
 class HuaweiCloudModule:
-    """Base class of the collection's modules."""
+    """Base class of the collection's modules: options, the client, results and clean failures.
+
+    :meth:`execute` checks before it sends anything, in this order: the connection and credential
+    options (with credentials read from files and variables), then the module's own options
+    (:meth:`check_options`); then it builds the client (:meth:`connect`) and calls :meth:`run`.
+    Any :class:`HuaweiCloudError` raised on the way becomes ``fail_json`` with a clear message.
+
+    Modules that change things set ``changed`` (or call :meth:`changed_by`), read ``check_mode``,
+    and give :meth:`set_diff` what ``--diff`` shows; :meth:`exit` and :meth:`fail` report both.
+    """
 
     service = ""  # the API's service name, for example "ddm"
 
     def __init__(self, module):
         self.module = module
+        self.params = module.params
+        self.check_mode = module.check_mode
+        self.changed = False
+        self.client = None
+        self.endpoint = None
+        self._diff = None
+
+    def execute(self) -> None:
         if not HAS_REQUESTS:
-            module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
-        params = module.params
+            self.module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         try:
-            settings = resolve_credentials(params)
-            for secret in settings.secrets:
-                module.no_log_values.add(secret)  # read from a file: Ansible does not know to mask it
-            check_connection_options(settings.params, settings.origins)
-            self.check_options()
-            auth = build_auth(settings, on_secret=module.no_log_values.add)
-            self.endpoint = service_endpoint(self.service, settings.params["region"], params["cloud"], params.get("endpoint"))
-            iam_url = iam_endpoint(settings.params["region"], params["cloud"], settings.params["iam_endpoint"])
-        except ConfigurationError as exc:
-            module.fail_json(msg=str(exc))
+            self.connect()
+            self.run()
+        except HuaweiCloudError as exc:
+            self.fail(str(exc))
+
+    def connect(self) -> None:
+        """Check every option, then build the client. Nothing is sent here."""
+        module, params = self.module, self.module.params
+        settings = resolve_credentials(params)
+        for secret in settings.secrets:
+            module.no_log_values.add(secret)  # read from a file: Ansible does not know to mask it
+        check_connection_options(settings.params, settings.origins)
+        self.check_options()
+        auth = build_auth(settings, on_secret=module.no_log_values.add)
+        self.endpoint = service_endpoint(self.service, settings.params["region"], params["cloud"], params.get("endpoint"))
+        iam_url = iam_endpoint(settings.params["region"], params["cloud"], settings.params["iam_endpoint"])
         for warning in settings.warnings:
             module.warn(warning)
         self.client = HuaweiCloudClient(
@@ -163,28 +186,41 @@ class HuaweiCloudModule:
         return spec
 
     def check_options(self) -> None:
-        """Module-specific validation; raise ConfigurationError. Runs before any request."""
+        """Module-specific validation of ``self.params``; raise ConfigurationError. Runs before any request."""
 
     def run(self) -> None:
         raise NotImplementedError
 
-    def execute(self) -> None:
-        try:
-            self.run()
-        except HuaweiCloudError as exc:
-            self.fail(str(exc))
+    def changed_by(self, before: dict | None = None, after: dict | None = None) -> None:
+        """Note a change (made, or in check mode planned); ``before`` and ``after`` add to what ``--diff`` shows."""
+        self.changed = True
+        if before or after:
+            diff = self._diff or {"before": {}, "after": {}}
+            diff["before"].update(before or {})
+            diff["after"].update(after or {})
+            self._diff = diff
+
+    def set_diff(self, before: dict, after: dict) -> None:
+        """What ``--diff`` shows: the resource before and after (never a secret)."""
+        self._diff = {"before": before, "after": after}
 
     def exit(self, **result) -> None:
         self._warn_about_retries()
-        self.module.exit_json(changed=False, **result)
+        self.module.exit_json(**self._finish(result))
 
     def fail(self, msg: str, **result) -> None:
         self._warn_about_retries()
-        self.module.fail_json(msg=msg, changed=False, **result)
+        self.module.fail_json(msg=msg, **self._finish(result))
+
+    def _finish(self, result: dict) -> dict:
+        result.setdefault("changed", self.changed)
+        if self._diff is not None and self.module._diff:  # pylint: disable=protected-access
+            result.setdefault("diff", self._diff)
+        return result
 
     def _warn_about_retries(self) -> None:
         # Throttling and flaky gateways should be visible, not silently absorbed.
-        if self.client.retry_events:
+        if self.client is not None and self.client.retry_events:
             counts = Counter(self.client.retry_events)
             detail = ", ".join("%s x%d" % (name, count) for name, count in sorted(counts.items()))
             self.module.warn("Huawei Cloud requests were retried %d time(s): %s" % (len(self.client.retry_events), detail))

@@ -1,10 +1,22 @@
 # Copyright: Contributors to the huaweicloud.cloud collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The side channel that carries a running wait's progress to the action plugin, live.
+"""Live progress of a running wait: the records, and the side channel that carries them to the action plugin.
 
 A module's result reaches Ansible only when the module ends, so during a long wait the
 module appends one JSON line per change to a file named by an environment variable that
-the action plugin sets; the plugin shows the lines as they appear.
+the action plugin sets; the plugin shows the lines as they appear
+(``plugins/plugin_utils/progress.py`` turns each record into one line).
+
+The records (this file owns their schema; every field but ``kind`` and ``elapsed`` is optional):
+
+- ``task``: one task: ``id``, ``name``, ``status`` (``not visible yet`` before it appears), ``process``
+- ``group``: many tasks: ``total``, ``completed``, ``failed`` {status: count}, ``running``, ``average``
+  (per cent, of the running tasks that report it), ``not_found``
+- ``job_failed``: one task of a group ended badly: ``id``, ``name``, ``status``, ``instance`` {id, name}, ``fail_reason``
+- ``instance``: an instance's status while a module waits for it: ``status``, ``wanted`` (the status awaited)
+
+Any record may carry ``operation`` {``name``, ``step``, ``steps``} and ``instance`` {``id``, ``name``}:
+what the wait is for, when a module runs several operations on one instance.
 """
 
 from __future__ import annotations
@@ -13,6 +25,30 @@ import json
 import os
 
 PROGRESS_FILE_ENV = "HUAWEICLOUD_ANSIBLE_PROGRESS_FILE"
+
+
+def task_record(job_id: str, job: dict | None, elapsed: float, **context) -> dict:
+    """One task's state (``job`` as results show it, None while the task is not visible yet)."""
+    if job is None:
+        return dict(context, kind="task", id=job_id, status="not visible yet", elapsed=elapsed)
+    return dict(context, kind="task", id=job["id"], name=job.get("name"), status=job["status"], process=job.get("process"), elapsed=elapsed)
+
+
+def group_record(summary: dict, elapsed: float, **context) -> dict:
+    """A group's counts (``JobGroup.summary()``)."""
+    return dict(context, kind="group", elapsed=elapsed, **summary)
+
+
+def task_failed_record(job: dict, elapsed: float, **context) -> dict:
+    """One task of a group that ended badly."""
+    return dict(context, kind="job_failed", id=job["id"], name=job.get("name"), status=job["status"], instance=job.get("instance"),
+                fail_reason=job.get("fail_reason"), elapsed=elapsed)
+
+
+def instance_record(instance: dict, wanted: str, elapsed: float, **context) -> dict:
+    """An instance's status while a module waits for it to reach ``wanted``."""
+    return dict(context, kind="instance", instance={key: instance.get(key) for key in ("id", "name")}, status=instance.get("status"),
+                wanted=wanted, elapsed=elapsed)
 
 
 class ProgressReporter:

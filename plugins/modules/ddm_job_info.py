@@ -308,25 +308,18 @@ polls:
 """
 
 import datetime
-import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils.ddm import (FAILURE_STATUSES, FINAL_STATUSES, LIST_DETAIL_STATUSES, NOT_FOUND_GRACE, RETENTION, DdmJobs, JobGroup, add_list_details,
-                                describe_failure, describe_last_state, job_view, legacy_list_item, parse_time, progress_percent)
-from ..module_utils.errors import ConfigurationError, HuaweiCloudError, NotFoundError
+from ..module_utils.ddm_jobs import RETENTION, DdmJobs, job_view, legacy_list_item
+from ..module_utils.errors import ConfigurationError
 from ..module_utils.huaweicloud import HuaweiCloudModule, check_plain_id
-from ..module_utils.progress import ProgressReporter
-from ..module_utils.waiter import WaitOutcome, wait_for
+from ..module_utils.task_waiter import TaskWaiter
+from ..module_utils.times import parse_time
 
 LIST_OPTIONS = ("start_time", "end_time", "status", "name")
-DEFAULT_WAIT_INTERVAL = 5
 DEFAULT_WINDOW = datetime.timedelta(hours=24)
-# Looking up a task's failure reason and operations is a courtesy: it may not hold the play up for long.
-LIST_LOOKUP_SECONDS = 10
 MAX_JOB_IDS = 200
-# Messages name this many tasks at most; the result holds them all.
-MAX_NAMED = 10
 
 
 def option_time(params: dict, option: str) -> datetime.datetime | None:
@@ -338,17 +331,8 @@ def option_time(params: dict, option: str) -> datetime.datetime | None:
         raise ConfigurationError("%s %s, got %r" % (option, exc, params[option])) from None
 
 
-def name_some(texts: list) -> str:
-    named = "; ".join(texts[:MAX_NAMED])
-    return named + ("; and %d more (see jobs)" % (len(texts) - MAX_NAMED) if len(texts) > MAX_NAMED else "")
-
-
 class DdmJobInfo(HuaweiCloudModule):
     service = "ddm"
-
-    def __init__(self, module):
-        super().__init__(module)
-        self.jobs = DdmJobs(self.client, self.endpoint)
 
     @classmethod
     def argument_spec(cls):
@@ -366,7 +350,6 @@ class DdmJobInfo(HuaweiCloudModule):
             name=dict(type="str"),
         )
         return spec
-
     def check_options(self):
         params = self.module.params
         check_plain_id(params["job_id"], "job_id")
@@ -413,163 +396,48 @@ class DdmJobInfo(HuaweiCloudModule):
         return start, end
 
     def run(self):
-        if self.module.params["job_ids"] is not None:
-            self.report_jobs()
-        elif self.module.params["job_id"] is None:
-            self.list_jobs()
+        jobs = DdmJobs(self.client, self.endpoint)
+        if self.params["job_ids"] is not None:
+            self.report_jobs(TaskWaiter(jobs, self.module.warn))
+        elif self.params["job_id"] is None:
+            self.list_jobs(jobs)
         else:
-            self.report_job()
+            self.report_job(TaskWaiter(jobs, self.module.warn))
 
-    def list_jobs(self):
-        params = self.module.params
-        statuses = set(params["status"] or [])
-        listing = self.jobs.iterate(*self.list_window())
-        jobs = [legacy_list_item(job_view(item), item) for item in listing
-                if (not statuses or item["status"] in statuses)
-                and (params["name"] is None or item.get("name") == params["name"])
-                and (params["instance_id"] is None or item.get("instance_id") == params["instance_id"])]
+    def list_jobs(self, jobs):
+        listing = jobs.iterate(*self.list_window())
+        found = [legacy_list_item(job_view(item), item) for item in listing if self.listed(item)]
         if listing.truncated:
             self.module.warn("The DDM task list was cut short (%s), so tasks may be missing: narrow start_time and end_time" % listing.truncated)
-        self.exit(jobs=jobs)
+        self.exit(jobs=found)
 
-    def get_job(self, deadline=None):
-        job = job_view(self.jobs.get(self.module.params["job_id"], deadline))
-        expected = self.module.params["instance_id"]
-        actual = (job.get("instance") or {}).get("id")
-        if expected and actual != expected:
-            raise HuaweiCloudError("DDM job %s (%s) belongs to instance %s, not to instance_id %s: refusing to report on the wrong task"
-                                   % (job["id"], job.get("name"), actual or "(none)", expected))
-        return job
+    def listed(self, item) -> bool:
+        """Whether a list item passes the status, name and instance_id filters."""
+        params = self.params
+        checks = ((params["status"] or None, lambda statuses: item["status"] in statuses), (params["name"], lambda name: item.get("name") == name),
+                  (params["instance_id"], lambda instance_id: item.get("instance_id") == instance_id))
+        return all(wanted is None or matches(wanted) for wanted, matches in checks)
 
-    def wait_on(self, fetch, is_final, on_poll, progress=None) -> WaitOutcome:
-        params = self.module.params
-        interval = params["wait_interval"] or min(DEFAULT_WAIT_INTERVAL, params["wait_timeout"])
-        return wait_for(fetch, is_final, params["wait_timeout"], interval, progress=progress, on_poll=on_poll)
-
-    def wait(self) -> WaitOutcome:
-        params = self.module.params
-        reporter = ProgressReporter.from_environment()
-        started = time.monotonic()
-        seen = []
-
-        def poll(deadline):
-            try:
-                seen.append(self.get_job(deadline))
-                return seen[-1]
-            except NotFoundError as exc:
-                if seen:
-                    raise exc.with_message("%s (it was found earlier in this wait)" % exc) from None
-                if time.monotonic() - started >= NOT_FOUND_GRACE:
-                    raise exc.with_message("%s (still not found after %d s of waiting)" % (exc, NOT_FOUND_GRACE)) from None
-                return None  # not visible yet: look again on the normal schedule
-
-        def report(job, elapsed):
-            if job is None:
-                record = dict(id=params["job_id"], status="not visible yet", elapsed=elapsed)
-                reporter.update(None, record)
-            else:
-                record = dict(id=job["id"], name=job.get("name"), status=job["status"], process=job.get("process"), elapsed=elapsed)
-                reporter.update((job["status"], job.get("process")), record)
-
-        return self.wait_on(poll, lambda job: job is not None and job["status"] in FINAL_STATUSES, report,
-                            progress=lambda job: progress_percent(job) if job else None)
-
-    def add_list_details(self, job, deadline=None) -> bool:
-        """``fail_reason`` and ``operations`` from the task list: the single-task call does not carry them. False on an error."""
-        try:
-            item = self.jobs.find_list_item(job, deadline=deadline or time.monotonic() + LIST_LOOKUP_SECONDS)
-        except HuaweiCloudError as exc:
-            self.module.warn("Could not read the task's failure reason and operations from the task list: %s" % exc)
-            return False
-        if item is not None:
-            add_list_details(job, item)
-        return True
-
-    def report_job(self):
-        params = self.module.params
+    def report_job(self, waiter):
+        params = self.params
         if params["wait"]:
-            outcome = self.wait()
+            outcome = waiter.wait(params["job_id"], params["wait_timeout"], params["wait_interval"], params["instance_id"])
         else:
-            started = time.monotonic()
-            outcome = WaitOutcome(self.get_job(), 1, time.monotonic() - started, False)
-        job = outcome.value
-        result = dict(elapsed=round(outcome.elapsed, 1), polls=outcome.polls)
-        if job is not None:
-            result["job"] = job
-            if job["status"] in LIST_DETAIL_STATUSES:
-                self.add_list_details(job)
-        if params["wait"] and job is not None and job["status"] in FAILURE_STATUSES:
-            self.fail(describe_failure(job), **result)
-        if outcome.timed_out:
-            self.fail(self.timeout_message(outcome), **result)
-        self.exit(**result)
+            outcome = waiter.read(params["job_id"], params["instance_id"])
+        if outcome.message:
+            self.fail(outcome.message, **outcome.result())
+        self.exit(**outcome.result())
 
-    def timeout_message(self, outcome: WaitOutcome) -> str:
-        job = outcome.value
-        text = "Timed out after %d s waiting for " % self.module.params["wait_timeout"]
-        if job is None and outcome.polls:
-            text += "DDM job %s: the task was not found yet (a new task can take a while to appear)" % self.module.params["job_id"]
-        elif job is None:
-            text += "DDM job %s: no answer from DDM yet" % self.module.params["job_id"]
-        else:
-            text += describe_last_state(job)
-        return text + self.last_error(outcome)
-
-    @staticmethod
-    def last_error(outcome: WaitOutcome) -> str:
-        return "; the last poll got no answer: %s" % outcome.error if outcome.error is not None else ""
-
-    def report_jobs(self):
+    def report_jobs(self, waiter):
         """job_ids: every task's state; with wait, until all are final. A failed task does not end the wait early."""
-        params = self.module.params
-        group = JobGroup(self.jobs, params["job_ids"], NOT_FOUND_GRACE if params["wait"] else 0)
-        started = time.monotonic()
-        outcome = None
-        try:
-            if params["wait"]:
-                outcome = self.wait_on(group.refresh, lambda value: group.done(), self.group_reporter(group),
-                                       progress=lambda value: {job_id: progress_percent(group.states[job_id])
-                                                               for job_id in group.pending() if job_id in group.states})
-            else:
-                group.refresh()
-        except HuaweiCloudError as exc:
-            self.fail(str(exc), jobs=group.jobs(), counts=group.counts(), elapsed=round(time.monotonic() - started, 1), polls=group.cycles)
-        self.add_group_details(group)
-        result = dict(jobs=group.jobs(), counts=group.counts(), elapsed=round(time.monotonic() - started, 1), polls=group.cycles)
-        failed = [describe_failure(job) for job in group.failed()] if params["wait"] else []
-        if outcome is not None and outcome.timed_out:
-            pending = [describe_last_state(group.states[job_id]) if job_id in group.states else "DDM job %s: not found yet" % job_id
-                       for job_id in group.pending()]
-            text = "Timed out after %d s waiting for %d DDM jobs" % (params["wait_timeout"], len(group.ids))
-            text += ", %d still in progress: %s" % (len(pending), name_some(pending)) if pending else ": every task was final, but seen only after the deadline"
-            self.fail(text + (". Failed meanwhile: %s" % name_some(failed) if failed else "") + self.last_error(outcome), **result)
-        if failed:
-            self.fail("%d of %d DDM jobs did not succeed: %s" % (len(failed), len(group.ids), name_some(failed)), **result)
-        self.exit(**result)
-
-    def add_group_details(self, group):
-        """The list's details for final tasks that were read on their own (the list did not show them)."""
-        deadline = time.monotonic() + LIST_LOOKUP_SECONDS
-        for job in group.states.values():
-            if job["status"] in LIST_DETAIL_STATUSES and "operations" not in job and not self.add_list_details(job, deadline):
-                return
-
-    @staticmethod
-    def group_reporter(group):
-        """Progress records: one when the counts change, one for each task that fails."""
-        reporter = ProgressReporter.from_environment()
-        told = set()
-
-        def report(value, elapsed):  # pylint: disable=unused-argument
-            for job in group.failed():
-                if job["id"] not in told:
-                    told.add(job["id"])
-                    reporter.write(dict(kind="job_failed", id=job["id"], name=job.get("name"), status=job["status"], instance=job.get("instance"),
-                                        fail_reason=job.get("fail_reason"), elapsed=elapsed))
-            summary = group.summary()
-            key = (summary["completed"], sorted(summary["failed"].items()), summary["running"], summary["not_found"])
-            reporter.update(key, dict(summary, kind="group", elapsed=elapsed))
-        return report
+        params = self.params
+        if params["wait"]:
+            outcome = waiter.wait_group(params["job_ids"], params["wait_timeout"], params["wait_interval"])
+        else:
+            outcome = waiter.read_group(params["job_ids"])
+        if outcome.message:
+            self.fail(outcome.message, **outcome.result())
+        self.exit(**outcome.result())
 
 
 def main():

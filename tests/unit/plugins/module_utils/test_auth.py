@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.huaweicloud.cloud.plugins.module_utils.auth import AkSkAuth, PasswordAuth, TokenAuth, select_auth
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.ddm import DdmJobs
+from ansible_collections.huaweicloud.cloud.plugins.module_utils.ddm_jobs import DdmJobs
 from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import ConfigurationError, IdentityError
 from ansible_collections.huaweicloud.cloud.plugins.module_utils.temporary_credentials import AgencySource, RenewingAkSkAuth
 

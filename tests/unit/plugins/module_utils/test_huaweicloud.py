@@ -98,3 +98,41 @@ def test_empty_variables_count_as_unset(monkeypatch):
     monkeypatch.setenv("HUAWEICLOUD_SDK_PROJECT_ID", "")
     with pytest.raises(AnsibleFallbackNotFound):
         huaweicloud.nonempty_env_fallback("HW_PROJECT_ID", "HUAWEICLOUD_SDK_PROJECT_ID")
+
+
+class FakeAnsibleModule:
+    """What the base class uses of AnsibleModule; exit_json and fail_json return the result instead of exiting."""
+
+    def __init__(self, diff=False, check_mode=False):
+        self.params = {}
+        self.check_mode = check_mode
+        self._diff = diff
+        self.results = []
+
+    def exit_json(self, **result):
+        self.results.append(("exit", result))
+
+    def fail_json(self, **result):
+        self.results.append(("fail", result))
+
+
+@pytest.mark.parametrize("diff", [False, True])
+def test_changes_and_their_diff_reach_the_result(diff):
+    ansible_module = FakeAnsibleModule(diff=diff)
+    module = huaweicloud.HuaweiCloudModule(ansible_module)
+    module.exit(found=1)
+    module.changed_by({"flavor": "a"}, {"flavor": "b"})
+    module.changed_by(None, {"node_num": 3})
+    module.fail("no")
+    (_exit, unchanged), (_fail, failed) = ansible_module.results
+    assert unchanged == {"found": 1, "changed": False}
+    assert failed["changed"] is True and failed["msg"] == "no"
+    assert failed.get("diff") == ({"before": {"flavor": "a"}, "after": {"flavor": "b", "node_num": 3}} if diff else None)
+
+
+def test_a_module_can_say_changed_itself():
+    ansible_module = FakeAnsibleModule(diff=True)
+    module = huaweicloud.HuaweiCloudModule(ansible_module)
+    module.set_diff({"a": 1}, {"a": 2})
+    module.exit(changed=False)
+    assert ansible_module.results == [("exit", {"changed": False, "diff": {"before": {"a": 1}, "after": {"a": 2}}})]

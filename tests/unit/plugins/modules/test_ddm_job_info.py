@@ -14,7 +14,7 @@ import pytest
 
 from ansible.module_utils import basic
 
-from ansible_collections.huaweicloud.cloud.plugins.module_utils import waiter
+from ansible_collections.huaweicloud.cloud.plugins.module_utils import task_waiter, waiter
 from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import DeadlineExceeded, NotFoundError, TransportError
 from ansible_collections.huaweicloud.cloud.plugins.module_utils.progress import PROGRESS_FILE_ENV, read_new_records
 from ansible_collections.huaweicloud.cloud.plugins.modules import ddm_job_info
@@ -106,7 +106,7 @@ def run(monkeypatch):
     monkeypatch.setattr(basic.AnsibleModule, "warn", lambda self, text: warnings.append(text))
 
     # Polls follow one another at once: these tests script answers, not time.
-    monkeypatch.setattr(ddm_job_info, "wait_for", functools.partial(waiter.wait_for, sleep=lambda seconds: None))
+    monkeypatch.setattr(task_waiter, "wait_for", functools.partial(waiter.wait_for, sleep=lambda seconds: None))
 
     def run_module(options, jobs=None):
         jobs = jobs or ScriptedJobs()
@@ -235,14 +235,14 @@ def test_operations_come_from_the_list_for_failed_and_switch_over_tasks(run, sta
 
 
 def test_a_task_not_visible_yet_is_waited_for(run, monkeypatch):
-    monkeypatch.setattr(ddm_job_info, "NOT_FOUND_GRACE", 30)
+    monkeypatch.setattr(task_waiter, "NOT_FOUND_GRACE", 30)
     jobs = ScriptedJobs(states=[NotFoundError("job j1 not found in project p"), dict(status="Completed")], listed=dict(operations=[]))
     outcome, _warnings = run(dict(job_id="j1", wait=True), jobs)
     assert not outcome.failed and outcome.result["job"]["status"] == "Completed" and outcome.result["polls"] == 2
 
 
 def test_a_task_still_not_found_after_the_grace_fails_with_the_not_found_message(run, monkeypatch):
-    monkeypatch.setattr(ddm_job_info, "NOT_FOUND_GRACE", 0)
+    monkeypatch.setattr(task_waiter, "NOT_FOUND_GRACE", 0)
     jobs = ScriptedJobs(states=[NotFoundError("job j1 not found in project p")])
     outcome, _warnings = run(dict(job_id="j1", wait=True), jobs)
     assert outcome.failed and outcome.result["msg"] == "job j1 not found in project p (still not found after 0 s of waiting)"
@@ -298,7 +298,7 @@ def test_job_ids_wait_for_every_task_and_report_each_failure_once(run, tmp_path,
 
 
 def test_job_ids_a_task_not_visible_yet_is_looked_for_again_in_the_list(run, monkeypatch):
-    monkeypatch.setattr(ddm_job_info, "NOT_FOUND_GRACE", 30)
+    monkeypatch.setattr(task_waiter, "NOT_FOUND_GRACE", 30)
     jobs = ScriptedJobs(lists=[[listed("a", "Completed")], [listed("b", "Completed")]], by_id={"b": [NotFoundError("job b not found in project p")]})
     outcome, _warnings = run(dict(job_ids=["a", "b"], wait=True), jobs)
     assert not outcome.failed and outcome.result["counts"] == {"Completed": 2}
@@ -306,7 +306,7 @@ def test_job_ids_a_task_not_visible_yet_is_looked_for_again_in_the_list(run, mon
 
 
 def test_job_ids_a_task_never_found_fails_the_wait_with_every_state(run, monkeypatch):
-    monkeypatch.setattr(ddm_job_info, "NOT_FOUND_GRACE", 0)
+    monkeypatch.setattr(task_waiter, "NOT_FOUND_GRACE", 0)
     jobs = ScriptedJobs(items=[listed("a", "Running")], by_id={"b": [NotFoundError("job b not found in project p")]})
     outcome, _warnings = run(dict(job_ids=["a", "b"], wait=True), jobs)
     assert outcome.failed and outcome.result["msg"] == "job b not found in project p"
@@ -334,7 +334,7 @@ def test_job_ids_a_final_task_read_on_its_own_gets_the_list_details(run):
 
 def test_job_ids_tasks_seen_final_only_after_the_deadline_still_time_out(run, monkeypatch):
     clock = iter(range(0, 100, 10))  # every reading of the wait's clock is 10 s later: the first answer comes after the deadline
-    monkeypatch.setattr(ddm_job_info, "wait_for", functools.partial(waiter.wait_for, sleep=lambda seconds: None, clock=lambda: next(clock)))
+    monkeypatch.setattr(task_waiter, "wait_for", functools.partial(waiter.wait_for, sleep=lambda seconds: None, clock=lambda: next(clock)))
     jobs = ScriptedJobs(items=[listed("a", "Completed")])
     outcome, _warnings = run(dict(job_ids=["a"], wait=True, wait_timeout=5), jobs)
     assert outcome.failed and outcome.result["msg"] == "Timed out after 5 s waiting for 1 DDM jobs: every task was final, but seen only after the deadline"

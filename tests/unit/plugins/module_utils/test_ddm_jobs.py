@@ -9,9 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from ansible_collections.huaweicloud.cloud.plugins.module_utils import ddm
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.ddm import (FAILURE_STATUSES, FINAL_STATUSES, PAGE_SIZE, SUCCESS_STATUSES, DdmJobs,
-                                                                            describe, epoch_ms, parse_time)
+from ansible_collections.huaweicloud.cloud.plugins.module_utils import ddm_jobs as ddm
+from ansible_collections.huaweicloud.cloud.plugins.module_utils.ddm_jobs import (FAILURE_STATUSES, FINAL_STATUSES, PAGE_SIZE, SUCCESS_STATUSES, DdmJobs,
+                                                                                 describe)
+from ansible_collections.huaweicloud.cloud.plugins.module_utils.times import epoch_ms, parse_time
 from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import APIError, NotFoundError, UnexpectedAnswer
 
 UTC = datetime.timezone.utc

@@ -11,10 +11,12 @@ becomes an :class:`UnexpectedAnswer` naming the field, never a crash further on.
 from __future__ import annotations
 
 import datetime
-import re
 import time
 
-from .errors import APIError, NotFoundError, UnexpectedAnswer, printable, request_id_from
+from .answers import check_answer, is_count, json_kind, list_problem, required_text_problems, text_problems
+from .errors import APIError, NotFoundError, printable
+from .paging import PagedListing
+from .times import epoch_ms, parse_time, utc_now
 
 SERVICE = "DDM"
 SUCCESS_STATUSES = frozenset(("Completed",))
@@ -33,10 +35,6 @@ LIST_LOOKUP_MAX_PAGES = 4
 # The API keeps this much history; the list call rejects an earlier start_time.
 RETENTION = datetime.timedelta(days=30)
 
-EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
-# Far enough from datetime's limits that window arithmetic cannot overflow.
-LATEST = datetime.datetime(9000, 1, 1, tzinfo=datetime.timezone.utc)
-
 JOB_TEXT_FIELDS = ("name", "created_time", "end_time", "process")
 ITEM_TEXT_FIELDS = JOB_TEXT_FIELDS + ("instance_id", "instance_name", "database_name", "fail_reason")
 # The task list knows what can be done next (operations) about these. A completed task has
@@ -53,28 +51,6 @@ FIRST_WINDOW = datetime.timedelta(hours=24)
 WINDOW_MARGIN = datetime.timedelta(minutes=1)
 # A group's cycle reads at most this many pages (1,024 tasks); tasks beyond are read one by one.
 GROUP_MAX_PAGES = 8
-
-
-def parse_time(text: str) -> datetime.datetime:
-    """ISO 8601 with a time zone, including the API's own ``+0800`` offsets; ValueError says what is wrong."""
-    if not isinstance(text, str):
-        raise ValueError("must be a text, not %s" % _kind(text))
-    value = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", text.strip())
-    value = re.sub(r"[Zz]$", "+00:00", value)
-    try:
-        when = datetime.datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError("must be an ISO 8601 time such as 2026-11-28T10:00:00Z or 2026-11-28T18:00:00+08:00") from None
-    if when.tzinfo is None:
-        raise ValueError("needs a time zone (Z or an offset such as +08:00)")
-    if not EPOCH <= when < LATEST:
-        raise ValueError("is out of range (1970 to 8999)")
-    return when
-
-
-def epoch_ms(when: datetime.datetime) -> int:
-    """The list API's time parameters: integer milliseconds since the epoch (a float is rejected)."""
-    return (when - EPOCH) // datetime.timedelta(milliseconds=1)
 
 
 def progress_percent(job: dict) -> float | None:
@@ -141,66 +117,21 @@ def legacy_list_item(job: dict, item: dict) -> dict:
     return dict(job, **{key: item[key] for key in ("instance_id", "instance_name", "fail_reason") if key in item})
 
 
-def _kind(value) -> str:
-    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "a number", float: "a number"}
-    return names.get(type(value), "null" if value is None else "a " + type(value).__name__)
-
-
-def _text_problems(record: dict, where: str, keys):
-    return ["%s.%s is %s, expected a string" % (where, key, _kind(record[key]))
-            for key in keys if record.get(key) is not None and not isinstance(record[key], str)]
-
-
 def task_problem(record, where: str, text_fields=JOB_TEXT_FIELDS) -> str | None:
     """What is wrong with a task object of an answer, or None when it has the documented shape."""
     if not isinstance(record, dict):
-        return "%s is %s, expected an object" % (where, _kind(record))
-    problems = ["%s.%s is %s, expected a non-empty string" % (where, key, _kind(record.get(key)))
-                for key in ("id", "status") if not isinstance(record.get(key), str) or not record[key]]
-    problems += _text_problems(record, where, text_fields)
+        return "%s is %s, expected an object" % (where, json_kind(record))
+    problems = required_text_problems(record, where, ("id", "status"))
+    problems += text_problems(record, where, text_fields)
     instance = record.get("instance")
     if instance is not None and not isinstance(instance, dict):
-        problems.append("%s.instance is %s, expected an object" % (where, _kind(instance)))
+        problems.append("%s.instance is %s, expected an object" % (where, json_kind(instance)))
     elif instance is not None:
-        problems += _text_problems(instance, where + ".instance", ("id", "name"))
+        problems += text_problems(instance, where + ".instance", ("id", "name"))
     operations = record.get("operations")
     if operations is not None and not (isinstance(operations, list) and all(isinstance(op, str) for op in operations)):
-        problems.append("%s.operations is %s, expected an array of strings" % (where, _kind(operations)))
+        problems.append("%s.operations is %s, expected an array of strings" % (where, json_kind(operations)))
     return problems[0] if problems else None
-
-
-class TaskListing:
-    """The tasks created in a time window, read page by page (one page in memory at a time).
-
-    Reading ends where the first page's ``total`` says the list ends. It stops early when a
-    page brings no task not seen before, or after ``max_pages``: ``truncated`` then says why.
-    """
-
-    def __init__(self, jobs: DdmJobs, start: datetime.datetime, end: datetime.datetime, max_pages: int = MAX_LIST_PAGES,
-                 deadline: float | None = None):
-        self._jobs = jobs
-        self._window = (epoch_ms(start), epoch_ms(end))
-        self._max_pages = max_pages
-        self._deadline = deadline
-        self.truncated = None
-
-    def __iter__(self):
-        seen = set()
-        offset = 0
-        promised = None
-        for _page in range(self._max_pages):
-            items, total = self._jobs.page(self._window[0], self._window[1], offset, self._deadline)
-            promised = total if promised is None else promised
-            new = [item for item in items if item["id"] not in seen]
-            if items and not new:
-                self.truncated = "the page at offset %d repeated tasks already read" % offset
-                return
-            seen.update(item["id"] for item in new)
-            yield from new
-            offset += len(items)
-            if not items or (promised is not None and offset >= promised) or (promised is None and len(items) < PAGE_SIZE):
-                return
-        self.truncated = "reading stopped after %d pages (%d tasks)" % (self._max_pages, len(seen))
 
 
 class DdmJobs:
@@ -226,8 +157,7 @@ class DdmJobs:
         problem = task_problem(job, "job")
         if problem is None and job["id"] != job_id:
             problem = "job.id is %s, not the requested %s" % (printable(job["id"][:64]), job_id)
-        if problem:
-            raise UnexpectedAnswer(SERVICE, problem, request_id_from(response.headers))
+        check_answer(SERVICE, problem, response)
         return job
 
     def page(self, start_ms: int, end_ms: int, offset: int, deadline: float | None = None):
@@ -236,23 +166,18 @@ class DdmJobs:
         response = self.client.request("GET", self._url(), params=params, deadline=deadline, service=SERVICE)
         body = self.client.decode_json(response, SERVICE)
         items, total = body.get("jobs"), body.get("total")
-        problem = None
-        if items is None:
-            items = []
-        elif not isinstance(items, list):
-            problem = "jobs is %s, expected an array" % _kind(items)
-        else:
-            problem = next((p for p in (task_problem(item, "jobs[%d]" % i, ITEM_TEXT_FIELDS) for i, item in enumerate(items)) if p), None)
-        if problem is None and total is not None and (isinstance(total, bool) or not isinstance(total, int) or total < 0):
-            problem = "total is %s, expected a count" % _kind(total)
-        if problem:
-            raise UnexpectedAnswer(SERVICE, problem, request_id_from(response.headers))
+        items = [] if items is None else items
+        problem = list_problem(items, "jobs", lambda item, where: task_problem(item, where, ITEM_TEXT_FIELDS))
+        if problem is None and total is not None and not is_count(total):
+            problem = "total is %s, expected a count" % json_kind(total)
+        check_answer(SERVICE, problem, response)
         return items, total
 
     def iterate(self, start: datetime.datetime, end: datetime.datetime, max_pages: int = MAX_LIST_PAGES,
-                deadline: float | None = None) -> TaskListing:
-        """The tasks created between ``start`` and ``end`` (aware datetimes), read lazily."""
-        return TaskListing(self, start, end, max_pages, deadline)
+                deadline: float | None = None) -> PagedListing:
+        """The tasks created between ``start`` and ``end`` (aware datetimes), read lazily; ``truncated`` says why reading stopped early."""
+        start_ms, end_ms = epoch_ms(start), epoch_ms(end)
+        return PagedListing(lambda offset: self.page(start_ms, end_ms, offset, deadline), PAGE_SIZE, max_pages, "tasks")
 
     def find_list_item(self, job: dict, deadline: float | None = None) -> dict | None:
         """The task as the task list shows it, with ``fail_reason`` and ``operations``, which the single-task call lacks.
@@ -269,10 +194,6 @@ class DdmJobs:
         return next((item for item in self.iterate(start, now, LIST_LOOKUP_MAX_PAGES, deadline) if item["id"] == job["id"]), None)
 
 
-def _utc_now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.timezone.utc)
-
-
 class JobGroup:
     """Many tasks read together: each :meth:`refresh` reads one window of the task list, paged.
 
@@ -284,7 +205,7 @@ class JobGroup:
     looks for it again. Final tasks are not read again.
     """
 
-    def __init__(self, jobs: DdmJobs, job_ids, grace: float = 0, clock=time.monotonic, now=_utc_now):
+    def __init__(self, jobs: DdmJobs, job_ids, grace: float = 0, clock=time.monotonic, now=utc_now):
         self._jobs = jobs
         self.ids = list(job_ids)
         self.states = {}  # id -> the task as last seen (job_view)

@@ -1,10 +1,10 @@
 # Copyright: Contributors to the huaweicloud.cloud collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The ddm_job_info action plugin's progress lines."""
+"""Progress lines, as the action plugins show them."""
 
 from __future__ import annotations
 
-from ansible_collections.huaweicloud.cloud.plugins.action.ddm_job_info import format_progress
+from ansible_collections.huaweicloud.cloud.plugins.plugin_utils.progress import format_progress
 
 
 def test_progress_line_format():
@@ -48,3 +48,15 @@ def test_group_and_failure_lines_escape_server_text_and_survive_odd_records():
         line = format_progress("db1", record)
         assert all(char.isprintable() for char in line), line
     assert format_progress("db1", group) == "[db1] DDM jobs: 0/0 Completed, 1 Fail\\x1b[31med, 0 running, 0 s elapsed"
+
+
+def test_records_of_an_instance_operation_say_what_they_are_for():
+    context = {"operation": {"name": "resize", "step": 1, "steps": 2}, "instance": {"id": "i1", "name": "ddm-a"}}
+    task = dict(context, kind="task", id="j1", name="ResizeFlavor", status="Running", process="40%", elapsed=12.2)
+    assert format_progress("db1", task) == "[db1] DDM instance ddm-a (i1), resize (1 of 2): DDM job j1 (ResizeFlavor): Running 40%, 12 s elapsed"
+    waiting = dict(context, kind="instance", status="RESIZING", wanted="RUNNING", elapsed=3)
+    assert format_progress("db1", waiting) == "[db1] DDM instance ddm-a (i1), resize (1 of 2): status RESIZING, waiting for RUNNING, 3 s elapsed"
+    single = {"kind": "instance", "instance": {"id": "i1", "name": "x\x1b[2J"}, "status": "DELETING", "wanted": "deleted", "elapsed": 1}
+    assert format_progress("db1", single) == "[db1] DDM instance x\\x1b[2J (i1): status DELETING, waiting for deleted, 1 s elapsed"
+    one_step = dict(task, operation={"name": "create", "step": 1, "steps": 1}, instance={"name": "ddm-a"})
+    assert format_progress("db1", one_step).startswith("[db1] DDM instance ddm-a (no id yet), create: DDM job j1")

@@ -1,0 +1,220 @@
+# Copyright: Contributors to the huaweicloud.cloud collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Reading and waiting on DDM tasks, for any module: one task or many, within a deadline.
+
+A module hands over task ids and a timeout and gets back an outcome: the tasks' last states, the
+failure details the task list adds (``fail_reason``, ``operations``), and the message to fail
+with, if any (a failed task, a timeout). The waits write live progress records
+(:mod:`.progress`) and give a task created a moment ago time to appear.
+"""
+
+from __future__ import annotations
+
+import time
+
+from .ddm_jobs import FAILURE_STATUSES, FINAL_STATUSES, LIST_DETAIL_STATUSES, NOT_FOUND_GRACE, JobGroup, add_list_details, describe_failure, \
+    describe_last_state, job_view, progress_percent
+from .errors import HuaweiCloudError, NotFoundError
+from .progress import ProgressReporter, group_record, task_failed_record, task_record
+from .waiter import WaitOutcome, wait_for
+
+DEFAULT_WAIT_INTERVAL = 5
+# Looking up a task's failure reason and operations is a courtesy: it may not hold the play up for long.
+LIST_LOOKUP_SECONDS = 10
+# Messages name this many tasks at most; the result holds them all.
+MAX_NAMED = 10
+
+
+def name_some(texts: list) -> str:
+    named = "; ".join(texts[:MAX_NAMED])
+    return named + ("; and %d more (see jobs)" % (len(texts) - MAX_NAMED) if len(texts) > MAX_NAMED else "")
+
+
+def wait_interval(interval: int | None, timeout: float) -> float:
+    """The longest pause between polls: ``interval`` if given, else 5 s (or the timeout, if shorter)."""
+    return interval or min(DEFAULT_WAIT_INTERVAL, timeout)
+
+
+def last_error(outcome: WaitOutcome) -> str:
+    return "; the last poll got no answer: %s" % outcome.error if outcome.error is not None else ""
+
+
+class TaskOutcome:
+    """What reading or waiting on one task found: ``job`` (None if never seen), and ``message`` when it must fail."""
+
+    def __init__(self, job: dict | None, polls: int, elapsed: float, message: str | None = None):
+        self.job = job
+        self.polls = polls
+        self.elapsed = elapsed
+        self.message = message
+
+    def result(self) -> dict:
+        result = dict(elapsed=round(self.elapsed, 1), polls=self.polls)
+        if self.job is not None:
+            result["job"] = self.job
+        return result
+
+
+class GroupOutcome:
+    """What reading or waiting on many tasks found: every task in the order given, and ``message`` when it must fail."""
+
+    def __init__(self, group: JobGroup, elapsed: float, message: str | None = None):
+        self.jobs = group.jobs()
+        self.counts = group.counts()
+        self.polls = group.cycles
+        self.elapsed = elapsed
+        self.message = message
+
+    def result(self) -> dict:
+        return dict(jobs=self.jobs, counts=self.counts, elapsed=round(self.elapsed, 1), polls=self.polls)
+
+
+class TaskWaiter:
+    """Reads and waits on DDM tasks through a :class:`DdmJobs`.
+
+    ``warn`` shows a warning (the module's); ``progress`` extra fields go into every progress
+    record, so that a module can say what the task is doing for it (an instance operation).
+    """
+
+    def __init__(self, jobs, warn, reporter: ProgressReporter | None = None, progress: dict | None = None):
+        self.jobs = jobs
+        self._warn = warn
+        self._reporter = reporter or ProgressReporter.from_environment()
+        self._context = progress or {}
+
+    # ------------------------------------------------------------------ one task
+
+    def get(self, job_id: str, expected_instance: str | None = None, deadline: float | None = None) -> dict:
+        """The task as results show it; refuses a task of another instance than ``expected_instance``."""
+        job = job_view(self.jobs.get(job_id, deadline))
+        actual = (job.get("instance") or {}).get("id")
+        if expected_instance and actual != expected_instance:
+            raise HuaweiCloudError("DDM job %s (%s) belongs to instance %s, not to instance_id %s: refusing to report on the wrong task"
+                                   % (job["id"], job.get("name"), actual or "(none)", expected_instance))
+        return job
+
+    def read(self, job_id: str, expected_instance: str | None = None) -> TaskOutcome:
+        """One look at the task, with the failure details of a task that ended badly; never fails on its status."""
+        started = time.monotonic()
+        job = self.get(job_id, expected_instance)
+        outcome = TaskOutcome(job, 1, time.monotonic() - started)
+        self._add_details_if_final(job)
+        return outcome
+
+    def wait(self, job_id: str, timeout: float, interval: int | None = None, expected_instance: str | None = None) -> TaskOutcome:
+        """Poll until the task is final or ``timeout`` seconds pass; ``message`` says why it must fail, if it must."""
+        started = time.monotonic()
+        seen = []
+
+        def poll(deadline):
+            try:
+                seen.append(self.get(job_id, expected_instance, deadline))
+                return seen[-1]
+            except NotFoundError as exc:
+                if seen:
+                    raise exc.with_message("%s (it was found earlier in this wait)" % exc) from None
+                if time.monotonic() - started >= NOT_FOUND_GRACE:
+                    raise exc.with_message("%s (still not found after %d s of waiting)" % (exc, NOT_FOUND_GRACE)) from None
+                return None  # not visible yet: look again on the normal schedule
+
+        def report(job, elapsed):
+            record = task_record(job_id, job, elapsed, **self._context)
+            self._reporter.update(None if job is None else (job["status"], job.get("process")), record)
+
+        outcome = wait_for(poll, lambda job: job is not None and job["status"] in FINAL_STATUSES, timeout, wait_interval(interval, timeout),
+                                 on_poll=report, progress=lambda job: progress_percent(job) if job else None)
+        job = outcome.value
+        self._add_details_if_final(job)
+        message = None
+        if job is not None and job["status"] in FAILURE_STATUSES:
+            message = describe_failure(job)
+        elif outcome.timed_out:
+            message = self._timeout_message(job_id, timeout, outcome)
+        return TaskOutcome(job, outcome.polls, outcome.elapsed, message)
+
+    @staticmethod
+    def _timeout_message(job_id: str, timeout: float, outcome: WaitOutcome) -> str:
+        job = outcome.value
+        text = "Timed out after %d s waiting for " % timeout
+        if job is None and outcome.polls:
+            text += "DDM job %s: the task was not found yet (a new task can take a while to appear)" % job_id
+        elif job is None:
+            text += "DDM job %s: no answer from DDM yet" % job_id
+        else:
+            text += describe_last_state(job)
+        return text + last_error(outcome)
+
+    def _add_details_if_final(self, job: dict | None) -> None:
+        if job is not None and job["status"] in LIST_DETAIL_STATUSES:
+            self.add_list_details(job)
+
+    def add_list_details(self, job: dict, deadline: float | None = None) -> bool:
+        """``fail_reason`` and ``operations`` from the task list: the single-task call does not carry them. False on an error."""
+        try:
+            item = self.jobs.find_list_item(job, deadline=deadline or time.monotonic() + LIST_LOOKUP_SECONDS)
+        except HuaweiCloudError as exc:
+            self._warn("Could not read the task's failure reason and operations from the task list: %s" % exc)
+            return False
+        if item is not None:
+            add_list_details(job, item)
+        return True
+
+    # ------------------------------------------------------------------ many tasks
+
+    def read_group(self, job_ids: list) -> GroupOutcome:
+        """Every task's current state, in one pass; never fails on their statuses."""
+        return self._group(job_ids, None, None)
+
+    def wait_group(self, job_ids: list, timeout: float, interval: int | None = None) -> GroupOutcome:
+        """Poll until every task is final or ``timeout`` seconds pass; a failed task does not end the wait early."""
+        return self._group(job_ids, timeout, interval)
+
+    def _group(self, job_ids, timeout, interval) -> GroupOutcome:
+        waiting = timeout is not None
+        group = JobGroup(self.jobs, job_ids, NOT_FOUND_GRACE if waiting else 0)
+        started = time.monotonic()
+        outcome = None
+        try:
+            if waiting:
+                outcome = wait_for(group.refresh, lambda value: group.done(), timeout, wait_interval(interval, timeout),
+                                         on_poll=self._group_reporter(group),
+                                         progress=lambda value: {job_id: progress_percent(group.states[job_id])
+                                                                 for job_id in group.pending() if job_id in group.states})
+            else:
+                group.refresh()
+        except HuaweiCloudError as exc:
+            return GroupOutcome(group, time.monotonic() - started, str(exc))
+        self._add_group_details(group)
+        failed = [describe_failure(job) for job in group.failed()] if waiting else []
+        message = None
+        if outcome is not None and outcome.timed_out:
+            pending = [describe_last_state(group.states[job_id]) if job_id in group.states else "DDM job %s: not found yet" % job_id
+                       for job_id in group.pending()]
+            message = "Timed out after %d s waiting for %d DDM jobs" % (timeout, len(group.ids))
+            message += ", %d still in progress: %s" % (len(pending), name_some(pending)) if pending else \
+                ": every task was final, but seen only after the deadline"
+            message += (". Failed meanwhile: %s" % name_some(failed) if failed else "") + last_error(outcome)
+        elif failed:
+            message = "%d of %d DDM jobs did not succeed: %s" % (len(failed), len(group.ids), name_some(failed))
+        return GroupOutcome(group, time.monotonic() - started, message)
+
+    def _add_group_details(self, group: JobGroup) -> None:
+        """The list's details for final tasks that were read on their own (the list did not show them)."""
+        deadline = time.monotonic() + LIST_LOOKUP_SECONDS
+        for job in group.states.values():
+            if job["status"] in LIST_DETAIL_STATUSES and "operations" not in job and not self.add_list_details(job, deadline):
+                return
+
+    def _group_reporter(self, group: JobGroup):
+        """Progress records: one when the counts change, one for each task that fails."""
+        told = set()
+
+        def report(value, elapsed):  # pylint: disable=unused-argument
+            for job in group.failed():
+                if job["id"] not in told:
+                    told.add(job["id"])
+                    self._reporter.write(task_failed_record(job, elapsed, **self._context))
+            summary = group.summary()
+            key = (summary["completed"], sorted(summary["failed"].items()), summary["running"], summary["not_found"])
+            self._reporter.update(key, group_record(summary, elapsed, **self._context))
+        return report

@@ -1,0 +1,161 @@
+# Copyright: Contributors to the huaweicloud.cloud collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The controller side of live progress: an action plugin base that shows a waiting module's records as lines.
+
+A waiting module's action plugin subclasses :class:`ProgressAction` and says whether the module
+waits by default (``wait_default``). The records' schema is in ``module_utils/progress.py``.
+
+Live lines need the module to run on the controller (a local connection, such as
+``delegate_to: localhost`` or ``connection: local``), without ``async``, ``become`` or
+``no_log``. Otherwise the module runs exactly as it would without the plugin, and only its
+final result is shown.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+import threading
+
+from ansible import constants as C
+from ansible.module_utils.common.text.converters import to_text
+from ansible.module_utils.parsing.convert_bool import boolean
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+from ansible.utils.vars import merge_hash
+
+from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import printable
+from ansible_collections.huaweicloud.cloud.plugins.module_utils.progress import PROGRESS_FILE_ENV, read_new_records
+
+display = Display()
+POLL_SECONDS = 0.5
+MAX_FIELD = 200
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _seconds(record) -> int:
+    return round(record["elapsed"]) if _number(record.get("elapsed")) else 0
+
+
+def _count(value) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _text(value, default="") -> str:
+    """Server text, shown: control characters (ANSI escape sequences, line breaks) as escapes, never sent to the terminal."""
+    return printable(str(value or default))[:MAX_FIELD]
+
+
+def _object(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def format_progress(host: str, record: dict) -> str:
+    """One progress line, with server text escaped.
+
+    - a task: ``[host] DDM job <id> (<name>): <status> <process>, <n> s elapsed``
+    - a group (``kind: group``): ``[host] DDM jobs: 12/30 Completed, 1 Failed, 17 running (avg 55%), 140 s elapsed``
+    - a task of a group that fails (``kind: job_failed``):
+      ``[host] DDM job <id> (<name>) on instance <name> (<id>) ended with status Failed, <n> s elapsed: <reason>``
+    - an instance's status (``kind: instance``): ``[host] DDM instance <name> (<id>): status RESIZING, waiting for RUNNING, <n> s elapsed``
+
+    A record that carries an ``operation`` starts with what it is for:
+    ``[host] DDM instance <name> (<id>), resize (1 of 2): DDM job <id> (<name>): Running 40%, 12 s elapsed``.
+    """
+    kind = record.get("kind")
+    instance = _object(record.get("instance"))
+    prefix = "[%s] " % host
+    operation = _object(record.get("operation"))
+    if operation:
+        prefix += "DDM instance %s (%s), %s" % (_text(instance.get("name"), "unnamed"), _text(instance.get("id"), "no id yet"),
+                                                _text(operation.get("name")))
+        if _count(operation.get("steps")) > 1:
+            prefix += " (%d of %d)" % (_count(operation.get("step")), _count(operation.get("steps")))
+        prefix += ": "
+    if kind == "instance":
+        described = "" if operation else "DDM instance %s (%s): " % (_text(instance.get("name"), "unnamed"), _text(instance.get("id"), "no id"))
+        return "%s%sstatus %s, waiting for %s, %d s elapsed" % (prefix, described, _text(record.get("status"), "unknown"),
+                                                                 _text(record.get("wanted")), _seconds(record))
+    if kind == "group":
+        return "%sDDM jobs: %s, %d s elapsed" % (prefix, _group_counts(record), _seconds(record))
+    line = "%sDDM job %s (%s)" % (prefix, _text(record.get("id")), _text(record.get("name"), "unnamed"))
+    if kind == "job_failed":
+        if instance.get("id") or instance.get("name"):
+            line += " on instance %s (%s)" % (_text(instance.get("name"), "unnamed"), _text(instance.get("id"), "no id"))
+        reason = ": %s" % _text(record.get("fail_reason")) if record.get("fail_reason") else ""
+        return "%s ended with status %s, %d s elapsed%s" % (line, _text(record.get("status")), _seconds(record), reason)
+    process = " %s" % _text(record.get("process")) if record.get("process") else ""
+    return "%s: %s%s, %d s elapsed" % (line, _text(record.get("status")), process, _seconds(record))
+
+
+def _group_counts(record) -> str:
+    parts = ["%d/%d Completed" % (_count(record.get("completed")), _count(record.get("total")))]
+    parts += ["%d %s" % (_count(count), _text(status)) for status, count in sorted(_object(record.get("failed")).items())]
+    average = record.get("average")
+    parts.append("%d running%s" % (_count(record.get("running")), " (avg %d%%)" % round(average) if _number(average) else ""))
+    if _count(record.get("not_found")):
+        parts.append("%d not visible yet" % record["not_found"])
+    return ", ".join(parts)
+
+
+class ProgressAction(ActionBase):
+    """Runs the module and, while it waits, shows its progress records as lines.
+
+    ``wait_default`` is the module's default for ``wait``: progress is shown when the task waits.
+    """
+
+    _supports_check_mode = True
+    _supports_async = True
+    wait_default = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        del tmp  # no longer has any effect
+        # As the normal action does. ansible-core 2.21 calls has_native_async obsolete (its
+        # _execute_module decides), so a later release may drop it: absent means False.
+        wrap_async = bool(self._task.async_val) and not getattr(self._connection, "has_native_async", False)
+        if self._can_show_progress(wrap_async):
+            module_result = self._execute_with_progress(task_vars)
+        else:
+            module_result = self._execute_module(task_vars=task_vars, wrap_async=wrap_async)
+        result = merge_hash(result, module_result)
+        if not wrap_async:
+            self._remove_tmp_path(self._connection._shell.tmpdir)  # pylint: disable=protected-access
+        return result
+
+    def _can_show_progress(self, wrap_async) -> bool:
+        # The progress file must be readable here: same machine, same user, no background run.
+        waits = boolean(self._task.args.get("wait", self.wait_default), strict=False)
+        local = getattr(self._connection, "transport", None) == "local"
+        return waits and local and not wrap_async and not self._task.no_log and not self._play_context.become
+
+    def _execute_with_progress(self, task_vars):
+        host = (task_vars or {}).get("inventory_hostname", "localhost")
+        handle, path = tempfile.mkstemp(prefix="huaweicloud-progress-", dir=C.DEFAULT_LOCAL_TMP)
+        os.close(handle)
+        stop = threading.Event()
+        tail = threading.Thread(target=self._show_progress, args=(path, host, stop), daemon=True)
+        environment = self._task.environment if isinstance(self._task.environment, list) else [self._task.environment or {}]
+        self._task.environment = environment + [{PROGRESS_FILE_ENV: path}]
+        tail.start()
+        try:
+            return self._execute_module(task_vars=task_vars)
+        finally:
+            self._task.environment = environment
+            stop.set()
+            tail.join()
+            os.unlink(path)
+
+    @staticmethod
+    def _show_progress(path, host, stop):
+        with open(path, encoding="utf-8") as progress:
+            while True:
+                finished = stop.wait(POLL_SECONDS)
+                for record in read_new_records(progress):
+                    display.display(to_text(format_progress(host, record)))
+                if finished:
+                    return
