@@ -51,6 +51,20 @@ SUBPROJECT_ID = ddm_emulator.SUBPROJECT_ID
 SUBPROJECT_NAME = ddm_emulator.SUBPROJECT_NAME
 AGENCY_NAME = ddm_emulator.AGENCY_NAME
 AGENCY_DOMAIN_NAME = ddm_emulator.AGENCY_DOMAIN_NAME
+# What the DDM instance API offers (AZs, engine versions, flavors) and network ids a demo can pass.
+AVAILABLE_ZONES = tuple(ddm_emulator.AVAILABLE_ZONES)
+ENGINE_VERSIONS = tuple(ddm_emulator.ENGINE_VERSIONS)
+ENGINES = tuple(dict(engine) for engine in ddm_emulator.ENGINES)
+FLAVOR_CODES = tuple(ddm_emulator.FLAVOR_CODES)
+FLAVORS = tuple(dict(flavor) for flavor in ddm_emulator.FLAVORS)
+VPC_ID = ddm_emulator.VPC_ID
+SUBNET_ID = ddm_emulator.SUBNET_ID
+SECURITY_GROUP_ID = ddm_emulator.SECURITY_GROUP_ID
+OTHER_SECURITY_GROUP_ID = ddm_emulator.OTHER_SECURITY_GROUP_ID
+ACCESS_PORT = ddm_emulator.ACCESS_PORT
+# {operation: (task name, instance status while it runs, setting of its duration)} and the default settings.
+INSTANCE_OPERATIONS = dict(ddm_emulator.INSTANCE_OPERATIONS)
+INSTANCE_SETTINGS = dict(ddm_emulator.INSTANCE_SETTINGS)
 
 
 def emulator_env(env=None):
@@ -309,3 +323,48 @@ class EmulatorProcess:
         """The metadata service's session tokens ("optional", "required", "unsupported") and whether an agency is attached."""
         spec = {key: value for key, value in (("token", token), ("agency", agency)) if value is not None}
         return self.control("POST", "metadata", spec)["metadata"]
+
+    # ------------------------------------------------------------------ DDM instances
+
+    def add_instance(self, **spec):
+        """Seed one instance as it is (id, project_id, name, status, error_msg, flavor_ref, available_zones, node_count,
+        engine_version, vpc_id, subnet_id, security_group_id, order_id, admin_user_name, age...); return its control shape."""
+        return self.control("POST", "instances", spec)["instance"]
+
+    def add_instances_bulk(self, count, name_prefix=None, **spec):
+        """Seed ``count`` instances of one spec (without id), named name_prefix00001... when a prefix is given; return how many."""
+        if name_prefix is not None:
+            spec["name_prefix"] = name_prefix
+        return self.control("POST", "instances/bulk", dict(spec, count=count))["created"]
+
+    def instances(self):
+        """Every instance with what only tests see: actual_status, operation, delete_dn_data, unpaid_orders (no password)."""
+        return self.control("GET", "instances")["instances"]
+
+    def instance(self, instance_id):
+        """One instance of :meth:`instances`, or None once it is gone."""
+        return next((item for item in self.instances() if item["id"] == instance_id), None)
+
+    def instance_settings(self, **settings):
+        """Change (create_seconds, operation_seconds, delete_seconds, stale_seconds, offset_mode "index"|"page",
+        busy_answer 409|403, password_answer "job"|"empty") and return the instance settings."""
+        if settings:
+            return self.control("POST", "instances/settings", settings)["settings"]
+        return self.control("GET", "instances/settings")["settings"]
+
+    def fail_next(self, operation, fail_reason="The task failed.", status=None):
+        """The next ``operation`` (create, delete, resize, enlarge, reduce, password) fails; ``status`` is the instance's
+        status afterwards (default CREATEFAILED for create, RUNNING otherwise)."""
+        spec = {"operation": operation, "fail_reason": fail_reason}
+        if status is not None:
+            spec["status"] = status
+        return self.control("POST", "instances/fail_next", spec)["fail_next"]
+
+    def set_instance_status(self, instance_id, status, error_msg=None):
+        """Force an instance's status (ERROR, FROZEN, any); return its control shape."""
+        path = "instances/%s/status" % urllib.parse.quote(instance_id, safe="")
+        return self.control("POST", path, {"status": status, "error_msg": error_msg})["instance"]
+
+    def set_flavor_status(self, spec_code, az, status):
+        """A flavor's status in one AZ: "normal", "unsupported" or "sellout"."""
+        return self.control("POST", "instances/flavor_status", {"spec_code": spec_code, "az": az, "status": status})

@@ -1,6 +1,6 @@
 # Copyright: Contributors to the huaweicloud.cloud collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Loopback emulator of the Huawei Cloud DDM task API and the IAM calls it depends on.
+"""Loopback emulator of the Huawei Cloud DDM task and instance APIs and the IAM calls they depend on.
 
 Standard library only.  One base URL serves both services, so ``endpoint`` and
 ``iam_endpoint`` are the same ``http://127.0.0.1:PORT``.
@@ -14,12 +14,42 @@ API served (behaviour as documented for the real services; routes in ``routes.py
 
 - ``GET  /v3/{project_id}/jobs/{job_id}``    DDM: one task (unknown -> 400 DBS.300400)
 - ``GET  /v3/{project_id}/jobs``             DDM: list tasks (start_time/end_time required, integer ms)
+- ``POST /v3/{project_id}/instances``        DDM: create (202 {id, job_id}; charge_info.charge_mode prePaid: 202 {order_id})
+- ``GET  /v1/{project_id}/instances/{id}``   DDM: show (available_zone one comma-separated string, node_count int,
+  access_port/core_count/ram_capacity strings, nodes, error_msg only when there is one; 404 once deleted)
+- ``GET  /v1/{project_id}/instances``        DDM: list (offset, limit 1-128 default 10; items without nodes; newest first;
+  {instances, instance_num (items on this page), page_no, page_size, total_record, total_page})
+- ``DELETE /v3/{project_id}/instances/{id}?delete_dn_data=true|false``  DDM: delete (202 {job_id}; also from
+  CREATEFAILED and ERROR; the value sent is in the request log's params and the control listing's delete_dn_data)
+- ``PUT  /v3/{project_id}/instances/{id}/flavor`` {spec_code}          DDM: change flavor (200 {job_id}; the same or an
+  unknown spec code, or one not on offer in an AZ of the instance: 400)
+- ``POST /v3/{project_id}/instances/{id}/nodes`` {nodes: [{available_zone}]}  DDM: add 1-32 nodes in the instance's AZs (202 {job_id})
+- ``POST /v2/{project_id}/instances/{id}/action/reduce`` {node_number}  DDM: remove 1..node_count-1 nodes
+  (200 {instanceId, instanceName, jobId}; yearly/monthly instances: 400)
+- ``PUT  /v1/{project_id}/instances/{id}/modify-name`` {name}          DDM: rename at once (200 {name})
+- ``PUT  /v1/{project_id}/instances/{id}/modify-security-group`` {security_group_id}  DDM: at once (200 {security_group_id},
+  as the API reference's example answers)
+- ``PUT  /v3/{project_id}/instances/{id}/admin-user`` {name, password}  DDM: reset the administrator (202 {job_id}, or {}
+  with the password_answer setting "empty")
+- ``GET  /v3/{project_id}/flavors?engine_version=|engine_id=&available_zones=a,b``  DDM: flavor groups X86 and ARM
+- ``GET  /v3/{project_id}/engines``          DDM: engine versions ({engine_groups, offset, limit, total})
 - ``POST /v3/auth/tokens``                   IAM: password -> token (201, X-Subject-Token)
 - ``GET  /v3/projects?name=REGION``          IAM: project lookup (token or AK/SK)
 - ``GET  /v3/auth/projects``                 IAM: every project the caller may use, sub-projects included
 - ``POST /v3.0/OS-CREDENTIAL/securitytokens`` IAM: assume_role -> temporary credentials of an agency (201)
 - ``PUT  /meta-data/latest/api/token``       ECS metadata: session token (text; 404 in the "unsupported" mode)
 - ``GET  /openstack/latest/securitykey``     ECS metadata: temporary credentials of the ECS's agency
+
+DDM instances (``instances.py``, ``ddm_instances.py``, ``catalogue.py``): v3 calls answer errors as {error_code,
+error_msg}, v1 and v2 calls as {errCode, externalMessage}.  Bad parameters are 400 DBS.280001, an unknown instance
+404 DBS.200002, a write while the instance is not RUNNING 409 DBS.200019 (or 403 DBS.212033).  Operations run as tasks
+of the task API: CreateInstance (status CREATING), DeleteInstance (DELETING), ResizeFlavor (RESIZING; name not
+documented, chosen here), EnlargeNode (GROWING), ReduceNode (REDUCING), ResetAdminPassword (RESET_PASSWORD; chosen
+here).  For stale_seconds after a write is accepted show and list still read RUNNING with the old values; the new
+values show when the task completes (a creation reads CREATING at once).  A failed creation leaves CREATEFAILED with
+error_msg; another failed operation leaves the instance RUNNING with its old values, or in the status its fail_next
+named (e.g. RESIZE_ROLL_FAILED, with error_msg).  Yearly/monthly instances (order_id) answer a flavor change, added nodes
+and deletion with {order_id} of an order nobody pays, and change nothing.  No call ever shows a password.
 
 Temporary credentials (agency, metadata, control) really expire: a request signed with them after
 ``expires_at`` is answered 401 APIGW.0301 ``MSG_CREDENTIAL_EXPIRED``.  The metadata routes are not
@@ -42,8 +72,25 @@ Control API (JSON, no auth; ``control.py``):
   replaces that job (its timeline restarts now), which lets a test script how a job it has seen running
   ends; ``GET /_emulator/jobs``; ``POST /_emulator/jobs/bulk`` {count, ...the same spec without id}
   creates many at once
+- ``POST /_emulator/instances`` {id, project_id, name, status, error_msg, flavor_ref, available_zones, node_count,
+  engine_version, vpc_id, subnet_id, security_group_id, enterprise_project_id, param_group_id, time_zone,
+  admin_user_name, admin_user_password, order_id, enable_ssl, age} seeds one instance as it is (names may repeat);
+  ``POST /_emulator/instances/bulk`` {count, name_prefix (names prefix00001...), ...the same spec without id};
+  ``GET /_emulator/instances`` lists every instance with what only tests see (actual_status, operation,
+  delete_dn_data values received, unpaid_orders, time_zone, admin_password_set; never a password)
+- ``GET``/``POST /_emulator/instances/settings`` {create_seconds (3), operation_seconds (2), delete_seconds (2),
+  stale_seconds (1), offset_mode ("index": offset skips records; "page": offset is a page number from 1, 0 read as 1),
+  busy_answer (409 or 403), password_answer ("job" or "empty")}
+- ``POST /_emulator/instances/fail_next`` {operation (create, delete, resize, enlarge, reduce, password), fail_reason,
+  status (the instance's status after the failure; default CREATEFAILED for create, else RUNNING)}: the next such
+  operation's task fails
+- ``POST /_emulator/instances/{id}/status`` {status, error_msg} sets any status (ERROR, FROZEN...), abandoning an
+  operation in progress (its task still ends as scripted)
+- ``POST /_emulator/instances/flavor_status`` {spec_code, az, status (normal, unsupported, sellout)}; by default the
+  ARM flavor is unsupported in cn-north-4c (``catalogue.py``)
 - ``POST /_emulator/faults`` {method, path (regex searched in the path), count, status, body, json,
-  headers (null drops a header), delay (a stall, when long), drop, trickle (bytes a second),
+  headers (null drops a header), delay (a stall, when long), drop, apply (let the API handle the request first, then
+  drop or replace its answer: the write happened, its answer was lost), trickle (bytes a second),
   trickle_part ("all" from the status line on, or "body"), pad_to (bytes; trailing spaces), label};
   ``GET``/``DELETE /_emulator/faults``
 - ``POST /_emulator/chaos`` {rate, seed, kinds (drop, 500, 503-html, 429, slow), slow_delay, method,
@@ -75,9 +122,9 @@ Only loopback addresses can be bound.  SIGTERM/SIGINT stop the server cleanly (`
 
 Modules, from the wire inwards: ``__main__`` (command line), ``server`` (HTTP handler, faults on the
 wire, TLS), ``request`` (one request as received, its log entry), ``control`` (the control API),
-``routes`` (the API routes), ``gateway`` (authentication, throttling, project checks), ``ddm`` and
+``routes`` (the API routes), ``gateway`` (authentication, throttling, project checks), ``ddm``, ``ddm_instances``,
 ``iam`` and ``metadata`` (the services), ``state`` (what the emulator knows), ``faults``, ``model`` (tasks),
-``identities``, ``errors``, ``spec``, ``times``.
+``instances`` (instances), ``catalogue`` (AZs, flavors, engines), ``identities``, ``errors``, ``spec``, ``times``.
 """
 
 from __future__ import annotations
@@ -85,8 +132,13 @@ from __future__ import annotations
 from .identities import (ACCESS_KEY, AGENCY_DOMAIN_NAME, AGENCY_NAME, DOMAIN_ID, DOMAIN_NAME, PROJECT_ID, REGION, SECRET_KEY,
                          SECURITY_TOKEN, STATIC_TOKEN, SUBPROJECT_ID, SUBPROJECT_NAME, TEMP_ACCESS_KEY, TEMP_SECRET_KEY, USER_ID,
                          USER_NAME, USER_PASSWORD)
+from .catalogue import (ACCESS_PORT, AVAILABLE_ZONES, ENGINE_VERSIONS, ENGINES, FLAVOR_CODES, FLAVORS, OTHER_SECURITY_GROUP_ID,
+                        SECURITY_GROUP_ID, SUBNET_ID, VPC_ID)
+from .instances import DEFAULT_SETTINGS as INSTANCE_SETTINGS, OPERATIONS as INSTANCE_OPERATIONS
 from .model import DEMO_JOB_IDS
 
-__all__ = ["ACCESS_KEY", "AGENCY_DOMAIN_NAME", "AGENCY_NAME", "DEMO_JOB_IDS", "DOMAIN_ID", "DOMAIN_NAME", "PROJECT_ID", "REGION",
-           "SECRET_KEY", "SECURITY_TOKEN", "STATIC_TOKEN", "SUBPROJECT_ID", "SUBPROJECT_NAME", "TEMP_ACCESS_KEY", "TEMP_SECRET_KEY",
-           "USER_ID", "USER_NAME", "USER_PASSWORD"]
+__all__ = ["ACCESS_KEY", "ACCESS_PORT", "AGENCY_DOMAIN_NAME", "AGENCY_NAME", "AVAILABLE_ZONES", "DEMO_JOB_IDS", "DOMAIN_ID",
+           "DOMAIN_NAME", "ENGINES", "ENGINE_VERSIONS", "FLAVORS", "FLAVOR_CODES", "INSTANCE_OPERATIONS", "INSTANCE_SETTINGS",
+           "OTHER_SECURITY_GROUP_ID", "PROJECT_ID", "REGION", "SECRET_KEY", "SECURITY_GROUP_ID", "SECURITY_TOKEN", "STATIC_TOKEN",
+           "SUBNET_ID", "SUBPROJECT_ID", "SUBPROJECT_NAME", "TEMP_ACCESS_KEY", "TEMP_SECRET_KEY", "USER_ID", "USER_NAME",
+           "USER_PASSWORD", "VPC_ID"]

@@ -1,25 +1,29 @@
 # Copyright: Contributors to the huaweicloud.cloud collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The control API under /_emulator/: what only tests can do (jobs, faults, tokens, temporary credentials, the
+"""The control API under /_emulator/: what only tests can do (jobs, DDM instances and their settings, faults, tokens, temporary credentials, the
 metadata service, rate limit, clock, request log)."""
 
 from __future__ import annotations
 
 import re
+import time
 from typing import Callable, NamedTuple
 
+from . import catalogue
 from .errors import control_error
 from .faults import Chaos, Fault
 from .iam import credential_body
+from .instances import Instance, check_failure, check_settings
 from .identities import (ACCESS_KEY, AGENCY_DOMAIN_NAME, AGENCY_NAME, DOMAIN_ID, DOMAIN_NAME, PROJECT_ID, REGION, SUBPROJECT_ID,
                          SUBPROJECT_NAME, TEMP_ACCESS_KEY, USER_NAME)
 from .routes import match_route
-from .spec import json_object, number_field
+from .spec import json_object, number_field, string_field
 from .state import METADATA_TOKEN_MODES, TOKEN_LIFETIME
 from .times import iam_time
 
 
 MAX_BULK_JOBS = 100000
+MAX_BULK_INSTANCES = 100000
 
 
 def _control_body(call):
@@ -58,6 +62,68 @@ def ctl_add_jobs_bulk(app, call):
 
 def ctl_list_jobs(app, call):
     return 200, {"jobs": [dict(job.list_item(), project_id=job.project_id) for job in app.state.all_jobs()]}
+
+
+def ctl_add_instance(app, call):
+    instance = app.state.add_instance(Instance(_control_body(call), PROJECT_ID))
+    return 201, {"instance": app.state.with_instance(None, instance.id, lambda added: added.control_shape(time.monotonic()))}
+
+
+def ctl_add_instances_bulk(app, call):
+    """Many instances of one spec; with name_prefix they are named prefix00001, prefix00002..."""
+    spec = _control_body(call)
+    count, prefix = spec.pop("count", None), spec.pop("name_prefix", None)
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_BULK_INSTANCES or "id" in spec:
+        raise control_error("count must be an integer from 1 to %d, and no id may be given" % MAX_BULK_INSTANCES)
+    if prefix is not None and not isinstance(prefix, str):
+        raise control_error("name_prefix must be a string")
+    for index in range(count):
+        named = dict(spec, name="%s%05d" % (prefix, index + 1)) if prefix is not None else spec
+        app.state.add_instance(Instance(named, PROJECT_ID))
+    return 201, {"created": count}
+
+
+def ctl_list_instances(app, call):
+    return 200, {"instances": app.state.control_instances()}
+
+
+def ctl_instance_settings(app, call):
+    return 200, {"settings": app.state.instance_settings(), "fail_next": app.state.failures()}
+
+
+def ctl_configure_instances(app, call):
+    settings = app.state.configure_instances(check_settings(_control_body(call)))
+    return 200, {"settings": settings, "fail_next": app.state.failures()}
+
+
+def ctl_fail_next(app, call):
+    operation, failure = check_failure(_control_body(call))
+    app.state.set_failure(operation, failure)
+    return 201, {"fail_next": app.state.failures()}
+
+
+def ctl_instance_status(app, call, instance_id):
+    spec = _control_body(call)
+    status, error_msg = string_field(spec, "status", ""), spec.get("error_msg")
+    if not status or (error_msg is not None and not isinstance(error_msg, str)):
+        raise control_error("status must be a non-empty string, error_msg a string or null")
+
+    def change(instance):
+        if instance is None:
+            raise control_error("unknown instance", 404)
+        instance.set_status(status, error_msg)
+        return instance.control_shape(time.monotonic())
+    return 200, {"instance": app.state.with_instance(None, instance_id, change)}
+
+
+def ctl_flavor_status(app, call):
+    spec = _control_body(call)
+    spec_code, zone, status = spec.get("spec_code"), spec.get("az"), spec.get("status")
+    if spec_code not in catalogue.FLAVOR_CODES or zone not in catalogue.AVAILABLE_ZONES or status not in catalogue.FLAVOR_STATUSES:
+        raise control_error("spec_code, az and status must be one of %s; %s; %s" % (
+            ", ".join(catalogue.FLAVOR_CODES), ", ".join(catalogue.AVAILABLE_ZONES), ", ".join(catalogue.FLAVOR_STATUSES)))
+    app.state.set_flavor_status(spec_code, zone, status)
+    return 200, {"spec_code": spec_code, "az": zone, "status": status}
 
 
 def ctl_add_fault(app, call):
@@ -186,6 +252,14 @@ CONTROL_ROUTES = (
     _route("POST", "jobs", ctl_add_job),
     _route("POST", "jobs/bulk", ctl_add_jobs_bulk),
     _route("GET", "jobs", ctl_list_jobs),
+    _route("POST", "instances", ctl_add_instance),
+    _route("POST", "instances/bulk", ctl_add_instances_bulk),
+    _route("GET", "instances", ctl_list_instances),
+    _route("GET", "instances/settings", ctl_instance_settings),
+    _route("POST", "instances/settings", ctl_configure_instances),
+    _route("POST", "instances/fail_next", ctl_fail_next),
+    _route("POST", "instances/flavor_status", ctl_flavor_status),
+    _route("POST", "instances/([^/]+)/status", ctl_instance_status),
     _route("POST", "faults", ctl_add_fault),
     _route("GET", "faults", ctl_list_faults),
     _route("DELETE", "faults", ctl_clear_faults),

@@ -23,6 +23,11 @@ def ddm_error(message, code="DBS.280001", status=400):
     return ApiError(status, {"error_code": code, "error_msg": message})
 
 
+def ddm_v1_error(message, code="DBS.280001", status=400):
+    """An error of the DDM v1 and v2 calls, which name their fields differently from v3's."""
+    return ApiError(status, {"errCode": code, "externalMessage": message})
+
+
 def iam_error(status, message):
     return ApiError(status, {"error": {"code": status, "message": message, "title": IAM_TITLES.get(status, "Error")}})
 

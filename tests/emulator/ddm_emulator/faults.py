@@ -3,7 +3,7 @@
 """Faults a test queues through the control API: which requests they match, how often, and what they do.
 
 ``Fault`` reads the spec and says what to answer; ``server.Handler`` applies it on the wire (delay, drop,
-trickle, padding). ``Chaos`` draws random faults from a seeded generator, so a failing soak run can be
+trickle, padding), after letting the API handle the request when the fault says ``apply``. ``Chaos`` draws random faults from a seeded generator, so a failing soak run can be
 replayed with the same seed.
 """
 
@@ -43,6 +43,11 @@ class Fault:
             raise control_error("headers must map names to strings (null removes a header)")
         self.delay = number_field(spec, "delay", 0)
         self.drop = bool(spec.get("drop", False))
+        # Let the API handle (apply) the request first, then drop or replace its answer: the write happened,
+        # its answer was lost.
+        self.apply = spec.get("apply", False)
+        if not isinstance(self.apply, bool):
+            raise control_error("apply must be true or false")
         # Send the answer (status line and headers included, or only its body) at this many bytes a second.
         self.trickle = number_field(spec, "trickle", 0) or None
         self.trickle_part = spec.get("trickle_part", "all")
@@ -57,7 +62,7 @@ class Fault:
 
     def describe(self):
         return {"method": self.method, "path": self.path.pattern if self.path else None, "remaining": self.remaining,
-                "status": self.status, "delay": self.delay, "drop": self.drop, "trickle": self.trickle, "pad_to": self.pad_to,
+                "status": self.status, "delay": self.delay, "drop": self.drop, "apply": self.apply, "trickle": self.trickle, "pad_to": self.pad_to,
                 "label": self.label}
 
     def answer(self, request_id):

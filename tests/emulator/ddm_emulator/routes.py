@@ -1,6 +1,6 @@
 # Copyright: Contributors to the huaweicloud.cloud collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The API routes: what the real cloud serves (DDM tasks, IAM tokens, projects and agencies, the ECS
+"""The API routes: what the real cloud serves (DDM tasks and instances, IAM tokens, projects and agencies, the ECS
 metadata service), by method and path.
 
 A new API call is a handler in the module of its service (``ddm``, ``iam``, ``metadata``) and one ``Route`` here.
@@ -13,6 +13,9 @@ from typing import Callable, NamedTuple
 from urllib.parse import unquote
 
 from .ddm import api_list_jobs, api_show_job
+from .ddm_instances import (api_change_security_group, api_create_instance, api_delete_instance, api_enlarge_nodes, api_list_engines,
+                            api_list_flavors, api_list_instances, api_reduce_nodes, api_rename_instance, api_reset_admin,
+                            api_resize_flavor, api_show_instance)
 from .gateway import MSG_API_NOT_FOUND, gateway_error
 from .iam import api_assume_role, api_issue_token, api_list_auth_projects, api_list_projects
 from .metadata import api_metadata_token, api_security_key
@@ -43,7 +46,20 @@ API_ROUTES = (
           behind_gateway=False),
     Route("GET", re.compile(r"^/v3/([^/]+)/jobs$"), api_list_jobs, authenticated=True, project_scoped=True),
     Route("GET", re.compile(r"^/v3/([^/]+)/jobs/([^/]+)$"), api_show_job, authenticated=True, project_scoped=True),
-)
+) + tuple(Route(method, re.compile(pattern), handler, authenticated=True, project_scoped=True) for method, pattern, handler in (
+    ("POST", r"^/v3/([^/]+)/instances$", api_create_instance),
+    ("GET", r"^/v1/([^/]+)/instances$", api_list_instances),
+    ("GET", r"^/v1/([^/]+)/instances/([^/]+)$", api_show_instance),
+    ("DELETE", r"^/v3/([^/]+)/instances/([^/]+)$", api_delete_instance),
+    ("PUT", r"^/v3/([^/]+)/instances/([^/]+)/flavor$", api_resize_flavor),
+    ("POST", r"^/v3/([^/]+)/instances/([^/]+)/nodes$", api_enlarge_nodes),
+    ("POST", r"^/v2/([^/]+)/instances/([^/]+)/action/reduce$", api_reduce_nodes),
+    ("PUT", r"^/v1/([^/]+)/instances/([^/]+)/modify-name$", api_rename_instance),
+    ("PUT", r"^/v1/([^/]+)/instances/([^/]+)/modify-security-group$", api_change_security_group),
+    ("PUT", r"^/v3/([^/]+)/instances/([^/]+)/admin-user$", api_reset_admin),
+    ("GET", r"^/v3/([^/]+)/flavors$", api_list_flavors),
+    ("GET", r"^/v3/([^/]+)/engines$", api_list_engines),
+))
 
 # Answers on these paths (known routes or not) carry X-IAM-Trace-Id besides X-Request-Id.
 IAM_PATH_PREFIXES = ("/v3/auth/", "/v3/projects", "/v3.0/OS-CREDENTIAL/")

@@ -175,12 +175,16 @@ class Handler(BaseHTTPRequestHandler):
             self.app.state.update_record(entry, fault=fault.describe())
             if fault.delay:
                 self.app.stopping.wait(fault.delay)
+            if fault.apply:
+                # The request takes effect; what the client gets is decided below.
+                answer = self._api_answer(call)
+                self.app.state.update_record(entry, applied_status=answer[0])
             if fault.drop:
                 self.close_connection = True
                 self.app.state.update_record(entry, status=None)
                 self.connection.shutdown(socket.SHUT_RDWR)
                 return
-            answer = fault.answer(call.request_id)
+            answer = fault.answer(call.request_id) or answer
         if answer is None:
             answer = self._api_answer(call)
         status, data, headers = answer
