@@ -119,10 +119,12 @@ def test_failed_operation_leaves_the_instance_running_with_its_old_values(emulat
 
 @pytest.mark.parametrize("operation, call", [
     ("resize", lambda e, i: resize(e, i).json()["job_id"]),
-    ("enlarge", lambda e, i: api(e, "POST", ("v3", "instances/%s/nodes" % i), {"nodes": [{"available_zone": "cn-north-4a"}]}).json()["job_id"]),
+    ("enlarge", lambda e, i: api(e, "POST", ("v3", "instances/%s/nodes" % i),
+                                 {"nodes": [{"available_zone": "cn-north-4a"}]}).json()["job_id"]),
     ("reduce", lambda e, i: api(e, "POST", ("v2", "instances/%s/action/reduce" % i), {"node_number": 1}).json()["jobId"]),
     ("delete", lambda e, i: api(e, "DELETE", ("v3", "instances/" + i)).json()["job_id"]),
-    ("password", lambda e, i: api(e, "PUT", ("v3", "instances/%s/admin-user" % i), {"name": "root", "password": "Secret-Passw0rd"}).json()["job_id"]),
+    ("password", lambda e, i: api(e, "PUT", ("v3", "instances/%s/admin-user" % i),
+                                  {"name": "root", "password": "Secret-Passw0rd"}).json()["job_id"]),
 ])
 def test_failed_operation_can_leave_a_failed_status(emulator, operation, call):
     instance_id = running(emulator)

@@ -123,7 +123,8 @@ def test_list_offset_as_a_page_number(emulator):
     emulator.instance_settings(offset_mode="page")
 
     def names(offset):
-        return [item["name"] for item in api(emulator, "GET", ("v1", "instances"), params={"offset": offset, "limit": 10}).json()["instances"]]
+        page = api(emulator, "GET", ("v1", "instances"), params={"offset": offset, "limit": 10}).json()
+        return [item["name"] for item in page["instances"]]
     assert names(0) == names(1) == ["bulk-%05d" % n for n in range(25, 15, -1)]
     assert names(3) == ["bulk-%05d" % n for n in range(5, 0, -1)]
     assert names(4) == []
@@ -271,8 +272,8 @@ def test_flavors(emulator):
     assert codes == list(harness.FLAVOR_CODES)
     arm = groups[1]["flavors"][0]
     assert set(arm) == {"id", "spec_code", "vcpus", "ram", "az_infos"}
-    assert {info["code"]: info["status"] for info in arm["az_infos"]} == {"cn-north-4a": "normal", "cn-north-4b": "normal",
-                                                                         "cn-north-4c": "unsupported"}
+    statuses = {info["code"]: info["status"] for info in arm["az_infos"]}
+    assert statuses == {"cn-north-4a": "normal", "cn-north-4b": "normal", "cn-north-4c": "unsupported"}
     assert all(set(info) == {"code", "status", "support_ipv6"} for info in arm["az_infos"])
     emulator.set_flavor_status("ddm.c6.xlarge.2", "cn-north-4b", "sellout")
     narrowed = api(emulator, "GET", ("v3", "flavors"), params={"engine_id": harness.ENGINES[1]["id"], "available_zones": "cn-north-4b"})

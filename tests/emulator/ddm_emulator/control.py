@@ -1,7 +1,7 @@
 # Copyright: Contributors to the huaweicloud.cloud collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The control API under /_emulator/: what only tests can do (jobs, DDM instances and their settings, faults, tokens, temporary credentials, the
-metadata service, rate limit, clock, request log)."""
+"""The control API under /_emulator/: what only tests can do (jobs, DDM instances and their settings, faults, tokens,
+temporary credentials, the metadata service, rate limit, clock, request log)."""
 
 from __future__ import annotations
 

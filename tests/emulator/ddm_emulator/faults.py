@@ -3,8 +3,8 @@
 """Faults a test queues through the control API: which requests they match, how often, and what they do.
 
 ``Fault`` reads the spec and says what to answer; ``server.Handler`` applies it on the wire (delay, drop,
-trickle, padding), after letting the API handle the request when the fault says ``apply``. ``Chaos`` draws random faults from a seeded generator, so a failing soak run can be
-replayed with the same seed.
+trickle, padding), after letting the API handle the request when the fault says ``apply``.  ``Chaos`` draws
+random faults from a seeded generator, so a failing soak run can be replayed with the same seed.
 """
 
 from __future__ import annotations

@@ -233,4 +233,3 @@ class Instance:
                     param_group_id=self.param_group_id, admin_password_set=self.admin_password_set,
                     delete_dn_data=list(self.delete_dn_data), unpaid_orders=[dict(order) for order in self.unpaid_orders],
                     available_zones=list(self.available_zones), node_zones=[node["available_zone"] for node in self.nodes])
-

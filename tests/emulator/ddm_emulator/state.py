@@ -1,7 +1,7 @@
 # Copyright: Contributors to the huaweicloud.cloud collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Everything the emulator knows at run time: jobs, DDM instances and their settings, projects, tokens, temporary credentials, the ECS metadata
-service's settings, faults, rate limit, clock skew, request log."""
+"""Everything the emulator knows at run time: jobs, DDM instances and their settings, projects, tokens, temporary
+credentials, the ECS metadata service's settings, faults, rate limit, clock skew, request log."""
 
 from __future__ import annotations
 
