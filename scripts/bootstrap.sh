@@ -2,11 +2,19 @@
 # Create or refresh the development virtual environment in .venv.
 # Packages are reinstalled only when the requirement files (or the interpreter) change,
 # so a second run finishes in well under a second.
+#
+# VENV=DIR REQUIREMENTS=FILE scripts/bootstrap.sh does the same for another venv with other
+# requirements (scripts/test.sh's importer stage: galaxy-importer, scripts/importer-requirements.txt).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${VENV:-$ROOT/.venv}"
-REQ_FILES=("$ROOT/requirements-dev.txt" "$ROOT/requirements.txt")
+if [ -n "${REQUIREMENTS:-}" ]; then
+    REQ_FILES=("$REQUIREMENTS")
+else
+    REQUIREMENTS="$ROOT/requirements-dev.txt"
+    REQ_FILES=("$REQUIREMENTS" "$ROOT/requirements.txt")
+fi
 STAMP="$VENV/.requirements.sha256"
 
 # ansible-core 2.21 (requirements-dev.txt) needs Python >= 3.12 on the controller.
@@ -76,11 +84,11 @@ if [ ! -x "$VENV/bin/python" ]; then
     "$PYTHON" -m venv "$VENV"
 fi
 
-echo "bootstrap: installing development requirements into $VENV"
+echo "bootstrap: installing $(basename "$REQUIREMENTS") into $VENV"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 if ! "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-        -r "$ROOT/requirements-dev.txt" >"$log" 2>&1; then
+        -r "$REQUIREMENTS" >"$log" 2>&1; then
     cat "$log" >&2
     echo "bootstrap: pip install failed (see above)" >&2
     rm -f "$STAMP"
