@@ -4,6 +4,8 @@
 
 - ``collection BUILD_DIR``: build the tarball into BUILD_DIR, check its contents, install it into
   BUILD_DIR/collections.
+- ``importer TARBALL --bin-dir DIR --workdir W``: check the tarball with galaxy-importer from the venv
+  whose bin directory is DIR, in W; fails on any WARNING or ERROR it reports.
 - ``emulator --port-file F [--seed-demo] [--verifier V]``: run the emulator until SIGTERM or SIGINT;
   F gets its port once it answers.
 - ``control --port-file F METHOD PATH [JSON] [EXPRESSION]``: call ``/_emulator/PATH`` and print
@@ -16,9 +18,10 @@ import argparse
 import json
 import os
 import signal
+import subprocess
 import sys
 
-from .collection import BuildError, build, contents_problems, install, tarball_members
+from .collection import BuildError, build, contents_problems, galaxy_importer, install, tarball_members
 from .emulator import EmulatorError, EmulatorProcess
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -33,6 +36,19 @@ def collection(args):
         raise BuildError("the tarball %s is not fit to ship:\n%s" % (tarball, "\n".join(problems)))
     print("tarball: %s, %d entries, no development files" % (os.path.basename(tarball), len(members)))
     print("installed: %s" % install(tarball, workdir))
+    return 0
+
+
+def importer(args):
+    if not os.path.isfile(args.tarball):
+        raise BuildError("no tarball at %s: build the collection first" % args.tarball)
+    output, problems = galaxy_importer(args.tarball, os.path.abspath(args.bin_dir), os.path.abspath(args.workdir))
+    sys.stdout.write(output)
+    if problems:
+        sys.stderr.write("galaxy-importer: %d problem(s) with %s:\n%s\n" % (len(problems), os.path.basename(args.tarball),
+                                                                            "\n".join("  " + problem for problem in problems)))
+        return 1
+    print("galaxy-importer: %s imports without a warning" % os.path.basename(args.tarball))
     return 0
 
 
@@ -79,6 +95,11 @@ def parse_args(argv):
     build_parser.add_argument("build_dir")
     build_parser.add_argument("--source", default=REPO_ROOT, help="the collection's source tree (default: this repository)")
     build_parser.set_defaults(run=collection)
+    importer_parser = commands.add_parser("importer", help="check a built tarball with galaxy-importer")
+    importer_parser.add_argument("tarball")
+    importer_parser.add_argument("--bin-dir", required=True, help="the bin directory of the venv with galaxy-importer")
+    importer_parser.add_argument("--workdir", required=True, help="emptied, then holds the importer's config, temporary files and result")
+    importer_parser.set_defaults(run=importer)
     serve_parser = commands.add_parser("emulator", help="run the DDM/IAM emulator until SIGTERM")
     serve_parser.add_argument("--port-file", required=True)
     serve_parser.add_argument("--seed-demo", action="store_true")
@@ -98,7 +119,7 @@ def main(argv=None):
     args = parse_args(argv)
     try:
         return args.run(args)
-    except (BuildError, EmulatorError, OSError, ValueError) as exc:
+    except (BuildError, EmulatorError, OSError, ValueError, subprocess.TimeoutExpired) as exc:
         sys.stderr.write("harness %s: %s\n" % (args.command, exc))
         return 1
 
