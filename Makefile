@@ -1,16 +1,17 @@
 # Developer entry points. Every target bootstraps .venv (scripts/bootstrap.sh) as needed.
-.PHONY: help bootstrap demo test build sanity units lint changelog ee matrix bench pytest clean
+.PHONY: help bootstrap demo test build importer sanity units lint changelog ee matrix bench pytest clean
 
 help:
 	@echo "make demo       run the end-to-end demo against the local emulator"
-	@echo "make test       run every quality gate (build, sanity, units, lint, changelog, ee, matrix, bench, pytest)"
+	@echo "make test       run every quality gate (build, importer, sanity, units, lint, changelog, ee, matrix, bench, pytest)"
+	@echo "make importer   galaxy-importer (Galaxy's upload check, flake8 on) on the built tarball; fails on any warning"
 	@echo "make sanity     ansible-test sanity on a staged copy of the collection"
 	@echo "make units      ansible-test units on a staged copy of the collection"
 	@echo "make lint       ansible-lint --profile production"
 	@echo "make matrix     smoke checks of the built collection on ansible-core 2.16 to 2.21 (tests/matrix/versions.txt)"
 	@echo "make pytest     pytest over tests/unit, tests/emulator, tests/matrix and tests/integration (PYTEST_ARGS=...)"
 	@echo "make bench      the full benchmark (about 17 minutes; bench/run.sh --quick is the smoke in make test)"
-	@echo "make clean      remove build output and caches (keeps .venv and ~/.cache/huaweicloud-cloud-matrix)"
+	@echo "make clean      remove build output and caches (keeps .venv, ~/.cache/huaweicloud-cloud-matrix and ~/.cache/huaweicloud-cloud-importer)"
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -21,7 +22,7 @@ demo:
 test:
 	@scripts/test.sh
 
-build sanity units lint changelog ee matrix:
+build importer sanity units lint changelog ee matrix:
 	@scripts/test.sh $@
 
 # The full benchmark (about 17 minutes); docs/performance.md has its results.

@@ -5,17 +5,20 @@
 #   scripts/test.sh sanity units         only the named stages
 #   scripts/test.sh pytest -- -k waiter  extra arguments after -- go to pytest
 #
-# Stages: build sanity units lint changelog ee matrix bench pytest (also: all).
+# Stages: build importer sanity units lint changelog ee matrix bench pytest (also: all).
 # Stops at the first failing stage and exits non-zero.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-ALL_STAGES=(build sanity units lint changelog ee matrix bench pytest)
+ALL_STAGES=(build importer sanity units lint changelog ee matrix bench pytest)
 BUILD="$ROOT/build"
 COLLECTIONS="$BUILD/collections"
 STAGED="$BUILD/ansible_collections/huaweicloud/cloud"
+# galaxy-importer's own venv (scripts/importer-requirements.txt): outside the work tree, so it
+# outlives 'make clean' and fresh clones, and is rebuilt only when those pins change.
+IMPORTER_VENV="${IMPORTER_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/huaweicloud-cloud-importer/venv}"
 
 usage() {
     sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
@@ -28,7 +31,7 @@ while [ $# -gt 0 ]; do
         --) shift; pytest_args=("$@"); break ;;
         -h|--help) usage; exit 0 ;;
         all) stages+=("${ALL_STAGES[@]}") ;;
-        build|sanity|units|lint|changelog|ee|matrix|bench|pytest) stages+=("$1") ;;
+        build|importer|sanity|units|lint|changelog|ee|matrix|bench|pytest) stages+=("$1") ;;
         *) echo "test.sh: unknown stage '$1'" >&2; usage >&2; exit 2 ;;
     esac
     shift
@@ -85,6 +88,24 @@ stage_build() {
         done
         echo "ansible-doc huaweicloud.cloud.$module: OPTIONS, EXAMPLES and RETURN VALUES rendered"
     done
+}
+
+# importer: the built tarball through galaxy-importer, the check Galaxy runs on upload, offline,
+# with flake8 on and ansible-test off (the sanity stage runs ansible-test). Any WARNING or ERROR
+# it reports fails the stage (tests/harness/collection.py). galaxy-importer pins its own
+# linters, so it runs from a venv of its own, created or refreshed by scripts/bootstrap.sh.
+stage_importer() {
+    # The tarball of this work tree: built here unless the build stage of this run made it.
+    if [ -z "${built_this_run:-}" ] || [ ! -f "$(tarball_path)" ]; then
+        stage_build
+    fi
+    mkdir -p "$(dirname "$IMPORTER_VENV")"
+    # Two clones testing at once build the shared venv once.
+    flock "$(dirname "$IMPORTER_VENV")/.lock" env VENV="$IMPORTER_VENV" REQUIREMENTS="$ROOT/scripts/importer-requirements.txt" \
+        "$ROOT/scripts/bootstrap.sh"
+    echo "galaxy-importer $("$IMPORTER_VENV/bin/python" -c 'from importlib.metadata import version; print(version("galaxy-importer"))')" \
+        "on $(basename "$(tarball_path)")"
+    harness importer "$(tarball_path)" --bin-dir "$IMPORTER_VENV/bin" --workdir "$BUILD/importer"
 }
 
 # Copy the files git knows about (tracked or untracked but not ignored) to the
@@ -272,6 +293,7 @@ for stage in "${stages[@]}"; do
         set -euo pipefail
         case "$stage" in
             build) stage_build ;;
+            importer) stage_importer ;;
             sanity) stage_sanity ;;
             units) stage_units ;;
             lint) stage_lint ;;
@@ -292,6 +314,7 @@ for stage in "${stages[@]}"; do
         banner "FAILED: $stage (exit $rc)"
         exit 1
     fi
+    [ "$stage" = build ] && built_this_run=1
     echo "stage $stage passed in $((SECONDS - start))s"
 done
 exit 0
