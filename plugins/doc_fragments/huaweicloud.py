@@ -207,3 +207,13 @@ attributes:
     description: Returns no differences; the module changes nothing.
     support: N/A
 """
+
+    RESOURCE_MODULE = r"""
+attributes:
+  check_mode:
+    description: In check mode the module only reads, and returns what it would change in RV(actions) and C(changed).
+    support: full
+  diff_mode:
+    description: Shows the instance's settings before and after the change (never a password).
+    support: full
+"""

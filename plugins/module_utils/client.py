@@ -11,8 +11,8 @@ import re
 import time
 import traceback
 
-from .errors import (APIError, ConfigurationError, DeadlineExceeded, HuaweiCloudError, IdentityError, TransportError, UnexpectedAnswer,
-                     parse_error, printable, request_id_from, summarize)
+from .errors import (APIError, ConfigurationError, DeadlineExceeded, HuaweiCloudError, IdentityError, OutcomeUnknown, TransportError,
+                     UnexpectedAnswer, is_gateway_code, parse_error, printable, request_id_from, summarize)
 from .retry import RetryBudget, RetryPolicy, parse_retry_after
 from .signer import canonical_query
 from .timelimit import TimeLimitExpired, time_limit
@@ -141,6 +141,11 @@ class HuaweiCloudClient:
         Anything else raises a :class:`HuaweiCloudError`. ``auth`` authenticates this
         request instead of the client's scheme (an agency's base credentials calling IAM);
         ``headers`` are added to the usual ones.
+
+        ``repeatable=False`` marks a write that must never be sent twice (a creation, a node
+        change): only a throttled attempt (429, refused before the service saw it) is retried, and
+        an attempt whose outcome is unclear raises :class:`OutcomeUnknown`, for the caller to read
+        back what happened.
         """
         outer = self._deadlines[-1] if self._deadlines else None
         deadline = outer if deadline is None else (deadline if outer is None else min(deadline, outer))
@@ -152,7 +157,7 @@ class HuaweiCloudClient:
 
     def _request(self, method: str, url: str, *, params=None, json_body=None, project_scoped: bool = True,
                  authenticated: bool = True, deadline: float | None = None, service: str = "the API",
-                 auth=None, headers=None, retry: RetryPolicy | None = None):
+                 auth=None, headers=None, retry: RetryPolicy | None = None, repeatable: bool = True):
         query = canonical_query(params or [])
         full_url = url + ("?" + query if query else "")
         body = json.dumps(json_body).encode("utf-8") if json_body is not None else b""
@@ -186,6 +191,8 @@ class HuaweiCloudClient:
                 if response.status_code == 401 and authenticated:
                     error = scheme.explain_rejection(error, _server_time(response))
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            if not repeatable and _outcome_unclear(error):
+                raise OutcomeUnknown(error)
             pause = budget.next_pause(error, retry_after)  # raises when the budget says stop
             self.retry_events.append(_event_name(error))
             self._sleep(pause)
@@ -197,7 +204,7 @@ class HuaweiCloudClient:
         if clipped:
             limit = deadline - self._clock()
             if limit <= 0:
-                raise DeadlineExceeded("%s %s: the deadline passed before the request could be sent" % (method, url))
+                raise DeadlineExceeded("%s %s: the deadline passed before the request could be sent" % (method, url), sent=False)
         response = None
         try:
             with time_limit(limit):
@@ -215,7 +222,8 @@ class HuaweiCloudClient:
         except (requests.exceptions.InvalidHeader, requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
                 requests.exceptions.MissingSchema, UnicodeError, ValueError):
             # Their text can quote request headers, credentials included: never show it.
-            raise TransportError("%s %s: the request could not be built (an invalid URL or header)" % (method, url), retryable=False) from None
+            raise TransportError("%s %s: the request could not be built (an invalid URL or header)" % (method, url), retryable=False,
+                                 sent=False) from None
         except requests.exceptions.RequestException as exc:
             raise TransportError("%s %s: %s" % (method, url, _transport_reason(exc))) from None
         except OSError as exc:  # a local problem, such as an unreadable CA bundle: retrying cannot help
@@ -248,6 +256,14 @@ def _preparing(step, *args):
         raise
     except HuaweiCloudError as exc:
         raise IdentityError(exc) from None
+
+
+def _outcome_unclear(error: HuaweiCloudError) -> bool:
+    """Whether a write that got this error may have been applied: no answer after sending, or a gateway's or a bare server error."""
+    if isinstance(error, APIError):
+        return error.status in (502, 503, 504) or (error.status >= 500 and (not error.code or is_gateway_code(error.code)))
+    # A connection that failed or stalled after sending, or a deadline that passed while the answer was awaited.
+    return isinstance(error, TransportError) and error.sent and (error.retryable or isinstance(error, DeadlineExceeded))
 
 
 def _date_header(response) -> datetime.datetime | None:

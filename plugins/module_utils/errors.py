@@ -56,19 +56,33 @@ class NotFoundError(HuaweiCloudError):
 
 
 class TransportError(HuaweiCloudError):
-    """The service could not be reached, or did not answer in time, after all retries."""
+    """The service could not be reached, or did not answer in time, after all retries.
 
-    def __init__(self, message: str, retryable: bool = True):
+    ``sent`` is False when the request certainly never left this machine (it could not be built,
+    or the deadline passed first).
+    """
+
+    def __init__(self, message: str, retryable: bool = True, sent: bool = True):
         super().__init__(message)
         self.retryable = retryable
+        self.sent = sent
 
 
 class DeadlineExceeded(TransportError):
     """A wait's deadline passed before a usable answer came; ``last_error`` is what was seen meanwhile."""
 
-    def __init__(self, message: str, last_error: HuaweiCloudError | None = None):
-        super().__init__(message, retryable=False)
+    def __init__(self, message: str, last_error: HuaweiCloudError | None = None, sent: bool = True):
+        super().__init__(message, retryable=False, sent=sent)
         self.last_error = last_error
+
+
+class OutcomeUnknown(HuaweiCloudError):
+    """A write that must not be sent twice was sent, but its answer was lost (no answer, a reset, a 502/503/504,
+    a 5xx without a service code): it may or may not have been applied. ``cause`` is what was seen."""
+
+    def __init__(self, cause: HuaweiCloudError):
+        super().__init__("the request may or may not have been applied: %s" % cause)
+        self.cause = cause
 
 
 class UnexpectedAnswer(HuaweiCloudError):

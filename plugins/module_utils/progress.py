@@ -45,9 +45,9 @@ def task_failed_record(job: dict, elapsed: float, **context) -> dict:
                 fail_reason=job.get("fail_reason"), elapsed=elapsed)
 
 
-def instance_record(instance: dict, wanted: str, elapsed: float, **context) -> dict:
+def instance_record(current: dict, wanted: str, elapsed: float, **context) -> dict:
     """An instance's status while a module waits for it to reach ``wanted``."""
-    return dict(context, kind="instance", instance={key: instance.get(key) for key in ("id", "name")}, status=instance.get("status"),
+    return dict(context, kind="instance", instance={key: current.get(key) for key in ("id", "name")}, status=current.get("status"),
                 wanted=wanted, elapsed=elapsed)
 
 

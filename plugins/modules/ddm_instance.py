@@ -1,0 +1,499 @@
+#!/usr/bin/python
+# Copyright: Contributors to the huaweicloud.cloud collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: ddm_instance
+short_description: Create, change and delete Huawei Cloud DDM instances
+version_added: 1.1.0
+description:
+  - Makes a Huawei Cloud Distributed Database Middleware (DDM) instance present with the given settings,
+    or absent.
+  - Finds the instance by O(instance_id), or by its exact O(name) over the whole instance list. When
+    two or more instances have that name, the module fails listing their ids and acts on none of them.
+  - Creates pay-per-use instances with the v3 API and returns the creation task's id in RV(job_id).
+    It never sends billing options, and refuses to resize, change the nodes of, or delete a
+    yearly/monthly instance (those go through the billing centre).
+  - "Changes one setting at a time, in this order: the name, the security group, the flavor (resize),
+    the number of nodes (added across the instance's availability zones, or removed), the administrator
+    password. It waits for each operation's task before the next one, even with O(wait=false), which
+    only skips the wait after the last one."
+  - An operation is complete when its task is V(Completed), not when the instance first reads
+    V(RUNNING) again: right after a change is accepted the instance can still read V(RUNNING) with
+    its old settings.
+  - A request to create an instance or to add or remove nodes is never sent twice. When its answer
+    is lost (no answer, a reset connection, HTTP 502, 503 or 504), the module reads back what
+    happened instead; a later run adopts an instance created that way.
+  - O(wait_timeout) bounds the whole run, every operation included.
+options:
+  state:
+    description:
+      - V(present) creates the instance if it does not exist, and changes what differs.
+      - V(absent) deletes it (a failed instance included). Deleting an instance that does not exist changes nothing.
+    type: str
+    choices: [present, absent]
+    default: present
+  name:
+    description:
+      - The instance's name, 4 to 64 characters, starting with a letter, then letters, digits, V(-) and V(_).
+      - Without O(instance_id), the name finds the instance (an exact match over the whole list).
+      - With O(instance_id), the name the instance should have: a different name renames it.
+    type: str
+  instance_id:
+    description:
+      - The instance's id. With O(state=present) an unknown id fails: the module never creates an instance for it.
+    type: str
+  flavor:
+    description:
+      - The flavor's spec code, such as V(ddm.c6.large.2). Needed to create; a different one resizes the instance.
+      - The flavor must be on sale (status V(normal)) in each of the instance's availability zones
+        (see M(huaweicloud.cloud.ddm_flavor_info)); otherwise the module fails before sending anything.
+    type: str
+  node_num:
+    description:
+      - The number of nodes, 1 or more. Needed to create; a different number adds or removes nodes.
+    type: int
+  engine_version:
+    description:
+      - The DDM engine version, such as V(3.0.8.5). Needed to create (creation only: a different
+        version of an existing instance is a warning).
+    type: str
+  availability_zones:
+    description:
+      - The availability zones of the nodes. Needed to create (creation only: a different set fails).
+    type: list
+    elements: str
+  vpc_id:
+    description:
+      - The VPC's id. Needed to create (creation only: a different VPC fails).
+    type: str
+  subnet_id:
+    description:
+      - The subnet's id (its network id). Needed to create (creation only: a different subnet fails).
+    type: str
+  security_group_id:
+    description:
+      - The security group's id. Needed to create; a different one is applied to the instance.
+    type: str
+  param_group_id:
+    description:
+      - The parameter group's id. Creation only.
+    type: str
+  time_zone:
+    description:
+      - The time zone, such as V(UTC) or V(UTC+08:00). Creation only.
+    type: str
+  enterprise_project_id:
+    description:
+      - The enterprise project's id. Creation only.
+    type: str
+  admin_user:
+    description:
+      - The administrator's name. Set at creation; used to change the password.
+    type: str
+  admin_password:
+    description:
+      - The administrator's password (8 to 32 characters). Set at creation; changed on an existing
+        instance as O(update_password) says.
+    type: str
+  update_password:
+    description:
+      - V(on_create) sets O(admin_password) only when creating the instance.
+      - V(always) also resets it on an existing instance, on every run (a password cannot be read back,
+        so the module cannot tell whether it differs).
+    type: str
+    choices: [always, on_create]
+    default: on_create
+  delete_data_nodes:
+    description:
+      - With O(state=absent), also delete the data on the instance's data nodes (the API's C(delete_dn_data), always sent).
+    type: bool
+    default: false
+  wait:
+    description:
+      - Wait until the last operation's task is V(Completed) (and, when deleting, until the instance is gone).
+      - Also lets the module wait for an operation already under way on the instance to end before its own.
+        Without O(wait), such an instance fails the task, naming its status.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - Seconds the whole run may take, every operation and wait included. Must be positive.
+    type: int
+    default: 1800
+  wait_interval:
+    description:
+      - Longest pause between two polls, in seconds. Must be positive and not above O(wait_timeout).
+      - Defaults to 5, or to O(wait_timeout) when that is shorter.
+    type: int
+attributes:
+  action:
+    description: An action plugin of the same name shows the waits' progress live.
+    support: full
+extends_documentation_fragment:
+  - huaweicloud.cloud.huaweicloud
+  - huaweicloud.cloud.huaweicloud.ddm
+  - huaweicloud.cloud.huaweicloud.resource_module
+notes:
+  - Live progress lines need the module to run on the controller (a local connection), without
+    C(async), C(become) or C(no_log).
+  - DDM names need not be unique. Give O(instance_id) once you know it, or keep names unique.
+seealso:
+  - module: huaweicloud.cloud.ddm_instance_info
+  - module: huaweicloud.cloud.ddm_flavor_info
+  - module: huaweicloud.cloud.ddm_job_info
+"""
+
+EXAMPLES = r"""
+- name: Create a DDM instance and wait until it is ready
+  huaweicloud.cloud.ddm_instance:
+    name: orders-ddm
+    flavor: ddm.c6.large.2
+    node_num: 2
+    engine_version: 3.0.8.5
+    availability_zones: [cn-north-4a, cn-north-4b]
+    vpc_id: "{{ vpc_id }}"
+    subnet_id: "{{ subnet_id }}"
+    security_group_id: "{{ security_group_id }}"
+    admin_user: root
+    admin_password: "{{ ddm_admin_password }}"
+  register: ddm
+
+- name: Use it
+  ansible.builtin.debug:
+    msg: "{{ ddm.instance.id }} listens on {{ ddm.instance.access_ip }}:{{ ddm.instance.access_port }}"
+
+- name: Grow it to four nodes on a larger flavor
+  huaweicloud.cloud.ddm_instance:
+    instance_id: "{{ ddm.instance.id }}"
+    flavor: ddm.c6.xlarge.2
+    node_num: 4
+
+- name: Delete it, with the data of its data nodes
+  huaweicloud.cloud.ddm_instance:
+    instance_id: "{{ ddm.instance.id }}"
+    state: absent
+    delete_data_nodes: true
+"""
+
+RETURN = r"""
+changed:
+  description: Whether the instance was (or, in check mode, would be) created, changed or deleted.
+  returned: always
+  type: bool
+actions:
+  description: What the module did (or, in check mode, would do), in order.
+  returned: always
+  type: list
+  elements: str
+  sample: [resize, add nodes]
+instance:
+  description:
+    - The instance as last read, also when the module fails after creating it, so that its id is never lost.
+    - Absent when there is no instance (nothing found, or deleted).
+  returned: when there is an instance
+  type: dict
+  contains:
+    id: {description: The instance's id., type: str, returned: always}
+    name: {description: Its name., type: str, returned: always}
+    status: {description: Its status, such as V(RUNNING), V(CREATING) or V(CREATEFAILED)., type: str, returned: always}
+    flavor: {description: The flavor's spec code., type: str, returned: always}
+    node_num: {description: The number of nodes., type: int, returned: always}
+    availability_zones: {description: Its availability zones., type: list, elements: str, returned: always}
+    vpc_id: {description: The VPC's id., type: str, returned: always}
+    subnet_id: {description: The subnet's id., type: str, returned: always}
+    security_group_id: {description: The security group's id., type: str, returned: always}
+    engine_version: {description: The engine version., type: str, returned: always}
+    admin_user: {description: The administrator's name (never the password)., type: str, returned: always}
+    access_ip: {description: The address applications connect to., type: str, returned: always}
+    access_port: {description: The port applications connect to., type: str, returned: always}
+    nodes:
+      description: The nodes (C(node_id), C(status), C(ip), C(port), C(group_id)).
+      type: list
+      elements: dict
+      returned: when the instance was read on its own
+    enterprise_project_id: {description: The enterprise project's id., type: str, returned: always}
+    created: {description: When it was created., type: str, returned: always}
+    updated: {description: When it was last changed., type: str, returned: always}
+    error_msg: {description: Why it failed, for a failed instance., type: str, returned: always}
+    order_id: {description: The order of a yearly/monthly instance; empty for pay-per-use., type: str, returned: always}
+job_id:
+  description: The id of the last operation's task (see M(huaweicloud.cloud.ddm_job_info)).
+  returned: when an operation started a task
+  type: str
+job_ids:
+  description: The ids of every task the run started, in order.
+  returned: always
+  type: list
+  elements: str
+job:
+  description: The last task's state, when the module waited on it (same shape as M(huaweicloud.cloud.ddm_job_info)'s C(job)).
+  returned: when the module waited on a task
+  type: dict
+"""
+
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ..module_utils.ddm_instances import MAX_NODES_PER_CALL, NAME, DdmInstances, describe, instance_view, is_failed
+from ..module_utils.ddm_jobs import DdmJobs
+from ..module_utils.errors import ConfigurationError, HuaweiCloudError, OutcomeUnknown, printable
+from ..module_utils.huaweicloud import HuaweiCloudModule, check_plain_id
+from ..module_utils.instance_operations import InstanceOperator, OperationFailed
+from ..module_utils.times import utc_now
+
+CREATE_NEEDS = ("flavor", "node_num", "engine_version", "availability_zones", "vpc_id", "subnet_id", "security_group_id")
+CREATION_ONLY = (("vpc_id", "vpc_id"), ("subnet_id", "subnet_id"))
+# What --diff shows: the settings the module can change.
+DIFF_KEYS = ("name", "security_group_id", "flavor", "node_num")
+
+
+class DdmInstance(HuaweiCloudModule):
+    service = "ddm"
+
+    @classmethod
+    def argument_spec(cls):
+        spec = super().argument_spec()
+        spec.update(
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+            name=dict(type="str"), instance_id=dict(type="str"), flavor=dict(type="str"), node_num=dict(type="int"),
+            engine_version=dict(type="str"), availability_zones=dict(type="list", elements="str"),
+            vpc_id=dict(type="str"), subnet_id=dict(type="str"), security_group_id=dict(type="str"), param_group_id=dict(type="str"),
+            time_zone=dict(type="str"), enterprise_project_id=dict(type="str"), admin_user=dict(type="str"),
+            admin_password=dict(type="str", no_log=True), update_password=dict(type="str", no_log=False, choices=["always", "on_create"], default="on_create"),
+            delete_data_nodes=dict(type="bool", default=False),
+            wait=dict(type="bool", default=True), wait_timeout=dict(type="int", default=1800), wait_interval=dict(type="int"),
+        )
+        return spec
+
+    def check_options(self):
+        params = self.params
+        for option in ("instance_id", "vpc_id", "subnet_id", "security_group_id", "param_group_id", "enterprise_project_id"):
+            check_plain_id(params[option], option)
+        if params["name"] is not None and not NAME.fullmatch(params["name"]):
+            raise ConfigurationError("name must have 4 to 64 characters, start with a letter and hold only letters, digits, '-' and '_', "
+                                     "got %r" % params["name"])
+        if params["node_num"] is not None and params["node_num"] < 1:
+            raise ConfigurationError("node_num must be 1 or more, got %d" % params["node_num"])
+        zones = params["availability_zones"]
+        if zones is not None:
+            for index, zone in enumerate(zones):
+                check_plain_id(zone, "availability_zones[%d]" % index)
+            if not zones or len(set(zones)) != len(zones):
+                raise ConfigurationError("availability_zones must name at least one zone, each once, got %s" % zones)
+        for option in ("wait_timeout", "wait_interval"):
+            if params[option] is not None and params[option] <= 0:
+                raise ConfigurationError("%s must be a positive number of seconds, got %d" % (option, params[option]))
+        if params["wait_interval"] is not None and params["wait_interval"] > params["wait_timeout"]:
+            raise ConfigurationError("wait_interval (%d) must not be larger than wait_timeout (%d)" % (params["wait_interval"], params["wait_timeout"]))
+
+    def run(self):
+        self.deadline = time.monotonic() + self.params["wait_timeout"]
+        self.api = DdmInstances(self.client, self.endpoint, self.deadline)
+        self.operator = InstanceOperator(self.api, DdmJobs(self.client, self.endpoint), self.deadline, self.params["wait_interval"],
+                                         self.module.warn)
+        self.actions, self.job_ids, self.job, self.instance = [], [], None, None
+        try:
+            found = self.find()
+            if self.params["state"] == "absent":
+                self.delete(found)
+            elif found is None:
+                self.create()
+            else:
+                self.update(found)
+        except OperationFailed as exc:
+            self.instance = exc.instance or self.instance
+            self.job = exc.job or self.job
+            self.fail(str(exc), **self.result())
+        except HuaweiCloudError as exc:
+            self.fail(str(exc), **self.result())
+        self.exit(**self.result())
+
+    def result(self) -> dict:
+        result = dict(actions=self.actions, job_ids=self.job_ids)
+        if self.instance is not None:
+            result["instance"] = instance_view(self.instance)
+        if self.job_ids:
+            result["job_id"] = self.job_ids[-1]
+        if self.job is not None:
+            result["job"] = self.job
+        return result
+
+    def find(self) -> dict | None:
+        """The instance by id, or the one instance with the name; fails on an unknown id (present) and on two of a name."""
+        params = self.params
+        if params["instance_id"]:
+            instance = self.api.get(params["instance_id"])
+            if instance is None and params["state"] == "present":
+                raise HuaweiCloudError("DDM instance %s does not exist; an instance_id never creates one (leave it out to create "
+                                       "by name)" % params["instance_id"])
+            return instance
+        if not params["name"]:
+            raise ConfigurationError("name or instance_id is needed to find the instance")
+        matches, truncated = self.api.find_by_name(params["name"])
+        if len(matches) > 1:
+            raise HuaweiCloudError("%d DDM instances are named %s (%s): give instance_id to choose one; nothing was changed" % (
+                len(matches), params["name"], ", ".join(printable(item["id"]) for item in matches)))
+        if not matches and truncated:
+            raise HuaweiCloudError("The DDM instance list was cut short (%s), so whether %s exists is unknown; nothing was changed" % (
+                truncated, params["name"]))
+        return self.api.get(matches[0]["id"]) if matches else None
+
+    # ------------------------------------------------------------------ create
+
+    def create(self):
+        params = self.params
+        missing = [option for option in CREATE_NEEDS if params[option] is None]
+        if missing:
+            raise ConfigurationError("DDM instance %s does not exist; creating it needs %s" % (params["name"], ", ".join(missing)))
+        self.check_flavor(params["flavor"], params["availability_zones"])
+        self.actions.append("create")
+        self.changed_by({}, {key: params[key] for key in DIFF_KEYS})
+        if self.check_mode:
+            return
+        body = dict(name=params["name"], available_zones=params["availability_zones"], node_num=params["node_num"],
+                    engine_version=params["engine_version"], flavor_ref=params["flavor"], vpc_id=params["vpc_id"], subnet_id=params["subnet_id"],
+                    security_group_id=params["security_group_id"])
+        body.update({api: params[option] for api, option in (("param_group_id", "param_group_id"), ("time_zone", "time_zone"),
+                                                             ("enterprise_project_id", "enterprise_project_id"), ("admin_user_name", "admin_user"),
+                                                             ("admin_user_password", "admin_password")) if params[option] is not None})
+        self.operator.context = dict(operation=dict(name="create", step=1, steps=1), instance=dict(name=params["name"]))
+        sent = utc_now()
+        try:
+            answer = self.api.create(body)
+        except OutcomeUnknown as exc:
+            item, job_id = self.operator.adopt_created(params["name"], sent, exc)
+            answer = dict(id=item["id"], job_id=job_id)
+        if not answer.get("id"):
+            raise HuaweiCloudError("DDM answered the creation of %s with order %s only: a yearly/monthly order, which this module never "
+                                   "asks for; see the billing centre" % (params["name"], answer.get("order_id")))
+        self.instance = dict(id=answer["id"], name=params["name"], status="CREATING")  # its id is never lost, whatever happens next
+        self.follow(answer.get("job_id"), last=True)
+
+    def check_flavor(self, flavor, zones):
+        """Refuse a flavor that is not on sale in one of the zones, before anything is written."""
+        offered = {item["spec_code"]: item for item in self.api.flavors(engine_version=self.params["engine_version"] or
+                                                                         (self.instance or {}).get("engine_version"), zones=zones)}
+        if flavor not in offered:
+            raise HuaweiCloudError("flavor %s is not offered for engine version %s (offered: %s); nothing was changed" % (
+                flavor, self.params["engine_version"], ", ".join(sorted(offered)) or "none"))
+        unsold = ["%s in %s" % (offered[flavor]["az_status"].get(zone) or "not offered", zone) for zone in zones
+                  if offered[flavor]["az_status"].get(zone) != "normal"]
+        if unsold:
+            raise HuaweiCloudError("flavor %s cannot be bought where the instance runs: %s; nothing was changed" % (flavor, ", ".join(unsold)))
+
+    # ------------------------------------------------------------------ update
+
+    def update(self, instance):
+        self.instance = instance
+        view = instance_view(instance)
+        if is_failed(instance["status"]):
+            raise OperationFailed("%s is %s%s: it cannot be changed (state: absent deletes it)" % (
+                printable(describe(view)), printable(instance["status"]),
+                ": %s" % printable(instance["error_msg"]) if instance.get("error_msg") else ""), instance)
+        self.check_creation_only(view)
+        plan = self.plan(view)
+        paid = [name for name, _send, _after in plan if name in ("resize", "add nodes", "remove nodes")]
+        if paid and view.get("order_id"):
+            raise OperationFailed("%s is a yearly/monthly instance (order %s): %s goes through an order; use the billing centre. Nothing was "
+                                  "sent" % (printable(describe(view)), printable(view["order_id"]), " and ".join(paid)), instance)
+        if any(name == "resize" for name, _send, _after in plan):
+            self.check_flavor(self.params["flavor"], view["availability_zones"])
+        for name, _send, after in plan:
+            self.actions.append(name)
+            self.changed_by({key: view[key] for key in after}, after)
+        if self.check_mode or not plan:
+            return
+        for step, (name, send, _after) in enumerate(plan, 1):
+            self.operator.context = dict(operation=dict(name=name, step=step, steps=len(plan)), instance=dict(id=view["id"], name=view["name"]))
+            self.instance = self.operator.wait_until_settled(self.instance, self.params["wait"] or step > 1)
+            sent = utc_now()
+            try:
+                answer = self.operator.send(self.instance, send, self.params["wait"] or step > 1)
+            except OutcomeUnknown as exc:
+                task_name = "EnlargeNode" if name == "add nodes" else "ReduceNode"
+                answer = dict(job_id=self.operator.adopt_node_change(self.instance, task_name, sent, exc))
+            self.follow((answer or {}).get("job_id"), last=step == len(plan))
+
+    def plan(self, view) -> list:
+        """(action, the write, the settings it changes) for each difference, in the documented order."""
+        params, instance_id = self.params, view["id"]
+        plan = []
+        if params["instance_id"] and params["name"] and params["name"] != view["name"]:
+            plan.append(("rename", lambda: self.api.rename(instance_id, params["name"]), dict(name=params["name"])))
+        if params["security_group_id"] and params["security_group_id"] != view["security_group_id"]:
+            plan.append(("change security group", lambda: self.api.set_security_group(instance_id, params["security_group_id"]),
+                         dict(security_group_id=params["security_group_id"])))
+        if params["flavor"] and params["flavor"] != view["flavor"]:
+            plan.append(("resize", lambda: self.api.resize(instance_id, params["flavor"]), dict(flavor=params["flavor"])))
+        current = view["node_num"] or 0
+        if params["node_num"] and current and params["node_num"] > current:
+            zones = [view["availability_zones"][index % len(view["availability_zones"])] for index in range(current, params["node_num"])]
+            for start in range(0, len(zones), MAX_NODES_PER_CALL):  # the API adds at most 32 nodes a call
+                batch = zones[start:start + MAX_NODES_PER_CALL]
+                plan.append(("add nodes", lambda batch=batch: self.api.add_nodes(instance_id, batch),
+                             dict(node_num=current + start + len(batch))))
+        elif params["node_num"] and params["node_num"] < current:
+            plan.append(("remove nodes", lambda: self.api.remove_nodes(instance_id, current - params["node_num"]), dict(node_num=params["node_num"])))
+        if params["admin_password"] and params["update_password"] == "always":
+            user = params["admin_user"] or view["admin_user"]
+            plan.append(("reset admin password", lambda: self.api.reset_password(instance_id, user, params["admin_password"]), {}))
+        return plan
+
+    def check_creation_only(self, view):
+        """Settings that only a new instance can have: a difference fails (never a silent re-create), the engine version warns."""
+        params = self.params
+        differences = ["%s is %s, not %s" % (option, printable(str(view[key])), params[option]) for option, key in CREATION_ONLY
+                       if params[option] is not None and params[option] != view[key]]
+        if params["availability_zones"] is not None and set(params["availability_zones"]) != set(view["availability_zones"]):
+            differences.append("availability_zones are %s, not %s" % (", ".join(map(printable, view["availability_zones"])),
+                                                                        ", ".join(params["availability_zones"])))
+        if differences:
+            raise OperationFailed("%s cannot change: %s. These are set when an instance is created; nothing was sent" % (
+                printable(describe(view)), "; ".join(differences)), self.instance)
+        if params["engine_version"] is not None and params["engine_version"] != view["engine_version"]:
+            self.module.warn("%s runs engine version %s, not %s; the engine version is set when an instance is created" % (
+                printable(describe(view)), printable(str(view["engine_version"])), params["engine_version"]))
+
+    # ------------------------------------------------------------------ delete
+
+    def delete(self, instance):
+        if instance is None:
+            return
+        self.instance = instance
+        view = instance_view(instance)
+        if view.get("order_id"):
+            raise OperationFailed("%s is a yearly/monthly instance (order %s): unsubscribe from it in the billing centre. Nothing was sent" % (
+                printable(describe(view)), printable(view["order_id"])), instance)
+        self.actions.append("delete")
+        self.changed_by({key: view[key] for key in DIFF_KEYS}, {})
+        if self.check_mode:
+            return
+        self.operator.context = dict(operation=dict(name="delete", step=1, steps=1), instance=dict(id=view["id"], name=view["name"]))
+        self.instance = self.operator.wait_until_settled(instance, self.params["wait"])
+        answer = self.operator.send(instance, lambda: self.api.delete(view["id"], self.params["delete_data_nodes"]), self.params["wait"])
+        self.follow(answer.get("job_id"), last=True)
+        if self.params["wait"]:
+            self.operator.wait_for_status(self.instance or instance, lambda current: current is None, "deleted")
+            self.instance = None
+
+    def follow(self, job_id, last: bool):
+        """Record the operation's task and wait for it (always between operations; after the last one with wait); then read the instance."""
+        if job_id:
+            self.job_ids.append(job_id)
+        if job_id and (self.params["wait"] or not last):
+            self.job = self.operator.wait_for_task(self.instance, job_id)
+        if self.instance is not None and not (last and self.params["state"] == "absent" and self.params["wait"]):
+            self.instance = self.api.get(self.instance["id"]) or self.instance
+
+
+def main():
+    module = AnsibleModule(argument_spec=DdmInstance.argument_spec(), supports_check_mode=True, required_one_of=[("name", "instance_id")])
+    DdmInstance(module).execute()
+
+
+if __name__ == "__main__":
+    main()
