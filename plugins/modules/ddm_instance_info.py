@@ -1,0 +1,122 @@
+#!/usr/bin/python
+# Copyright: Contributors to the huaweicloud.cloud collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: ddm_instance_info
+short_description: Get or list Huawei Cloud DDM instances
+version_added: 1.1.0
+description:
+  - Reads one Huawei Cloud Distributed Database Middleware (DDM) instance by O(instance_id), with its
+    nodes, or lists the project's instances, optionally filtered by exact O(name) and by O(status).
+  - The list is read page by page with guards that hold whichever way the server reads its offset
+    (an index or a page number): every instance once, a bounded number of requests, and a warning
+    if the list had to be cut short.
+  - Names are matched here, exactly; they are never sent to the API.
+options:
+  instance_id:
+    description:
+      - The instance to read. An unknown id returns an empty RV(instances), not a failure.
+    type: str
+  name:
+    description:
+      - Keep only instances with exactly this name (names need not be unique).
+    type: str
+  status:
+    description:
+      - Keep only instances in one of these statuses, such as V(RUNNING) or V(CREATEFAILED) (any case).
+    type: list
+    elements: str
+extends_documentation_fragment:
+  - huaweicloud.cloud.huaweicloud
+  - huaweicloud.cloud.huaweicloud.ddm
+  - huaweicloud.cloud.huaweicloud.info_module
+seealso:
+  - module: huaweicloud.cloud.ddm_instance
+"""
+
+EXAMPLES = r"""
+- name: Find the instance called orders-ddm
+  huaweicloud.cloud.ddm_instance_info:
+    name: orders-ddm
+  register: found
+
+- name: Fail unless exactly one exists
+  ansible.builtin.assert:
+    that: found.instances | length == 1
+    fail_msg: "{{ found.instances | map(attribute='id') | list }}"
+
+- name: Read one instance with its nodes
+  huaweicloud.cloud.ddm_instance_info:
+    instance_id: "{{ found.instances[0].id }}"
+  register: one
+
+- name: List the instances whose creation failed
+  huaweicloud.cloud.ddm_instance_info:
+    status: [CREATEFAILED, ERROR]
+  register: broken
+"""
+
+RETURN = r"""
+instances:
+  description:
+    - The instances found, in the shape of M(huaweicloud.cloud.ddm_instance)'s RV(huaweicloud.cloud.ddm_instance#module:instance).
+    - C(nodes) only when O(instance_id) is given (the list does not carry them).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - id: c0012003374d4e2b9657baa4762fce9cin09
+      name: orders-ddm
+      status: RUNNING
+      flavor: ddm.c6.large.2
+      node_num: 2
+      availability_zones: [cn-north-4a, cn-north-4b]
+      access_ip: 192.168.0.11,192.168.0.12
+      access_port: "5066"
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ..module_utils.ddm_instances import DdmInstances, instance_view
+from ..module_utils.huaweicloud import HuaweiCloudModule, check_plain_id
+
+
+class DdmInstanceInfo(HuaweiCloudModule):
+    service = "ddm"
+
+    @classmethod
+    def argument_spec(cls):
+        spec = super().argument_spec()
+        spec.update(instance_id=dict(type="str"), name=dict(type="str"), status=dict(type="list", elements="str"))
+        return spec
+
+    def check_options(self):
+        check_plain_id(self.params["instance_id"], "instance_id")
+
+    def run(self):
+        api = DdmInstances(self.client, self.endpoint)
+        if self.params["instance_id"]:
+            found = [record for record in [api.get(self.params["instance_id"])] if record is not None]
+        else:
+            listing = api.iterate()
+            found = list(listing)
+            if listing.truncated:
+                self.module.warn("The DDM instance list was cut short (%s), so instances may be missing" % listing.truncated)
+        self.exit(instances=[instance_view(record) for record in found if self.wanted(record)])
+
+    def wanted(self, record) -> bool:
+        """Whether an instance passes the name and status filters."""
+        statuses = {status.upper() for status in self.params["status"] or []}
+        return (self.params["name"] is None or record.get("name") == self.params["name"]) and (not statuses or record["status"].upper() in statuses)
+
+
+def main():
+    module = AnsibleModule(argument_spec=DdmInstanceInfo.argument_spec(), supports_check_mode=True)
+    DdmInstanceInfo(module).execute()
+
+
+if __name__ == "__main__":
+    main()
