@@ -186,5 +186,3 @@ class InstanceOperator:
 
 def _unclear(error: OutcomeUnknown) -> str:
     return "got no clear answer (%s): it may or may not have been applied" % error.cause
-
-

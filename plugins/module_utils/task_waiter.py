@@ -122,7 +122,7 @@ class TaskWaiter:
             self._reporter.update(None if job is None else (job["status"], job.get("process")), record)
 
         outcome = wait_for(poll, lambda job: job is not None and job["status"] in FINAL_STATUSES, timeout, wait_interval(interval, timeout),
-                                 on_poll=report, progress=lambda job: progress_percent(job) if job else None)
+                           on_poll=report, progress=lambda job: progress_percent(job) if job else None)
         job = outcome.value
         self._add_details_if_final(job)
         message = None
@@ -177,9 +177,9 @@ class TaskWaiter:
         try:
             if waiting:
                 outcome = wait_for(group.refresh, lambda value: group.done(), timeout, wait_interval(interval, timeout),
-                                         on_poll=self._group_reporter(group),
-                                         progress=lambda value: {job_id: progress_percent(group.states[job_id])
-                                                                 for job_id in group.pending() if job_id in group.states})
+                                   on_poll=self._group_reporter(group),
+                                   progress=lambda value: {job_id: progress_percent(group.states[job_id])
+                                                           for job_id in group.pending() if job_id in group.states})
             else:
                 group.refresh()
         except HuaweiCloudError as exc:

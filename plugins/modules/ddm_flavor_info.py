@@ -63,7 +63,10 @@ flavors:
   elements: dict
   contains:
     id: {description: The flavor's id., type: str, returned: always}
-    spec_code: {description: The spec code that M(huaweicloud.cloud.ddm_instance)'s O(huaweicloud.cloud.ddm_instance#module:flavor) takes., type: str, returned: always}
+    spec_code:
+      description: The spec code that M(huaweicloud.cloud.ddm_instance)'s O(huaweicloud.cloud.ddm_instance#module:flavor) takes.
+      type: str
+      returned: always
     vcpus: {description: CPUs of a node., type: str, returned: always}
     ram: {description: Memory of a node in GB., type: str, returned: always}
     cpu_arch: {description: V(X86) or V(ARM)., type: str, returned: always}
@@ -72,7 +75,10 @@ flavors:
       type: dict
       returned: always
       sample: {cn-north-4a: normal, cn-north-4b: sellout}
-    on_sale: {description: Whether the status is V(normal) in every zone of RV(flavors[].az_status)., type: bool, returned: always}
+    on_sale:
+      description: Whether the status is V(normal) in every zone of RV(flavors[].az_status).
+      type: bool
+      returned: always
 engines:
   description: The engine versions on offer.
   returned: always

@@ -21,7 +21,7 @@ description:
     password. It waits for each operation's task before the next one, even with O(wait=false), which
     only skips the wait after the last one."
   - An operation is complete when its task is V(Completed), not when the instance first reads
-    V(RUNNING) again: right after a change is accepted the instance can still read V(RUNNING) with
+    V(RUNNING) again. Right after a change is accepted the instance can still read V(RUNNING) with
     its old settings.
   - A request to create an instance or to add or remove nodes is never sent twice. When its answer
     is lost (no answer, a reset connection, HTTP 502, 503 or 504), the module reads back what
@@ -39,11 +39,11 @@ options:
     description:
       - The instance's name, 4 to 64 characters, starting with a letter, then letters, digits, V(-) and V(_).
       - Without O(instance_id), the name finds the instance (an exact match over the whole list).
-      - With O(instance_id), the name the instance should have: a different name renames it.
+      - With O(instance_id), the name the instance should have; a different name renames it.
     type: str
   instance_id:
     description:
-      - The instance's id. With O(state=present) an unknown id fails: the module never creates an instance for it.
+      - The instance's id. With O(state=present) an unknown id fails; the module never creates an instance for it.
     type: str
   flavor:
     description:
@@ -57,21 +57,21 @@ options:
     type: int
   engine_version:
     description:
-      - The DDM engine version, such as V(3.0.8.5). Needed to create (creation only: a different
+      - The DDM engine version, such as V(3.0.8.5). Needed to create (creation only; a different
         version of an existing instance is a warning).
     type: str
   availability_zones:
     description:
-      - The availability zones of the nodes. Needed to create (creation only: a different set fails).
+      - The availability zones of the nodes. Needed to create (creation only; a different set fails).
     type: list
     elements: str
   vpc_id:
     description:
-      - The VPC's id. Needed to create (creation only: a different VPC fails).
+      - The VPC's id. Needed to create (creation only; a different VPC fails).
     type: str
   subnet_id:
     description:
-      - The subnet's id (its network id). Needed to create (creation only: a different subnet fails).
+      - The subnet's id (its network id). Needed to create (creation only; a different subnet fails).
     type: str
   security_group_id:
     description:
@@ -375,8 +375,8 @@ class DdmInstance(HuaweiCloudModule):
 
     def check_flavor(self, flavor, zones):
         """Refuse a flavor that is not on sale in one of the zones, before anything is written."""
-        offered = {item["spec_code"]: item for item in self.api.flavors(engine_version=self.params["engine_version"] or
-                                                                         (self.instance or {}).get("engine_version"), zones=zones)}
+        version = self.params["engine_version"] or (self.instance or {}).get("engine_version")
+        offered = {item["spec_code"]: item for item in self.api.flavors(engine_version=version, zones=zones)}
         if flavor not in offered:
             raise HuaweiCloudError("flavor %s is not offered for engine version %s (offered: %s); nothing was changed" % (
                 flavor, self.params["engine_version"], ", ".join(sorted(offered)) or "none"))
@@ -449,8 +449,8 @@ class DdmInstance(HuaweiCloudModule):
         differences = ["%s is %s, not %s" % (option, printable(str(view[key])), params[option]) for option, key in CREATION_ONLY
                        if params[option] is not None and params[option] != view[key]]
         if params["availability_zones"] is not None and set(params["availability_zones"]) != set(view["availability_zones"]):
-            differences.append("availability_zones are %s, not %s" % (", ".join(map(printable, view["availability_zones"])),
-                                                                        ", ".join(params["availability_zones"])))
+            current = ", ".join(map(printable, view["availability_zones"]))
+            differences.append("availability_zones are %s, not %s" % (current, ", ".join(params["availability_zones"])))
         if differences:
             raise OperationFailed("%s cannot change: %s. These are set when an instance is created; nothing was sent" % (
                 printable(describe(view)), "; ".join(differences)), self.instance)

@@ -12,8 +12,8 @@ description:
   - Reads one Huawei Cloud Distributed Database Middleware (DDM) instance by O(instance_id), with its
     nodes, or lists the project's instances, optionally filtered by exact O(name) and by O(status).
   - The list is read page by page with guards that hold whichever way the server reads its offset
-    (an index or a page number): every instance once, a bounded number of requests, and a warning
-    if the list had to be cut short.
+    (an index or a page number). Every instance is read once, with a bounded number of requests, and a
+    warning says when the list had to be cut short.
   - Names are matched here, exactly; they are never sent to the API.
 options:
   instance_id:

@@ -350,6 +350,7 @@ class DdmJobInfo(HuaweiCloudModule):
             name=dict(type="str"),
         )
         return spec
+
     def check_options(self):
         params = self.module.params
         check_plain_id(params["job_id"], "job_id")

@@ -78,8 +78,8 @@ def format_progress(host: str, record: dict) -> str:
         prefix += ": "
     if kind == "instance":
         described = "" if operation else "DDM instance %s (%s): " % (_text(instance.get("name"), "unnamed"), _text(instance.get("id"), "no id"))
-        return "%s%sstatus %s, waiting for %s, %d s elapsed" % (prefix, described, _text(record.get("status"), "unknown"),
-                                                                 _text(record.get("wanted")), _seconds(record))
+        status, wanted = _text(record.get("status"), "unknown"), _text(record.get("wanted"))
+        return "%s%sstatus %s, waiting for %s, %d s elapsed" % (prefix, described, status, wanted, _seconds(record))
     if kind == "group":
         return "%sDDM jobs: %s, %d s elapsed" % (prefix, _group_counts(record), _seconds(record))
     line = "%sDDM job %s (%s)" % (prefix, _text(record.get("id")), _text(record.get("name"), "unnamed"))
