@@ -13,6 +13,8 @@ description:
     the flavors (node specifications) of one engine version, with their status in each availability
     zone, so that a play can choose a flavor that is on sale where the instance will run.
   - M(huaweicloud.cloud.ddm_instance) makes the same check before it creates or resizes an instance.
+author:
+  - huaweicloud.cloud contributors (@huaweicloud)
 options:
   engine_version:
     description:
@@ -62,14 +64,26 @@ flavors:
   type: list
   elements: dict
   contains:
-    id: {description: The flavor's id., type: str, returned: always}
+    id:
+      description: The flavor's id.
+      type: str
+      returned: always
     spec_code:
       description: The spec code that M(huaweicloud.cloud.ddm_instance)'s O(huaweicloud.cloud.ddm_instance#module:flavor) takes.
       type: str
       returned: always
-    vcpus: {description: CPUs of a node., type: str, returned: always}
-    ram: {description: Memory of a node in GB., type: str, returned: always}
-    cpu_arch: {description: V(X86) or V(ARM)., type: str, returned: always}
+    vcpus:
+      description: CPUs of a node.
+      type: str
+      returned: always
+    ram:
+      description: Memory of a node in GB.
+      type: str
+      returned: always
+    cpu_arch:
+      description: V(X86) or V(ARM).
+      type: str
+      returned: always
     az_status:
       description: The flavor's status in each zone (of O(availability_zones), when given) - V(normal), V(unsupported) or V(sellout).
       type: dict
@@ -85,9 +99,18 @@ engines:
   type: list
   elements: dict
   contains:
-    id: {description: The engine's id., type: str, returned: always}
-    name: {description: Its name., type: str, returned: always}
-    version: {description: Its version., type: str, returned: always}
+    id:
+      description: The engine's id.
+      type: str
+      returned: always
+    name:
+      description: Its name.
+      type: str
+      returned: always
+    version:
+      description: Its version.
+      type: str
+      returned: always
 engine_version:
   description: The engine version whose flavors were listed (the newest on offer when none was given).
   returned: always

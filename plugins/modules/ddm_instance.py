@@ -27,6 +27,8 @@ description:
     is lost (no answer, a reset connection, HTTP 502, 503 or 504), the module reads back what
     happened instead; a later run adopts an instance created that way.
   - O(wait_timeout) bounds the whole run, every operation included.
+author:
+  - huaweicloud.cloud contributors (@huaweicloud)
 options:
   state:
     description:
@@ -196,29 +198,84 @@ instance:
   returned: when there is an instance
   type: dict
   contains:
-    id: {description: The instance's id., type: str, returned: always}
-    name: {description: Its name., type: str, returned: always}
-    status: {description: Its status, such as V(RUNNING), V(CREATING) or V(CREATEFAILED)., type: str, returned: always}
-    flavor: {description: The flavor's spec code., type: str, returned: always}
-    node_num: {description: The number of nodes., type: int, returned: always}
-    availability_zones: {description: Its availability zones., type: list, elements: str, returned: always}
-    vpc_id: {description: The VPC's id., type: str, returned: always}
-    subnet_id: {description: The subnet's id., type: str, returned: always}
-    security_group_id: {description: The security group's id., type: str, returned: always}
-    engine_version: {description: The engine version., type: str, returned: always}
-    admin_user: {description: The administrator's name (never the password)., type: str, returned: always}
-    access_ip: {description: The address applications connect to., type: str, returned: always}
-    access_port: {description: The port applications connect to., type: str, returned: always}
+    id:
+      description: The instance's id.
+      type: str
+      returned: always
+    name:
+      description: Its name.
+      type: str
+      returned: always
+    status:
+      description: Its status, such as V(RUNNING), V(CREATING) or V(CREATEFAILED).
+      type: str
+      returned: always
+    flavor:
+      description: The flavor's spec code.
+      type: str
+      returned: always
+    node_num:
+      description: The number of nodes.
+      type: int
+      returned: always
+    availability_zones:
+      description: Its availability zones.
+      type: list
+      elements: str
+      returned: always
+    vpc_id:
+      description: The VPC's id.
+      type: str
+      returned: always
+    subnet_id:
+      description: The subnet's id.
+      type: str
+      returned: always
+    security_group_id:
+      description: The security group's id.
+      type: str
+      returned: always
+    engine_version:
+      description: The engine version.
+      type: str
+      returned: always
+    admin_user:
+      description: The administrator's name (never the password).
+      type: str
+      returned: always
+    access_ip:
+      description: The address applications connect to.
+      type: str
+      returned: always
+    access_port:
+      description: The port applications connect to.
+      type: str
+      returned: always
     nodes:
       description: The nodes (C(node_id), C(status), C(ip), C(port), C(group_id)).
       type: list
       elements: dict
       returned: when the instance was read on its own
-    enterprise_project_id: {description: The enterprise project's id., type: str, returned: always}
-    created: {description: When it was created., type: str, returned: always}
-    updated: {description: When it was last changed., type: str, returned: always}
-    error_msg: {description: Why it failed, for a failed instance., type: str, returned: always}
-    order_id: {description: The order of a yearly/monthly instance; empty for pay-per-use., type: str, returned: always}
+    enterprise_project_id:
+      description: The enterprise project's id.
+      type: str
+      returned: always
+    created:
+      description: When it was created.
+      type: str
+      returned: always
+    updated:
+      description: When it was last changed.
+      type: str
+      returned: always
+    error_msg:
+      description: Why it failed, for a failed instance.
+      type: str
+      returned: always
+    order_id:
+      description: The order of a yearly/monthly instance; empty for pay-per-use.
+      type: str
+      returned: always
 job_id:
   description: The id of the last operation's task (see M(huaweicloud.cloud.ddm_job_info)).
   returned: when an operation started a task

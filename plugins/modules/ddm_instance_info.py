@@ -15,6 +15,8 @@ description:
     (an index or a page number). Every instance is read once, with a bounded number of requests, and a
     warning says when the list had to be cut short.
   - Names are matched here, exactly; they are never sent to the API.
+author:
+  - huaweicloud.cloud contributors (@huaweicloud)
 options:
   instance_id:
     description:
@@ -80,8 +82,19 @@ instances:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils.ddm_instances import DdmInstances, instance_view
+from ..module_utils.ddm_instances import GONE_STATUSES, DdmInstances, instance_view
 from ..module_utils.huaweicloud import HuaweiCloudModule, check_plain_id
+
+
+class CountedInstances(DdmInstances):
+    """The instance calls, remembering the total_record of the last list page read."""
+
+    last_total = None
+
+    def page(self, offset: int):
+        items, total = super().page(offset)
+        self.last_total = total
+        return items, total
 
 
 class DdmInstanceInfo(HuaweiCloudModule):
@@ -97,14 +110,19 @@ class DdmInstanceInfo(HuaweiCloudModule):
         check_plain_id(self.params["instance_id"], "instance_id")
 
     def run(self):
-        api = DdmInstances(self.client, self.endpoint)
+        api = CountedInstances(self.client, self.endpoint)
         if self.params["instance_id"]:
             found = [record for record in [api.get(self.params["instance_id"])] if record is not None]
         else:
             listing = api.iterate()
-            found = list(listing)
-            if listing.truncated:
-                self.module.warn("The DDM instance list was cut short (%s), so instances may be missing" % listing.truncated)
+            # Deleted instances may still be listed for a while; show answers 404 (or DELETED) for them.
+            found = [record for record in listing if record["status"] not in GONE_STATUSES]
+            truncated = listing.truncated
+            if truncated is None and api.last_total is not None and api.last_total > listing.seen:
+                # The list ended (an empty or repeated page) before the total it gives was read.
+                truncated = "it ended after %d of the %d instances its total_record counts" % (listing.seen, api.last_total)
+            if truncated:
+                self.module.warn("The DDM instance list was cut short (%s), so instances may be missing" % truncated)
         self.exit(instances=[instance_view(record) for record in found if self.wanted(record)])
 
     def wanted(self, record) -> bool:
