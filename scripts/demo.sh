@@ -3,10 +3,12 @@
 #
 #   make demo        (or scripts/demo.sh)
 #
-# 1. bootstrap .venv            4. create a CreateInstance task that takes ~12 s
-# 2. build + install the        5. run examples/gate_on_instance_creation.yml (waits for it)
-#    collection like a user     6. run the same playbook on a task that fails (rescue branch)
-# 3. start the emulator         7. query a task ad hoc with `ansible -m`
+# 1. bootstrap .venv            4. create a DDM instance with ddm_instance (examples/create_instance.yml),
+# 2. build + install the           then run it again: nothing changes
+#    collection like a user     5. create a CreateInstance task that takes ~12 s
+# 3. start the emulator         6. run examples/gate_on_instance_creation.yml (waits for it)
+#                               7. run the same playbook on a task that fails (rescue branch)
+#                               8. query a task ad hoc with `ansible -m`
 #
 # Exits non-zero as soon as a step does not behave as described. Output lands in build/demo/.
 set -euo pipefail
@@ -115,6 +117,22 @@ export HW_SECRET_KEY="SKemulatorSecretKey00000000000000000000000"
 endpoint_vars=(-e "hw_region=cn-north-4" -e "hw_ddm_endpoint=$BASE_URL" -e "hw_iam_endpoint=$BASE_URL")
 
 # ---------------------------------------------------------------------------
+banner "Create a DDM instance with ddm_instance: examples/create_instance.yml" \
+    "The module finds no instance named orders-ddm, creates it with the v3 API, and follows its" \
+    "CreateInstance task (about 8 s here) with live progress lines; then the play configures it." \
+    "The second run finds the instance and changes nothing."
+control POST instances/settings '{"create_seconds": 8}' >/dev/null
+network_vars=(-e "vpc_id=3c1a7e52-0b6d-4d1e-9f6a-7d2f0e4c5a01" -e "subnet_id=5e2b8f63-1c7e-4e2f-8a7b-8e3a1f5d6b02"
+              -e "security_group_id=7f3c9a74-2d8f-4f3a-9b8c-9f4b2a6e7c03")
+ansible-playbook "$ROOT/examples/create_instance.yml" "${endpoint_vars[@]}" "${network_vars[@]}" -e ddm_name=orders-ddm \
+    | tee "$DEMO/create-run.log" || die "the instance could not be created"
+grep -q "DDM instance orders-ddm (.*) is RUNNING" "$DEMO/create-run.log" || die "the play did not configure a RUNNING instance"
+ansible-playbook "$ROOT/examples/create_instance.yml" "${endpoint_vars[@]}" "${network_vars[@]}" -e ddm_name=orders-ddm \
+    | tee "$DEMO/create-again.log" || die "the second run failed"
+grep -q "changed=0" "$DEMO/create-again.log" || die "the second run changed something"
+echo "as expected: the second run found orders-ddm and changed nothing"
+
+# ---------------------------------------------------------------------------
 banner "Simulate a DDM instance creation" \
     "The control API creates a CreateInstance task that runs for ${CREATE_SECONDS} s and then completes," \
     "like the job_id the real 'create instance' API returns."
@@ -127,8 +145,8 @@ echo "CreateInstance task: $create_job_id"
 # ---------------------------------------------------------------------------
 banner "Gate on the instance creation: examples/gate_on_instance_creation.yml" \
     "Credentials: AK/SK from HW_ACCESS_KEY / HW_SECRET_KEY, set once with module_defaults;" \
-    "the project id is discovered from IAM by region. The wait polls after 1, 2, 4, then every 5 s:" \
-    "expect about ${CREATE_SECONDS} s of silence before 'Configure the instance'."
+    "the project id is discovered from IAM by region. The wait polls after 1, 2, 4, then every 5 s," \
+    "and prints a progress line whenever the task's status or progress changes."
 control DELETE requests >/dev/null
 ansible-playbook "$PLAYBOOK" "${endpoint_vars[@]}" -e "ddm_create_job_id=$create_job_id" -e "ddm_instance_id=$instance_id" \
     || die "the playbook failed on a task that completes"

@@ -428,6 +428,7 @@ class DdmInstance(HuaweiCloudModule):
             raise HuaweiCloudError("DDM answered the creation of %s with order %s only: a yearly/monthly order, which this module never "
                                    "asks for; see the billing centre" % (params["name"], answer.get("order_id")))
         self.instance = dict(id=answer["id"], name=params["name"], status="CREATING")  # its id is never lost, whatever happens next
+        self.operator.context["instance"]["id"] = answer["id"]
         self.follow(answer.get("job_id"), last=True)
 
     def check_flavor(self, flavor, zones):
