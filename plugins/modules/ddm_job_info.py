@@ -167,11 +167,25 @@ EXAMPLES = r"""
       ansible.builtin.debug:
         msg: "Task {{ creation.job.id }} ended as {{ creation.job.status }}: {{ creation.job.fail_reason | default('no reason given') }}"
 
+- name: Create many instances without waiting on each
+  huaweicloud.cloud.ddm_instance:
+    name: "{{ item }}"
+    flavor: ddm.c6.large.2
+    node_num: 2
+    engine_version: 3.0.8.5
+    availability_zones: [cn-north-4a, cn-north-4b]
+    vpc_id: "{{ vpc_id }}"
+    subnet_id: "{{ subnet_id }}"
+    security_group_id: "{{ security_group_id }}"
+    wait: false
+  loop: [tenant-a, tenant-b, tenant-c]
+  register: created
+
 - name: Wait once for the creation tasks of many instances (one request per poll, not one per task)
   block:
     - name: Wait for every creation task
       huaweicloud.cloud.ddm_job_info:
-        job_ids: "{{ created.results | map(attribute='job_id') | list }}"
+        job_ids: "{{ created.results | selectattr('job_id', 'defined') | map(attribute='job_id') | list }}"
         wait: true
         wait_timeout: 3600
       register: creations
