@@ -102,7 +102,20 @@ def list_rows(listing):
     return rows
 
 
-def growth_rows(growth, what, module_alone):
+def instance_rows(listing):
+    rows = []
+    for index, run in enumerate(listing["runs"]):
+        alone = run["module"]
+        value = "%s s, %s s, %s MB (%s list requests)" % (fmt(alone["wall"], 2), fmt(alone["cpu"], 2), fmt(alone["maxrss_mb"]),
+                                                         "-" if alone["requests"] is None else alone["requests"])
+        rows.append(_row("8. instance list mode, ddm_instance_info alone" if index == 0 else "",
+                         "%d instances: wall, CPU, peak RSS (least of %d)" % (run["instances"], listing["reps"]), value))
+    if listing["growth"]["module"]:
+        rows += growth_rows(listing["growth"]["module"], "module alone", True, "instances")
+    return rows
+
+
+def growth_rows(growth, what, module_alone, unit="tasks"):
     """CPU time and peak RSS of the module process against linear growth. The wall time includes the
     emulator, and the playbook run ansible-core's controller, so they are shown, not judged."""
     limit = growth["size_ratio"] * GROWTH_TOLERANCE
@@ -112,7 +125,7 @@ def growth_rows(growth, what, module_alone):
         judged = module_alone and metric != "wall"
         shown = "not judged (includes the emulator)" if metric == "wall" else "not judged (includes ansible-core's controller)"
         value = growth[metric]["ratio"]
-        rows.append(_row("", "%s growth %d -> %d tasks, above the empty list (%s)" % (label, growth["from"], growth["to"], what), ratio(value, 1),
+        rows.append(_row("", "%s growth %d -> %d %s, above the empty list (%s)" % (label, growth["from"], growth["to"], unit, what), ratio(value, 1),
                          target=target if judged else shown, verdict=met(None if value is None or not judged else value <= limit)))
     return rows
 
@@ -152,7 +165,7 @@ def many_rows(many):
 
 
 ROWS = (("wait", wait_rows), ("progress", progress_rows), ("adhoc", adhoc_rows), ("scale", scale_rows), ("cpu", cpu_rows), ("list", list_rows),
-        ("many", many_rows))
+        ("many", many_rows), ("instances", instance_rows))
 
 
 def table(results):

@@ -9,6 +9,7 @@
 5. ``cpu``: CPU time of a whole 30 s wait run, module vs the uri loop.
 6. ``list``: list mode over 1k and 10k tasks: time and peak memory.
 7. ``many``: 50 tasks under a rate limit of 40 requests a minute: forks vs a loop vs ``job_ids`` (``many.py``).
+8. ``instances``: ``ddm_instance_info`` list mode over 1k and 10k instances: the module process's CPU time and peak memory.
 """
 
 from __future__ import annotations
@@ -28,20 +29,25 @@ from report import fmt  # pylint: disable=import-error
 from stats import FIXED_CADENCE_PRODUCT, delta, growth, job_gets, median, pair_summary, poll_stats  # pylint: disable=import-error
 
 PLAYBOOKS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "playbooks")
-SCENARIOS = ("adhoc", "wait", "cpu", "progress", "scale", "list", "many")
+SCENARIOS = ("adhoc", "wait", "cpu", "progress", "scale", "list", "many", "instances")
 # Scenario sizes: (full run, --quick).
 PROFILES = {
     "full": dict(wait_duration=40, wait_reps=3, cpu_duration=30, cpu_reps=2, adhoc_reps=7, progress_duration=30, progress_phases=4,
                  scale_hosts=12, scale_duration=40, list_sizes=(0, 10000, 20000),
-                 many_tasks=50, many_small=10, many_durations=(20, 60), many_forks=15, many_limit=40),
+                 many_tasks=50, many_small=10, many_durations=(20, 60), many_forks=15, many_limit=40,
+                 instance_sizes=(0, 1000, 10000), instance_reps=5),
     "quick": dict(wait_duration=6, wait_reps=1, cpu_duration=6, cpu_reps=1, adhoc_reps=1, progress_duration=6, progress_phases=1,
                   scale_hosts=3, scale_duration=6, list_sizes=(0, 20, 200),
-                  many_tasks=6, many_small=3, many_durations=(3, 8), many_forks=3, many_limit=40),
+                  many_tasks=6, many_small=3, many_durations=(3, 8), many_forks=3, many_limit=40,
+                  instance_sizes=(0, 20, 200), instance_reps=1),
 }
 WAIT_INTERVAL = 5
 URI_DELAY = 5
 # Rate limit: as many requests per RATE_WINDOW as there are hosts (12 / 10 s in the full run).
 RATE_WINDOW = 10
+INSTANCE_INFO = "huaweicloud.cloud.ddm_instance_info"
+INSTANCE_LIST_PATH = "/v1/%s/instances" % PROJECT_ID
+INSTANCE_PAGE = 128
 
 
 def log(message):
@@ -278,3 +284,52 @@ class Bench:
     def scenario_many(self):
         self.results["many"] = Many(self).run()
         self.emulator.reset()
+
+    # ------------------------------------------------------------------ instance list mode (scenario 8)
+
+    def scenario_instances(self):
+        """ddm_instance_info's own process listing every instance of the project, at each size.
+
+        Each size keeps the least of its repetitions' times and peak RSS: on a shared machine the noise
+        only adds, and the 1k list adds about 0.1 s of CPU time above the empty one, the size of that noise.
+        """
+        runs = [self.instance_size(size) for size in self.profile["instance_sizes"]]
+        self.emulator.reset()
+        self.results["instances"] = {"reps": self.profile["instance_reps"], "runs": runs, "growth": {"module": growth(runs, "module", "instances")}}
+
+    def instance_size(self, size):
+        self.emulator.reset()
+        start = time.monotonic()
+        if size:
+            self.emulator.add_instances_bulk(size, name_prefix="bench-ddm-")
+        created_in = time.monotonic() - start
+        log("instances: %d instances created (bulk) in %.1f s" % (size, created_in))
+        reps = [self.instance_list_alone(size, rep) for rep in range(self.profile["instance_reps"])]
+        good = [rep for rep in reps if rep["ok"]]
+        module = {metric: min((rep[metric] for rep in good if rep[metric] is not None), default=None)
+                  for metric in ("wall", "cpu", "cpu_user", "cpu_sys", "maxrss_mb", "emulator_cpu")}
+        module.update(ok=len(good) == len(reps), listed=reps[-1]["listed"], requests=reps[-1]["requests"])
+        return {"instances": size, "create_seconds": round(created_in, 1), "module": module, "reps": reps}
+
+    def instance_list_alone(self, size, rep):
+        """One run of the module process alone (python -m ...ddm_instance_info), measured: it must list every instance, once, without a warning."""
+        self.emulator.clear_requests()
+        emulator_cpu = self.emulator.cpu_seconds()
+        run = self.ansible.module_alone({"endpoint": self.endpoint, "project_id": PROJECT_ID}, timeout=900, label="instances/%d/module" % size,
+                                        module=INSTANCE_INFO)
+        emulator_cpu = delta(self.emulator.cpu_seconds(), emulator_cpu)
+        requests = len([entry for entry in self.emulator.requests_log() if entry["path"] == INSTANCE_LIST_PATH])
+        try:
+            answer = json.loads(run.stdout)
+            listed, unique, warnings = len(answer["instances"]), len({item["id"] for item in answer["instances"]}), answer.get("warnings") or []
+        except (ValueError, KeyError, TypeError):
+            listed = unique = warnings = None
+        # Offsets read as indexes: one request a page (the empty list still asks once).
+        pages = max(1, math.ceil(size / float(INSTANCE_PAGE)))
+        ok = run.rc == 0 and listed == unique == size and warnings == [] and requests == pages
+        if not ok:
+            self.fail("instances", "listing %d instances returned %s (%s distinct) in %d requests (%d pages), warnings %s"
+                      % (size, listed, unique, requests, pages, warnings), run)
+        log("instances: %d instances, module alone %d/%d: wall %.2f s, cpu %.2f s, peak RSS %.1f MB, %d requests (emulator cpu %s s)"
+            % (size, rep + 1, self.profile["instance_reps"], run.wall, run.cpu, run.maxrss_mb, requests, fmt(emulator_cpu, 2)))
+        return dict(summary(run), listed=listed, requests=requests, ok=ok, emulator_cpu=emulator_cpu)

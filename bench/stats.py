@@ -64,9 +64,9 @@ def pair_summary(runs, metrics):
     return summary
 
 
-def growth(runs, kind):
-    """Growth between the two largest sizes, after subtracting the empty list's run (the fixed costs)."""
-    by_size = {run["tasks"]: run[kind] for run in runs if run[kind]["ok"]}
+def growth(runs, kind, size_key="tasks"):
+    """Growth between the two largest sizes (``run[size_key]``), after subtracting the empty list's run (the fixed costs)."""
+    by_size = {run[size_key]: run[kind] for run in runs if run[kind]["ok"]}
     sizes = sorted(by_size)
     if len(sizes) < 3 or sizes[0] != 0:
         return None
