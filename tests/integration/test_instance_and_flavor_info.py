@@ -323,6 +323,22 @@ def test_flavor_status_per_zone_architecture_and_engines(ansible_runner, emulato
     assert writes(emulator) == []
 
 
+@pytest.mark.xfail(strict=True, reason="DdmInstances.engines() sends no offset or limit and reads one answer: the v3 engines call "
+                                       "answers 10 engine versions by default, so later ones (and the newest) are missed")
+def test_engines_beyond_the_first_page_are_read(ansible_runner, emulator):
+    engines = [{"id": "367b68a3-0000-4000-8000-%012d" % number, "name": "DDM", "version": "3.%d.%d.1" % divmod(number, 10)}
+               for number in range(12)]
+    path = "^/v3/%s/engines$" % PROJECT_ID
+    emulator.add_fault(method="GET", path=path, status=200, json={"engine_groups": engines[:10], "offset": 0, "limit": 10, "total": 12})
+    emulator.add_fault(method="GET", path=path, status=200, json={"engine_groups": engines[10:], "offset": 10, "limit": 10, "total": 12})
+    emulator.add_fault(count=5, method="GET", path="^/v3/%s/flavors$" % PROJECT_ID, status=200, json={"flavor_groups": []})
+
+    results = ansible_runner.run_cases([token_case(emulator, "twelve")], module=FLAVOR_INFO)[0]
+
+    assert [engine["version"] for engine in ok(results["twelve"])["engines"]] == [engine["version"] for engine in engines]
+    assert results["twelve"]["engine_version"] == "3.1.1.1"
+
+
 def test_bad_input_fails_before_any_request(ansible_runner, emulator):
     flavor_cases = [token_case(emulator, "bad-zone", availability_zones=[ZONE_A, "cn-north-4a/../x"]),
                     token_case(emulator, "zone-with-space", availability_zones=["cn north 4a"]),
