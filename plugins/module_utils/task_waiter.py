@@ -119,7 +119,7 @@ class TaskWaiter:
 
         def report(job, elapsed):
             record = task_record(job_id, job, elapsed, **self._context)
-            self._reporter.update(None if job is None else (job["status"], job.get("process")), record)
+            self._reporter.update(("not visible yet",) if job is None else (job["status"], job.get("process")), record)
 
         outcome = wait_for(poll, lambda job: job is not None and job["status"] in FINAL_STATUSES, timeout, wait_interval(interval, timeout),
                            on_poll=report, progress=lambda job: progress_percent(job) if job else None)

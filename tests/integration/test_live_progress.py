@@ -158,3 +158,17 @@ def test_server_text_in_progress_lines_cannot_drive_the_terminal(ansible_runner,
     assert escaped in output, output
     # The only "ok: [localhost]" lines at the start of a line are Ansible's own (the wait and the debug task).
     assert len(re.findall(r"^ok: \[localhost\]", output, re.MULTILINE)) == 2, output
+
+
+def test_a_task_not_visible_yet_says_so_before_it_appears(ansible_runner, emulator, tmp_path):
+    job = emulator.post_job(duration=3600, visible_after=6)
+    command = ansible_runner.playbook_command(write_playbook(tmp_path), run_vars(emulator, job))
+
+    terminal = Terminal(command, ansible_runner._env(token_env(), json_output=False))  # pylint: disable=protected-access
+    shown = terminal.read_until(r"DDM job %s \(unnamed\): not visible yet, \d+ s elapsed" % job["id"])
+    assert shown, terminal.text
+    # Said while the task is still hidden, not afterwards.
+    assert not re.search(r"DDM job %s \(CreateInstance\)" % job["id"], terminal.text), terminal.text
+    assert terminal.read_until(r"DDM job %s \(CreateInstance\): Running" % job["id"]), terminal.text
+    emulator.post_job(id=job["id"], duration=1, outcome="Completed")
+    assert terminal.finish() == 0, terminal.text
