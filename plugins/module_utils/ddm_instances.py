@@ -31,6 +31,8 @@ PAGE_SIZE = 128  # the list's largest page
 # 100 pages of 128: 12,800 instances, far more than an account's quota.
 MAX_LIST_PAGES = 100
 MAX_NODES_PER_CALL = 32
+ENGINE_PAGE_SIZE = 100
+MAX_ENGINE_PAGES = 10
 
 _SHOW_TEXT_FIELDS = ("name", "created", "updated", "available_zone", "vpc_id", "subnet_id", "security_group_id", "access_ip", "access_port",
                      "error_msg", "order_id", "enterprise_project_id", "engine_version", "admin_user_name", "flavor_ref")
@@ -163,12 +165,19 @@ class DdmInstances:
                 for group in groups for flavor in group.get("flavors") or []]
 
     def engines(self) -> list:
-        """Engine versions on offer: ``[{id, name, version}]``."""
-        response, body = self._call("GET", "%s/v3/%s/engines" % (self.endpoint, self.client.project_id))
-        groups = body.get("engine_groups") or []
+        """Engine versions on offer: ``[{id, name, version}]``, every page of them (the call answers 10 by default)."""
+        listing = PagedListing(self._engine_page, ENGINE_PAGE_SIZE, MAX_ENGINE_PAGES, "engine versions")
+        return [{key: group.get(key) for key in ("id", "name", "version")} for group in listing]
+
+    def _engine_page(self, offset: int):
+        response, body = self._call("GET", "%s/v3/%s/engines" % (self.endpoint, self.client.project_id),
+                                    params=[("offset", offset), ("limit", ENGINE_PAGE_SIZE)])
+        groups, total = body.get("engine_groups") or [], body.get("total")
         problem = list_problem(groups, "engine_groups", lambda item, where: _text_object_problem(item, where, ("id", "version"), ("name",)))
+        if problem is None and total is not None and not is_count(total):
+            problem = "total is %s, expected a count" % json_kind(total)
         check_answer(SERVICE, problem, response)
-        return [{key: group.get(key) for key in ("id", "name", "version")} for group in groups]
+        return groups, total
 
     # ------------------------------------------------------------------ writes
 

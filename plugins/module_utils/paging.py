@@ -17,7 +17,7 @@ class PagedListing:
     and the list's size, or None when the answer does not say. Reading ends where the first
     page's total says the list ends, at an empty or short page, or after ``max_pages``; a page
     that brings nothing new ends it too. Items are de-duplicated by id. ``truncated`` then says
-    why reading stopped before the end.
+    why reading stopped before the end, also when the list ended short of the total it gives.
 
     With ``offsets=INDEX_OR_PAGE``, a page that brings nothing new while the total is not reached
     (the server read the index as a page number) switches to page numbers 1, 2, ...; the first
@@ -32,6 +32,7 @@ class PagedListing:
         self._offsets = offsets
         self.truncated = None
         self.seen = 0
+        self._latest_total = None
 
     def __iter__(self):
         seen = set()
@@ -41,6 +42,7 @@ class PagedListing:
         for _page in range(self._max_pages):
             items, total = self._fetch_page(page_number if page_number is not None else offset)
             promised = total if promised is None else promised
+            self._latest_total = total if total is not None else self._latest_total
             new = [item for item in items if item["id"] not in seen]
             seen.update(item["id"] for item in new)
             self.seen = len(seen)
@@ -51,6 +53,7 @@ class PagedListing:
                     page_number = 1  # the server may read offset as a page number
                     continue
                 if not items:
+                    self._check_complete(len(seen))
                     return
                 if page_number == 1:
                     page_number = 2  # page numbers may start at 0 or at 1: page 1 may be the first page again
@@ -65,3 +68,7 @@ class PagedListing:
             if page_number is not None:
                 page_number += 1
         self.truncated = "reading stopped after %d pages (%d %s)" % (self._max_pages, len(seen), self._what)
+
+    def _check_complete(self, count: int) -> None:
+        if self._latest_total is not None and count < self._latest_total:
+            self.truncated = "it ended after %d of the %d %s its total counts" % (count, self._latest_total, self._what)

@@ -86,17 +86,6 @@ from ..module_utils.ddm_instances import GONE_STATUSES, DdmInstances, instance_v
 from ..module_utils.huaweicloud import HuaweiCloudModule, check_plain_id
 
 
-class CountedInstances(DdmInstances):
-    """The instance calls, remembering the total_record of the last list page read."""
-
-    last_total = None
-
-    def page(self, offset: int):
-        items, total = super().page(offset)
-        self.last_total = total
-        return items, total
-
-
 class DdmInstanceInfo(HuaweiCloudModule):
     service = "ddm"
 
@@ -110,19 +99,15 @@ class DdmInstanceInfo(HuaweiCloudModule):
         check_plain_id(self.params["instance_id"], "instance_id")
 
     def run(self):
-        api = CountedInstances(self.client, self.endpoint)
+        api = DdmInstances(self.client, self.endpoint)
         if self.params["instance_id"]:
             found = [record for record in [api.get(self.params["instance_id"])] if record is not None]
         else:
             listing = api.iterate()
             # Deleted instances may still be listed for a while; show answers 404 (or DELETED) for them.
             found = [record for record in listing if record["status"] not in GONE_STATUSES]
-            truncated = listing.truncated
-            if truncated is None and api.last_total is not None and api.last_total > listing.seen:
-                # The list ended (an empty or repeated page) before the total it gives was read.
-                truncated = "it ended after %d of the %d instances its total_record counts" % (listing.seen, api.last_total)
-            if truncated:
-                self.module.warn("The DDM instance list was cut short (%s), so instances may be missing" % truncated)
+            if listing.truncated:
+                self.module.warn("The DDM instance list was cut short (%s), so instances may be missing" % listing.truncated)
         self.exit(instances=[instance_view(record) for record in found if self.wanted(record)])
 
     def wanted(self, record) -> bool:

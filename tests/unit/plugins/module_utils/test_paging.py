@@ -66,3 +66,9 @@ def test_a_list_that_never_ends_stops_after_max_pages():
 def test_without_a_total_a_short_page_is_the_last():
     ids, asked, _truncated = read(by_index, total=False)
     assert len(ids) == 25 and asked == [0, 10, 20]
+
+
+def test_a_list_that_ends_short_of_its_total_says_so():
+    ids, asked, truncated = read(lambda offset: (ITEMS[offset:offset + 10] if offset < 20 else [], 40))
+    assert len(ids) == 20 and asked == [0, 10, 20]
+    assert truncated == "it ended after 20 of the 40 instances its total counts"
