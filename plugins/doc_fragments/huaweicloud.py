@@ -41,7 +41,8 @@ options:
   cloud:
     description:
       - Domain suffix of the Huawei Cloud site that endpoints are built from.
-      - Defaults to V(myhuaweicloud.com), or V(myhuaweicloud.eu) for region V(eu-west-101).
+      - Defaults to V(myhuaweicloud.com), or V(myhuaweicloud.eu) for the European site's regions
+        (V(eu-west-101) and every other C(eu-west-1*)); V(eu-west-0) stays on V(myhuaweicloud.com).
       - If not set, the value of E(HW_CLOUD) is used.
     type: str
   auth_token:
@@ -147,7 +148,8 @@ options:
     type: path
   api_timeout:
     description:
-      - Seconds to wait for each HTTP response before retrying it.
+      - Seconds each attempt of a request may take in all, headers and body, before it is retried; 1 to 600.
+      - Inside a wait, an attempt also ends at the wait's deadline.
     type: int
     default: 30
   max_retries:

@@ -69,6 +69,14 @@ class GroupOutcome:
         return dict(jobs=self.jobs, counts=self.counts, elapsed=round(self.elapsed, 1), polls=self.polls)
 
 
+class WrongInstance(HuaweiCloudError):
+    """A task of another instance than the one expected; ``job`` is the task as read."""
+
+    def __init__(self, message: str, job: dict):
+        super().__init__(message)
+        self.job = job
+
+
 class TaskWaiter:
     """Reads and waits on DDM tasks through a :class:`DdmJobs`.
 
@@ -89,8 +97,8 @@ class TaskWaiter:
         job = job_view(self.jobs.get(job_id, deadline))
         actual = (job.get("instance") or {}).get("id")
         if expected_instance and actual != expected_instance:
-            raise HuaweiCloudError("DDM job %s (%s) belongs to instance %s, not to instance_id %s: refusing to report on the wrong task"
-                                   % (job["id"], job.get("name"), actual or "(none)", expected_instance))
+            raise WrongInstance("DDM job %s (%s) belongs to instance %s, not to instance_id %s: refusing to report on the wrong task"
+                                % (job["id"], job.get("name"), actual or "(none)", expected_instance), job)
         return job
 
     def read(self, job_id: str, expected_instance: str | None = None) -> TaskOutcome:
@@ -188,11 +196,15 @@ class TaskWaiter:
         failed = [describe_failure(job) for job in group.failed()] if waiting else []
         message = None
         if outcome is not None and outcome.timed_out:
-            pending = [describe_last_state(group.states[job_id]) if job_id in group.states else "DDM job %s: not found yet" % job_id
-                       for job_id in group.pending()]
+            running = [describe_last_state(group.states[job_id]) for job_id in group.pending() if job_id in group.states]
+            unseen = [job_id for job_id in group.pending() if job_id not in group.states]
             message = "Timed out after %d s waiting for %d DDM jobs" % (timeout, len(group.ids))
-            message += ", %d still in progress: %s" % (len(pending), name_some(pending)) if pending else \
-                ": every task was final, but seen only after the deadline"
+            if running:
+                message += ", %d still in progress: %s" % (len(running), name_some(running))
+            if unseen:
+                message += "%s %d not found yet (a new task can take a while to appear): %s" % (";" if running else ",", len(unseen), name_some(unseen))
+            if not running and not unseen:
+                message += ": every task was final, but seen only after the deadline"
             message += (". Failed meanwhile: %s" % name_some(failed) if failed else "") + last_error(outcome)
         elif failed:
             message = "%d of %d DDM jobs did not succeed: %s" % (len(failed), len(group.ids), name_some(failed))

@@ -50,11 +50,11 @@ EXAMPLES = r"""
     availability_zones: [cn-north-4a, cn-north-4b]
   register: offer
 
-- name: The smallest x86 flavor on sale in both zones
+- name: An x86 flavor on sale in both zones
   ansible.builtin.set_fact:
     ddm_flavor: >-
       {{ offer.flavors | selectattr('cpu_arch', 'equalto', 'X86')
-         | selectattr('on_sale') | sort(attribute='vcpus') | map(attribute='spec_code') | first }}
+         | selectattr('on_sale') | map(attribute='spec_code') | first }}
 """
 
 RETURN = r"""

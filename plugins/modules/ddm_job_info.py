@@ -91,7 +91,7 @@ options:
     type: str
   status:
     description:
-      - When listing, keep only tasks with one of these statuses.
+      - When listing, keep only tasks with one of these statuses, such as V(Failed) (compared in any case, so V(failed) matches too).
     type: list
     elements: str
   name:
@@ -122,31 +122,24 @@ seealso:
 """
 
 EXAMPLES = r"""
+# Credentials come from HW_ACCESS_KEY and HW_SECRET_KEY (or any other source of the user guide).
 - name: Get a DDM task
   huaweicloud.cloud.ddm_job_info:
-    job_id: "{{ create_result.job_id }}"
+    job_id: "{{ ddm_create_job_id }}"
     region: cn-north-4
-    access_key: "{{ hw_access_key }}"
-    secret_key: "{{ hw_secret_key }}"
   register: ddm_job
 
 - name: Show its status and progress
   ansible.builtin.debug:
     msg: "{{ ddm_job.job.status }} {{ ddm_job.job.process }}"
 
-- name: Gate on instance creation, with credentials set once for the play
-  hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/huaweicloud.cloud.huaweicloud:
-      region: cn-north-4
-      user_name: "{{ hw_user }}"
-      password: "{{ hw_password }}"
-      domain_name: "{{ hw_account }}"
-  tasks:
+- name: Gate on an instance creation, and stop the play when it did not complete
+  block:
     - name: Wait until the instance creation task has finished
       huaweicloud.cloud.ddm_job_info:
         job_id: "{{ ddm_create_job_id }}"
+        instance_id: "{{ ddm_instance_id | default(omit) }}"
+        region: cn-north-4
         wait: true
         wait_timeout: 3600
       register: creation
@@ -154,22 +147,19 @@ EXAMPLES = r"""
     - name: Configure the new instance
       ansible.builtin.debug:
         msg: "Instance {{ creation.job.instance.id }} is ready after {{ creation.elapsed }} s"
-
-- name: Branch on a failed creation instead of stopping the play
-  block:
-    - name: Wait for the task
-      huaweicloud.cloud.ddm_job_info:
-        job_id: "{{ ddm_create_job_id }}"
-        wait: true
-      register: creation
   rescue:
-    - name: Report the failed task's last state
+    - name: Report the task's last state
       ansible.builtin.debug:
-        msg: "Task {{ creation.job.id }} ended as {{ creation.job.status }}: {{ creation.job.fail_reason | default('no reason given') }}"
+        msg: "{{ ansible_failed_result.msg }} (task: {{ ansible_failed_result.job | default('not read') }})"
+
+    - name: Stop, the instance is not usable
+      ansible.builtin.fail:
+        msg: "DDM task {{ ddm_create_job_id }} did not complete; not configuring the instance"
 
 - name: Create many instances without waiting on each
   huaweicloud.cloud.ddm_instance:
     name: "{{ item }}"
+    region: cn-north-4
     flavor: ddm.c6.large.2
     node_num: 2
     engine_version: 3.0.8.5
@@ -181,11 +171,12 @@ EXAMPLES = r"""
   loop: [tenant-a, tenant-b, tenant-c]
   register: created
 
-- name: Wait once for the creation tasks of many instances (one request per poll, not one per task)
+- name: Wait once for their creation tasks (one request per poll, not one per task)
   block:
     - name: Wait for every creation task
       huaweicloud.cloud.ddm_job_info:
         job_ids: "{{ created.results | selectattr('job_id', 'defined') | map(attribute='job_id') | list }}"
+        region: cn-north-4
         wait: true
         wait_timeout: 3600
       register: creations
@@ -193,12 +184,16 @@ EXAMPLES = r"""
     - name: Report each task that did not succeed
       ansible.builtin.debug:
         msg: "{{ item.id }}: {{ item.status or 'not found' }} {{ item.fail_reason | default('') }}"
-      loop: "{{ creations.jobs | default([]) | rejectattr('status', 'equalto', 'Completed') }}"
+      loop: "{{ ansible_failed_result.jobs | default([]) | rejectattr('status', 'equalto', 'Completed') }}"
+
+    - name: Stop, some instances are not usable
+      ansible.builtin.fail:
+        msg: "Not every creation task completed: {{ ansible_failed_result.msg }}"
 
 - name: List the failed tasks of the last two days
   huaweicloud.cloud.ddm_job_info:
-    start_time: "2026-11-27T00:00:00+08:00"
-    end_time: "2026-11-29T00:00:00+08:00"
+    region: cn-north-4
+    start_time: "{{ '%Y-%m-%dT%H:%M:%SZ' | strftime(now().timestamp() | int - 2 * 86400, utc=true) }}"
     status:
       - Failed
       - RollbackSuccess
@@ -328,7 +323,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ..module_utils.ddm_jobs import RETENTION, DdmJobs, job_view, legacy_list_item
 from ..module_utils.errors import ConfigurationError
 from ..module_utils.huaweicloud import HuaweiCloudModule, check_plain_id
-from ..module_utils.task_waiter import TaskWaiter
+from ..module_utils.task_waiter import TaskWaiter, WrongInstance
 from ..module_utils.times import parse_time
 
 LIST_OPTIONS = ("start_time", "end_time", "status", "name")
@@ -378,7 +373,8 @@ class DdmJobInfo(HuaweiCloudModule):
             return
         given = [option for option in LIST_OPTIONS if params[option] is not None]
         if given:
-            raise ConfigurationError("%s only filter the task list, which is read when neither job_id nor job_ids is given" % ", ".join(given))
+            raise ConfigurationError("%s %s the task list, which is read when neither job_id nor job_ids is given" % (
+                ", ".join(given), "only filters" if len(given) == 1 else "only filter"))
         for option in ("wait_timeout", "wait_interval"):
             if params[option] is not None and params[option] <= 0:
                 raise ConfigurationError("%s must be a positive number of seconds, got %d" % (option, params[option]))
@@ -429,16 +425,20 @@ class DdmJobInfo(HuaweiCloudModule):
     def listed(self, item) -> bool:
         """Whether a list item passes the status, name and instance_id filters."""
         params = self.params
-        checks = ((params["status"] or None, lambda statuses: item["status"] in statuses), (params["name"], lambda name: item.get("name") == name),
+        statuses = {status.lower() for status in params["status"] or []} or None
+        checks = ((statuses, lambda wanted: item["status"].lower() in wanted), (params["name"], lambda name: item.get("name") == name),
                   (params["instance_id"], lambda instance_id: item.get("instance_id") == instance_id))
         return all(wanted is None or matches(wanted) for wanted, matches in checks)
 
     def report_job(self, waiter):
         params = self.params
-        if params["wait"]:
-            outcome = waiter.wait(params["job_id"], params["wait_timeout"], params["wait_interval"], params["instance_id"])
-        else:
-            outcome = waiter.read(params["job_id"], params["instance_id"])
+        try:
+            if params["wait"]:
+                outcome = waiter.wait(params["job_id"], params["wait_timeout"], params["wait_interval"], params["instance_id"])
+            else:
+                outcome = waiter.read(params["job_id"], params["instance_id"])
+        except WrongInstance as exc:
+            self.fail(str(exc), job=exc.job)
         if outcome.message:
             self.fail(outcome.message, **outcome.result())
         self.exit(**outcome.result())

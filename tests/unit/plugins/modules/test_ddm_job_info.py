@@ -135,7 +135,7 @@ def run(monkeypatch):
     (dict(job_ids=["j1", "j/../x"]), "job_ids[1] must be a plain id"),
     (dict(job_ids=["j1", "j2", "j1", "j3", "j2"]), "job_ids names j1, j2 more than once: give each task once"),
     (dict(job_ids=["j%d" % n for n in range(201)]), "job_ids names 201 tasks; at most 200 can be read in one task: split the list"),
-    (dict(job_ids=["j1"], status=["Failed"]), "status only filter the task list, which is read when neither job_id nor job_ids is given"),
+    (dict(job_ids=["j1"], status=["Failed"]), "status only filters the task list, which is read when neither job_id nor job_ids is given"),
     (dict(job_ids=["j1"], instance_id="i1"), "instance_id checks the task of job_id; with job_ids, check each task's instance.id"),
     (dict(job_ids=["j1"], wait=True, wait_timeout=-1), "wait_timeout must be a positive number of seconds, got -1"),
 ])
@@ -338,3 +338,25 @@ def test_job_ids_tasks_seen_final_only_after_the_deadline_still_time_out(run, mo
     jobs = ScriptedJobs(items=[listed("a", "Completed")])
     outcome, _warnings = run(dict(job_ids=["a"], wait=True, wait_timeout=5), jobs)
     assert outcome.failed and outcome.result["msg"] == "Timed out after 5 s waiting for 1 DDM jobs: every task was final, but seen only after the deadline"
+
+
+def test_list_statuses_match_in_any_case(run):
+    jobs = ScriptedJobs(items=[dict(id="a", status="Failed"), dict(id="b", status="Completed"), dict(id="c", status="RollbackSuccess")])
+    outcome, _warnings = run(dict(status=["failed", "ROLLBACKSUCCESS"]), jobs)
+    assert [job["id"] for job in outcome.result["jobs"]] == ["a", "c"]
+
+
+def test_a_wrong_instance_returns_the_task_that_was_read(run):
+    jobs = ScriptedJobs(states=[dict(status="Completed", name="CreateInstance", instance=dict(id="other"))])
+    outcome, _warnings = run(dict(job_id="j1", instance_id="mine"), jobs)
+    assert outcome.failed and outcome.result["job"]["instance"] == {"id": "other"} and outcome.result["job"]["status"] == "Completed"
+
+
+def test_job_ids_timeout_tells_tasks_never_found_from_tasks_in_progress(run, monkeypatch):
+    monkeypatch.setattr(task_waiter, "NOT_FOUND_GRACE", 3600)
+    jobs = ScriptedJobs(lists=[[listed("a", "Running", process="40%")], DeadlineExceeded("GET x: no complete answer before the deadline")],
+                        by_id={"b": [NotFoundError("job b not found in project p")]})
+    outcome, _warnings = run(dict(job_ids=["a", "b"], wait=True, wait_timeout=5), jobs)
+    assert outcome.result["msg"].startswith("Timed out after 5 s waiting for 2 DDM jobs, 1 still in progress: DDM job a (CreateInstance) on "
+                                            "instance ddm-a (i-a): last status Running, progress 40%; 1 not found yet (a new task can take "
+                                            "a while to appear): b; the last poll")
