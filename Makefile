@@ -1,8 +1,9 @@
 # Developer entry points. Every target bootstraps .venv (scripts/bootstrap.sh) as needed.
-.PHONY: help bootstrap demo test build importer sanity units lint changelog ee matrix bench pytest clean
+.PHONY: help bootstrap demo try test build importer sanity units lint changelog ee matrix bench pytest clean
 
 help:
 	@echo "make demo       run the end-to-end demo against the local emulator"
+	@echo "make try        start the local emulator and print what to export to try any example against it"
 	@echo "make test       run every quality gate (build, importer, sanity, units, lint, changelog, ee, matrix, bench, pytest)"
 	@echo "make importer   galaxy-importer (Galaxy's upload check, flake8 on) on the built tarball; fails on any warning"
 	@echo "make sanity     ansible-test sanity on a staged copy of the collection"
@@ -18,6 +19,9 @@ bootstrap:
 
 demo:
 	@scripts/demo.sh
+
+try:
+	@scripts/try.sh
 
 test:
 	@scripts/test.sh
