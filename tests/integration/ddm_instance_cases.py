@@ -24,6 +24,7 @@ from harness.emulator import (  # pylint: disable=import-error
 MODULE = "ddm_instance"
 # The administrator password the tests pass (in the batches' defaults, never in a printed loop item).
 PASSWORD = "Pw-Sekret-4711x"
+WITH_PASSWORD = {"admin_password": PASSWORD}
 # Short emulator timings: a creation takes 2 s, any other operation 1 s, and writes read stale for 1 s.
 FAST = {"create_seconds": 2, "operation_seconds": 1, "delete_seconds": 1, "stale_seconds": 1}
 WAIT = {"wait_interval": 1, "wait_timeout": 60}
@@ -52,9 +53,8 @@ def seed(emulator, name, **spec):
 
 
 def run_instance_cases(ansible_runner, cases, **options):
-    """Run ddm_instance over ``cases`` in one ansible-playbook run; the password goes in the defaults."""
-    defaults = options.pop("defaults", {"admin_password": PASSWORD})
-    return ansible_runner.run_cases(cases, defaults=defaults, module=MODULE, **options)
+    """Run ddm_instance over ``cases`` in one ansible-playbook run (``defaults=WITH_PASSWORD`` passes the password to every case)."""
+    return ansible_runner.run_cases(cases, module=MODULE, **options)
 
 
 def instance_path(instance_id, suffix=""):

@@ -5,8 +5,8 @@
 from __future__ import annotations
 
 from ddm_instance_cases import (  # pylint: disable=import-error
-    CREATE, FAST, INSTANCE_KEYS, INSTANCES_PATH, LARGE, PASSWORD, SMALL, ZONES, RecordingProxy, assert_failed, assert_ok, instance_case,
-    instance_path, run_instance_cases, seed, write_entries, writes,
+    CREATE, FAST, INSTANCE_KEYS, INSTANCES_PATH, LARGE, PASSWORD, SMALL, WITH_PASSWORD, ZONES, RecordingProxy, assert_failed, assert_ok,
+    instance_case, instance_path, run_instance_cases, seed, write_entries, writes,
 )
 from harness.emulator import ENGINE_VERSIONS, OTHER_SECURITY_GROUP_ID, PROJECT_ID, SECURITY_GROUP_ID, SUBNET_ID, VPC_ID  # pylint: disable=import-error
 
@@ -19,7 +19,7 @@ def test_creates_with_v3_once_and_a_second_run_changes_nothing(ansible_runner, e
              instance_case(emulator, "grow", **dict(options, node_num=5))]
 
     with RecordingProxy() as proxy:
-        results = run_instance_cases(ansible_runner, cases, env=proxy.env())[0]
+        results = run_instance_cases(ansible_runner, cases, env=proxy.env(), defaults=WITH_PASSWORD)[0]
 
     created = results["create"]
     assert_ok(created, True)
@@ -158,7 +158,7 @@ def test_changes_go_one_at_a_time_in_a_fixed_order(ansible_runner, emulator):
              # Without instance_id the name only finds the instance: there is nothing to rename.
              instance_case(emulator, "name-finds", name="quiet-ddm", flavor=SMALL)]
 
-    results = run_instance_cases(ansible_runner, cases)[0]
+    results = run_instance_cases(ansible_runner, cases, defaults=WITH_PASSWORD)[0]
 
     item = results["every-change"]
     assert_ok(item, True)

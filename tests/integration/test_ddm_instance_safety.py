@@ -173,7 +173,7 @@ def test_a_create_whose_answer_is_lost_is_never_sent_again(ansible_runner, emula
              instance_case(emulator, "later-run", name="lost-ddm-1", **CREATE),
              instance_case(emulator, "throttled", name="lost-ddm-3", **CREATE)]
 
-    results, task = run_instance_cases(ansible_runner, cases, defaults={})
+    results, task = run_instance_cases(ansible_runner, cases)
 
     instances = {item["name"]: item for item in emulator.instances()}
     assert sorted(instances) == ["lost-ddm-1", "lost-ddm-2", "lost-ddm-3"]
