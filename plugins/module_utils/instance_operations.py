@@ -94,8 +94,13 @@ class InstanceOperator:
 
     # ------------------------------------------------------------------ writes
 
-    def send(self, instance: dict, write, may_wait: bool) -> dict:
-        """``write()``'s answer; a write refused because the instance is busy is sent again once it is RUNNING (when ``may_wait``)."""
+    def send(self, instance: dict, write, may_wait: bool, done=None) -> dict:
+        """``write()``'s answer; a write refused because the instance is busy is sent again once it is RUNNING (when ``may_wait``).
+
+        ``done(instance or None)`` says whether the instance is already as the write asks: a request resent because its first
+        answer was lost is refused as busy by the operation that first attempt started, and once that ends it is not sent again
+        (a resize would be refused: same flavor). The answer is then ``{}``.
+        """
         while True:
             try:
                 return write()
@@ -109,6 +114,10 @@ class InstanceOperator:
                 # The refusal came before the status changed (or the status read is stale): wait for RUNNING, then look again.
                 time.sleep(min(wait_interval(self.interval, self.remaining()), self.remaining()))
                 current = self.wait_for_status(instance, lambda now: now is None or not in_progress(now["status"]), READY)
+                if done is not None and done(current):
+                    self.warn("%s was already as asked once the operation under way on it ended: an earlier attempt of the request, whose "
+                              "answer was lost, did it; not sent again" % printable(describe(current or instance)))
+                    return {}
                 if current is None or is_failed(current["status"]):
                     raise OperationFailed("%s cannot be changed: its status is %s" % (
                         printable(describe(current or instance)), "gone" if current is None else printable(current["status"])), current) from None

@@ -465,12 +465,12 @@ class DdmInstance(HuaweiCloudModule):
             self.changed_by({key: view[key] for key in after}, after)
         if self.check_mode or not plan:
             return
-        for step, (name, send, _after) in enumerate(plan, 1):
+        for step, (name, send, after) in enumerate(plan, 1):
             self.operator.context = dict(operation=dict(name=name, step=step, steps=len(plan)), instance=dict(id=view["id"], name=view["name"]))
             self.instance = self.operator.wait_until_settled(self.instance, self.params["wait"] or step > 1)
             sent = utc_now()
             try:
-                answer = self.operator.send(self.instance, send, self.params["wait"] or step > 1)
+                answer = self.operator.send(self.instance, send, self.params["wait"] or step > 1, done=reached(after))
             except OutcomeUnknown as exc:
                 task_name = "EnlargeNode" if name == "add nodes" else "ReduceNode"
                 answer = dict(job_id=self.operator.adopt_node_change(self.instance, task_name, sent, exc))
@@ -532,7 +532,8 @@ class DdmInstance(HuaweiCloudModule):
             return
         self.operator.context = dict(operation=dict(name="delete", step=1, steps=1), instance=dict(id=view["id"], name=view["name"]))
         self.instance = self.operator.wait_until_settled(instance, self.params["wait"])
-        answer = self.operator.send(instance, lambda: self.api.delete(view["id"], self.params["delete_data_nodes"]), self.params["wait"])
+        answer = self.operator.send(instance, lambda: self.api.delete(view["id"], self.params["delete_data_nodes"]), self.params["wait"],
+                                    done=lambda current: current is None)
         self.follow(answer.get("job_id"), last=True)
         if self.params["wait"]:
             self.operator.wait_for_status(self.instance or instance, lambda current: current is None, "deleted")
@@ -546,6 +547,13 @@ class DdmInstance(HuaweiCloudModule):
             self.job = self.operator.wait_for_task(self.instance, job_id)
         if self.instance is not None and not (last and self.params["state"] == "absent" and self.params["wait"]):
             self.instance = self.api.get(self.instance["id"]) or self.instance
+
+
+def reached(after: dict):
+    """Whether an instance (None once gone) has the settings ``after``; None when a write's effect cannot be read (the password)."""
+    if not after:
+        return None
+    return lambda current: current is not None and all(instance_view(current).get(key) == value for key, value in after.items())
 
 
 def main():

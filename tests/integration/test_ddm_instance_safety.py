@@ -221,6 +221,34 @@ def test_node_changes_whose_answer_is_lost_are_never_sent_again(ansible_runner, 
                for warning in retry_warnings(task)), task.get("warnings")
 
 
+def test_a_resent_write_refused_by_its_own_operation_is_not_sent_again(ansible_runner, emulator):
+    """A resize or delete whose answer was lost is resent (it is safe to) and refused as busy by the operation it started itself:
+    once that ends the instance is as asked, and the request is not sent a third time (a resize would be refused: same flavor)."""
+    emulator.instance_settings(**FAST)
+    resized, deleted = seed(emulator, "resent-ddm-1"), seed(emulator, "resent-ddm-2")
+    emulator.add_fault(method="PUT", path=resized + "/flavor$", apply=True, drop=True)
+    emulator.add_fault(method="DELETE", path=deleted + "$", apply=True, status=504, body="")
+    cases = [instance_case(emulator, "resize", name="resent-ddm-1", flavor=LARGE),
+             instance_case(emulator, "delete", name="resent-ddm-2", state="absent")]
+
+    results, task = run_instance_cases(ansible_runner, cases)
+
+    item = results["resize"]
+    assert_ok(item, True)
+    assert item["actions"] == ["resize"] and item["instance"]["flavor"] == LARGE
+    statuses = [entry["status"] for entry in write_entries(emulator, resized)]
+    assert statuses[0] is None and statuses[1:] and set(statuses[1:]) == {409}, statuses
+    assert emulator.instance(resized)["flavor_ref"] == LARGE
+    item = results["delete"]
+    assert_ok(item, True)
+    assert item["actions"] == ["delete"] and "instance" not in item
+    statuses = [entry["status"] for entry in write_entries(emulator, deleted)]
+    assert statuses[0] == 504 and statuses[1:] and set(statuses[1:]) == {409}, statuses
+    assert [instance["id"] for instance in emulator.instances()] == [resized]
+    for instance_id in (resized, deleted):
+        assert _warnings(task, "(%s) was already as asked once the operation under way on it ended" % instance_id), task.get("warnings")
+
+
 def test_check_mode_only_reads_and_diff_never_shows_the_password(ansible_runner, emulator):
     emulator.instance_settings(**FAST)
     change, remove = seed(emulator, "check-ddm-1", admin_user_name="root"), seed(emulator, "check-ddm-2")
