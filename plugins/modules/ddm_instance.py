@@ -433,11 +433,12 @@ class DdmInstance(HuaweiCloudModule):
 
     def check_flavor(self, flavor, zones):
         """Refuse a flavor that is not on sale in one of the zones, before anything is written."""
-        version = self.params["engine_version"] or (self.instance or {}).get("engine_version")
+        # An existing instance's own version (a different engine_version option only warns), else the one to create with.
+        version = (self.instance or {}).get("engine_version") or self.params["engine_version"]
         offered = {item["spec_code"]: item for item in self.api.flavors(engine_version=version, zones=zones)}
         if flavor not in offered:
             raise HuaweiCloudError("flavor %s is not offered for engine version %s (offered: %s); nothing was changed" % (
-                flavor, self.params["engine_version"], ", ".join(sorted(offered)) or "none"))
+                flavor, printable(str(version)), ", ".join(sorted(offered)) or "none"))
         unsold = ["%s in %s" % (offered[flavor]["az_status"].get(zone) or "not offered", zone) for zone in zones
                   if offered[flavor]["az_status"].get(zone) != "normal"]
         if unsold:
@@ -498,6 +499,9 @@ class DdmInstance(HuaweiCloudModule):
             plan.append(("remove nodes", lambda: self.api.remove_nodes(instance_id, current - params["node_num"]), dict(node_num=params["node_num"])))
         if params["admin_password"] and params["update_password"] == "always":
             user = params["admin_user"] or view["admin_user"]
+            if not user:  # the API needs the name: fail before anything is sent
+                raise ConfigurationError("resetting the administrator password of %s needs admin_user: the instance reports no "
+                                         "administrator; nothing was changed" % printable(describe(view)))
             plan.append(("reset admin password", lambda: self.api.reset_password(instance_id, user, params["admin_password"]), {}))
         return plan
 

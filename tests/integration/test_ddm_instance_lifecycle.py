@@ -196,6 +196,33 @@ def test_changes_go_one_at_a_time_in_a_fixed_order(ansible_runner, emulator):
     assert write_entries(emulator, quiet) == []
 
 
+def test_changes_the_api_would_refuse_fail_before_writing(ansible_runner, emulator):
+    emulator.instance_settings(**dict(FAST, password_answer="empty"))
+    nameless, admin = seed(emulator, "plain-ddm"), seed(emulator, "admin-ddm", admin_user_name="root")
+    emulator.set_flavor_status(LARGE, ZONES[1], "sellout")
+    cases = [instance_case(emulator, "no-admin-user", name="plain-ddm", update_password="always"),
+             instance_case(emulator, "unknown-flavor", name="plain-ddm", flavor="ddm.c9.huge.2", engine_version=ENGINE_VERSIONS[0]),
+             instance_case(emulator, "sold-out", name="plain-ddm", flavor=LARGE, node_num=3),
+             # Some deployments answer the password reset without a task: nothing to wait on, still a change.
+             instance_case(emulator, "password-without-task", name="admin-ddm", update_password="always")]
+
+    results = run_instance_cases(ansible_runner, cases, defaults=WITH_PASSWORD)[0]
+
+    assert_failed(results["no-admin-user"], "resetting the administrator password of DDM instance plain-ddm (%s) needs admin_user: the "
+                                            "instance reports no administrator; nothing was changed" % nameless)
+    # The instance's own engine version decides what is on offer (the option only warns).
+    assert_failed(results["unknown-flavor"], "flavor ddm.c9.huge.2 is not offered for engine version %s (offered: " % ENGINE_VERSIONS[-1])
+    assert_failed(results["sold-out"], "flavor %s cannot be bought where the instance runs: sellout in %s; nothing was changed" % (
+        LARGE, ZONES[1]))
+    for label in ("no-admin-user", "unknown-flavor", "sold-out"):
+        assert results[label]["instance"]["id"] == nameless and results[label]["changed"] is False
+    assert write_entries(emulator, nameless) == []
+    item = results["password-without-task"]
+    assert_ok(item, True)
+    assert item["actions"] == ["reset admin password"] and item["job_ids"] == [] and "job_id" not in item
+    assert [(entry["method"], entry["status"]) for entry in write_entries(emulator, admin)] == [("PUT", 202)]
+
+
 def test_wait_false_still_waits_between_operations(ansible_runner, emulator):
     emulator.instance_settings(**dict(FAST, operation_seconds=2))
     instance_id = seed(emulator, "cart-ddm")
