@@ -295,7 +295,7 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils.ddm_instances import MAX_NODES_PER_CALL, NAME, DdmInstances, describe, instance_view, is_failed
+from ..module_utils.ddm_instances import MAX_NODES_PER_CALL, NAME, READY, DdmInstances, describe, in_progress, instance_view, is_failed
 from ..module_utils.ddm_jobs import DdmJobs
 from ..module_utils.errors import ConfigurationError, HuaweiCloudError, OutcomeUnknown, printable
 from ..module_utils.huaweicloud import HuaweiCloudModule, check_plain_id
@@ -430,6 +430,14 @@ class DdmInstance(HuaweiCloudModule):
         self.instance = dict(id=answer["id"], name=params["name"], status="CREATING")  # its id is never lost, whatever happens next
         self.operator.context["instance"]["id"] = answer["id"]
         self.follow(answer.get("job_id"), last=True)
+        if not answer.get("job_id") and params["wait"]:
+            # An adopted creation whose task was not found: a new instance reads CREATING at once, so its status says when it ends.
+            self.instance = self.operator.wait_for_status(self.instance, lambda current: current is None or not in_progress(current["status"]),
+                                                          READY) or self.instance
+            if is_failed(self.instance["status"]):
+                raise OperationFailed("%s is %s%s" % (printable(describe(self.instance)), printable(self.instance["status"]),
+                                                      ": %s" % printable(self.instance["error_msg"]) if self.instance.get("error_msg") else ""),
+                                      self.instance)
 
     def check_flavor(self, flavor, zones):
         """Refuse a flavor that is not on sale in one of the zones, before anything is written."""

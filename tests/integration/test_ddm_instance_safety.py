@@ -194,6 +194,27 @@ def test_a_create_whose_answer_is_lost_is_never_sent_again(ansible_runner, emula
     assert any(warning.startswith("Huawei Cloud requests were retried 1 time(s): HTTP 429") for warning in retry_warnings(task))
 
 
+def test_an_adopted_creation_without_a_visible_task_is_waited_for_by_its_status(ansible_runner, emulator):
+    emulator.instance_settings(**dict(FAST, create_seconds=3))
+    emulator.fail_next("create", "Insufficient ECS capacity in cn-north-4a.")
+    emulator.add_fault(count=2, method="POST", path="/instances$", apply=True, drop=True)
+    # The task list lags behind: the creation tasks cannot be found.
+    emulator.add_fault(count=100, method="GET", path="/v3/%s/jobs$" % PROJECT_ID, status=200, json={"jobs": [], "total_count": 0})
+    cases = [instance_case(emulator, "fails", name="unlisted-ddm-1", **CREATE), instance_case(emulator, "ends", name="unlisted-ddm-2", **CREATE)]
+
+    results, task = run_instance_cases(ansible_runner, cases)
+
+    instances = {item["name"]: item for item in emulator.instances()}
+    item = results["fails"]
+    assert_failed(item, "DDM instance unlisted-ddm-1 (%s) is CREATEFAILED: Insufficient ECS capacity in cn-north-4a." % instances["unlisted-ddm-1"]["id"])
+    assert item["instance"]["status"] == "CREATEFAILED" and item["job_ids"] == []
+    item = results["ends"]
+    assert_ok(item, True)
+    assert item["instance"]["id"] == instances["unlisted-ddm-2"]["id"] and item["instance"]["status"] == "RUNNING" and item["job_ids"] == []
+    assert [status for method, path, status in writes(emulator) if path == INSTANCES_PATH] == [None, None]
+    assert len(_warnings(task, "was found by name and adopted")) == 2
+
+
 def test_node_changes_whose_answer_is_lost_are_never_sent_again(ansible_runner, emulator):
     emulator.instance_settings(**FAST)
     grow, shrink = seed(emulator, "grow-ddm"), seed(emulator, "shrink-ddm", node_count=4)
