@@ -148,6 +148,9 @@ def test_yearly_monthly_instances_are_left_to_the_billing_centre(ansible_runner,
     cases = [instance_case(emulator, label, name="prepaid-ddm", **options) for label, options in (
         ("resize", {"flavor": LARGE}), ("add-nodes", {"node_num": 4}), ("remove-nodes", {"node_num": 2}),
         ("resize-and-nodes", {"flavor": LARGE, "node_num": 4}), ("delete", {"state": "absent"}))]
+    # A creation answered with an order only (an account that bills yearly/monthly by default): never paid for, never taken as done.
+    emulator.add_fault(method="POST", path="/instances$", status=202, json={"order_id": "CS2405201200FGHIJ"})
+    cases.append(instance_case(emulator, "create-answered-with-order", name="ordered-ddm", **CREATE))
 
     results = run_instance_cases(ansible_runner, cases)[0]
 
@@ -156,9 +159,13 @@ def test_yearly_monthly_instances_are_left_to_the_billing_centre(ansible_runner,
                         ("resize-and-nodes", "resize and add nodes")):
         assert_failed(results[label], "%s: %s goes through an order; use the billing centre. Nothing was sent" % (described, what))
     assert_failed(results["delete"], "%s: unsubscribe from it in the billing centre. Nothing was sent" % described)
+    item = results.pop("create-answered-with-order")
+    assert_failed(item, "DDM answered the creation of ordered-ddm with order CS2405201200FGHIJ only: a yearly/monthly order, which this "
+                        "module never asks for; see the billing centre")
+    assert item["job_ids"] == [] and "instance" not in item
     for item in results.values():
         assert item["instance"]["id"] == prepaid and item["changed"] is False
-    assert writes(emulator) == []
+    assert writes(emulator) == [("POST", INSTANCES_PATH, 202)]
     assert emulator.instance(prepaid)["unpaid_orders"] == []
 
 
