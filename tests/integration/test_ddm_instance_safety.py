@@ -53,8 +53,8 @@ def test_creation_only_settings_fail_or_warn_and_send_nothing(ansible_runner, em
 
 def test_busy_instances_are_waited_for_or_named(ansible_runner, emulator):
     emulator.instance_settings(**FAST)
-    resizing, refused, forbidden, refused_no_wait = (seed(emulator, name) for name in ("resizing-ddm", "refused-ddm", "forbidden-ddm",
-                                                                                         "nowait-ddm"))
+    names = ("resizing-ddm", "refused-ddm", "forbidden-ddm", "nowait-ddm")
+    resizing, refused, forbidden, refused_no_wait = (seed(emulator, name) for name in names)
     emulator.set_instance_status(resizing, "RESIZING")
     emulator.add_fault(method="PUT", path=refused + "/flavor$", **BUSY_409)
     emulator.add_fault(method="POST", path=forbidden + "/nodes$", **BUSY_403)
@@ -70,8 +70,8 @@ def test_busy_instances_are_waited_for_or_named(ansible_runner, emulator):
     assert_failed(item, "DDM instance resizing-ddm (%s) is RESIZING: another operation is under way; set wait: true" % resizing)
     assert item["instance"]["status"] == "RESIZING" and write_entries(emulator, resizing) == []
     # Refused as busy: sent again once the instance read RUNNING, and then accepted.
-    for label, instance_id, method, suffix, refusal, status in (("refused-409", refused, "PUT", "/flavor", 409, 200),
-                                                                 ("refused-403", forbidden, "POST", "/nodes", 403, 202)):
+    refusals = (("refused-409", refused, "PUT", "/flavor", 409, 200), ("refused-403", forbidden, "POST", "/nodes", 403, 202))
+    for label, instance_id, method, suffix, refusal, status in refusals:
         assert_ok(results[label], True)
         assert [(entry["method"], entry["path"], entry["status"]) for entry in write_entries(emulator, instance_id)] == [
             (method, instance_path(instance_id, suffix), refusal), (method, instance_path(instance_id, suffix), status)]
@@ -83,37 +83,40 @@ def test_busy_instances_are_waited_for_or_named(ansible_runner, emulator):
 
 
 def test_waits_for_an_operation_under_way_then_sends(ansible_runner, emulator, await_request):
-    """Waits through a status set by someone else, then through a server that refuses writes the stale status allowed."""
-    emulator.instance_settings(**dict(FAST, operation_seconds=4, stale_seconds=30, busy_answer=403))
-    resizing, stale = seed(emulator, "waiting-ddm"), seed(emulator, "stale-ddm")
-    emulator.set_instance_status(resizing, "RESIZING")
-    cases = [instance_case(emulator, "status-set-elsewhere", name="waiting-ddm", flavor=LARGE),
-             # Another run's resize: accepted, not awaited. The next run reads RUNNING (stale) and its write is refused.
-             instance_case(emulator, "another-run", name="stale-ddm", flavor=LARGE, wait=False),
-             instance_case(emulator, "next-run", name="stale-ddm", node_num=3)]
+    """Waits through a server that refuses a write the stale status allowed, then through a status set by someone else.
 
-    started = ansible_runner.start(ansible_runner.cases_command(cases, {}, module="ddm_instance"))
+    The test ends each operation under way itself, once the module has been seen waiting on it: never a race with the clock.
+    """
+    emulator.instance_settings(**dict(FAST, operation_seconds=600, stale_seconds=600, busy_answer=403))
+    stale, resizing = seed(emulator, "stale-ddm"), seed(emulator, "waiting-ddm")
+    emulator.set_instance_status(resizing, "RESIZING")
+    # Another run's resize: accepted, not awaited. The next run reads RUNNING (stale) and its write is refused.
+    cases = [instance_case(emulator, "another-run", name="stale-ddm", flavor=LARGE, wait=False),
+             instance_case(emulator, "next-run", name="stale-ddm", node_num=3),
+             instance_case(emulator, "status-set-elsewhere", name="waiting-ddm", flavor=LARGE)]
+
+    started = ansible_runner.start(ansible_runner.cases_command(cases, module="ddm_instance"))
+    await_request(lambda entry: entry["path"] == instance_path(stale, "/nodes") and entry["status"] == 403, timeout=120)
+    emulator.instance_settings(operation_seconds=1, stale_seconds=1)
+    emulator.set_instance_status(stale, "RUNNING")  # the other run's resize ends (abandoned: the flavor stays)
     show = instance_path(resizing).replace("/v3/", "/v1/")
-    await_request(lambda entry: entry["path"] == show and entry["method"] == "GET", timeout=60)
-    await_request(lambda entry: len([seen for seen in emulator.api_requests(show) if seen["method"] == "GET"]) >= 3, timeout=60)
+    await_request(lambda entry: len([seen for seen in emulator.api_requests(show) if seen["method"] == "GET"]) >= 3, timeout=120)
     released = time.time()
     emulator.set_instance_status(resizing, "RUNNING")
-    run = ansible_runner.finish(started)
+    results = case_results(ansible_runner.finish(started), cases)[0]
 
-    results = case_results(run, cases)[0]
+    item = results["next-run"]
+    assert_ok(item, True)
+    sent = write_entries(emulator, stale)
+    assert sent[0]["status"] == 200  # the other run's resize
+    statuses = [entry["status"] for entry in sent[1:]]
+    assert statuses[-1] == 202 and statuses[:-1] and set(statuses[:-1]) == {403}, statuses
+    assert item["instance"]["node_num"] == 3 and len(item["job_ids"]) == 1
     item = results["status-set-elsewhere"]
     assert_ok(item, True)
     [resize] = write_entries(emulator, resizing)
     assert resize["epoch"] > released and resize["status"] == 200
     assert item["instance"]["flavor"] == LARGE
-
-    item = results["next-run"]
-    assert_ok(item, True)
-    sent = write_entries(emulator, stale)
-    assert [entry["status"] for entry in sent][0] == 200  # the other run's resize
-    statuses = [entry["status"] for entry in sent[1:]]
-    assert statuses[-1] == 202 and statuses[:-1] and set(statuses[:-1]) == {403}, statuses
-    assert item["instance"]["node_num"] == 3 and item["instance"]["flavor"] == LARGE
 
 
 def test_failed_instances_fail_present_and_are_deleted_by_absent(ansible_runner, emulator):
@@ -233,8 +236,8 @@ def test_node_changes_whose_answer_is_lost_are_never_sent_again(ansible_runner, 
 
     results, task = run_instance_cases(ansible_runner, cases)
 
-    for label, instance_id, suffix, status, nodes, task_name in (("grow", grow, "/nodes", None, 4, "EnlargeNode"),
-                                                                  ("shrink", shrink, "/action/reduce", 502, 2, "ReduceNode")):
+    expected = (("grow", grow, "/nodes", None, 4, "EnlargeNode"), ("shrink", shrink, "/action/reduce", 502, 2, "ReduceNode"))
+    for label, instance_id, suffix, status, nodes, task_name in expected:
         item = results[label]
         assert_ok(item, True)
         assert [(entry["method"], entry["path"].rsplit(instance_id, 1)[1], entry["status"]) for entry in write_entries(emulator, instance_id)] == [
@@ -293,8 +296,8 @@ def test_check_mode_only_reads_and_diff_never_shows_the_password(ansible_runner,
     item = results["create"]
     assert_ok(item, True)
     assert item["actions"] == ["create"] and item["job_ids"] == [] and "instance" not in item
-    assert item["diff"] == {"before": {}, "after": {"name": "check-ddm-new", "security_group_id": CREATE["security_group_id"],
-                                                     "flavor": SMALL, "node_num": 2}}
+    after = {"name": "check-ddm-new", "security_group_id": CREATE["security_group_id"], "flavor": SMALL, "node_num": 2}
+    assert item["diff"] == {"before": {}, "after": after}
     item = results["change"]
     assert_ok(item, True)
     assert item["actions"] == ["resize", "add nodes", "reset admin password"]

@@ -18,7 +18,7 @@ DEADLINE = {"wait_timeout": 5, "wait_interval": 1}
 
 def test_an_operation_is_complete_when_its_task_is(ansible_runner, emulator):
     # Each write reads RUNNING with the old values for longer than the operation takes: only the task tells when it is done.
-    emulator.instance_settings(**dict(FAST, operation_seconds=3, stale_seconds=30))
+    emulator.instance_settings(**dict(FAST, operation_seconds=2, stale_seconds=30))
     resize, grow, shrink = seed(emulator, "stale-ddm-1"), seed(emulator, "stale-ddm-2"), seed(emulator, "stale-ddm-3", node_count=3)
     cases = [instance_case(emulator, "resize", name="stale-ddm-1", flavor=LARGE),
              instance_case(emulator, "grow", name="stale-ddm-2", node_num=3),
@@ -36,7 +36,7 @@ def test_an_operation_is_complete_when_its_task_is(ansible_runner, emulator):
             assert view["flavor"] == flavor
         [write] = write_entries(emulator, instance_id)
         shows = [entry for entry in emulator.api_requests("/instances/" + instance_id) if entry["method"] == "GET"]
-        assert shows[-1]["epoch"] - write["epoch"] >= 3, label  # read back only once the task had ended
+        assert shows[-1]["epoch"] - write["epoch"] >= 2, label  # read back only once the task had ended
         assert emulator.instance(instance_id)["operation"] is None
 
 
@@ -126,8 +126,8 @@ PLAYBOOK = """
 def test_progress_lines_appear_while_the_instance_is_created(ansible_runner, emulator, tmp_path):
     emulator.instance_settings(**dict(FAST, create_seconds=6))
     playbook = tmp_path / "create.yml"
-    playbook.write_text(PLAYBOOK.format(zones=list(CREATE["availability_zones"]), **{key: value for key, value in CREATE.items()
-                                                                                      if key != "availability_zones"}), encoding="utf-8")
+    options = {key: value for key, value in CREATE.items() if key != "availability_zones"}
+    playbook.write_text(PLAYBOOK.format(zones=list(CREATE["availability_zones"]), **options), encoding="utf-8")
     command = ansible_runner.playbook_command(str(playbook), {"endpoint": emulator.url, "project_id": PROJECT_ID})
 
     env = ansible_runner._env({"HW_AUTH_TOKEN": STATIC_TOKEN}, json_output=False)  # pylint: disable=protected-access
