@@ -43,10 +43,11 @@ class InstanceOperator:
     between polls; ``warn`` shows a warning. ``context`` goes into every progress record.
     """
 
-    def __init__(self, api, jobs, deadline: float, interval: int | None, warn, reporter: ProgressReporter | None = None):
+    def __init__(self, api, jobs, deadline: float, interval: int | None, warn, reporter: ProgressReporter | None = None, budget: int | None = None):
         self.api = api
         self.jobs = jobs
         self.deadline = deadline
+        self.budget = budget  # the seconds the whole run had (wait_timeout), for messages
         self.interval = interval
         self.warn = warn
         self.reporter = reporter or ProgressReporter.from_environment()
@@ -125,7 +126,8 @@ class InstanceOperator:
     def wait_for_task(self, instance: dict, job_id: str) -> dict:
         """The task once final, with its failure details; raises OperationFailed when it fails or the deadline passes."""
         waiter = TaskWaiter(self.jobs, self.warn, self.reporter, progress=self.context)
-        outcome = waiter.wait(job_id, max(self.remaining(), 0.001), self.interval, expected_instance=instance.get("id"))
+        timeout_text = "Timed out (wait_timeout, %d s, bounds the whole run)" % self.budget if self.budget else None
+        outcome = waiter.wait(job_id, max(self.remaining(), 0.001), self.interval, expected_instance=instance.get("id"), timeout_text=timeout_text)
         if outcome.message:
             current = self._read_quietly(instance)
             raise OperationFailed(outcome.message, current, outcome.job)

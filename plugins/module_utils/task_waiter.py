@@ -109,8 +109,12 @@ class TaskWaiter:
         self._add_details_if_final(job)
         return outcome
 
-    def wait(self, job_id: str, timeout: float, interval: int | None = None, expected_instance: str | None = None) -> TaskOutcome:
-        """Poll until the task is final or ``timeout`` seconds pass; ``message`` says why it must fail, if it must."""
+    def wait(self, job_id: str, timeout: float, interval: int | None = None, expected_instance: str | None = None,
+             timeout_text: str | None = None) -> TaskOutcome:
+        """Poll until the task is final or ``timeout`` seconds pass; ``message`` says why it must fail, if it must.
+
+        ``timeout_text`` starts a timeout's message instead of ``Timed out after <timeout> s`` (a run's deadline, say).
+        """
         started = time.monotonic()
         seen = []
 
@@ -137,13 +141,13 @@ class TaskWaiter:
         if job is not None and job["status"] in FAILURE_STATUSES:
             message = describe_failure(job)
         elif outcome.timed_out:
-            message = self._timeout_message(job_id, timeout, outcome)
+            message = self._timeout_message(job_id, timeout_text or "Timed out after %d s" % timeout, outcome)
         return TaskOutcome(job, outcome.polls, outcome.elapsed, message)
 
     @staticmethod
-    def _timeout_message(job_id: str, timeout: float, outcome: WaitOutcome) -> str:
+    def _timeout_message(job_id: str, start: str, outcome: WaitOutcome) -> str:
         job = outcome.value
-        text = "Timed out after %d s waiting for " % timeout
+        text = start + " waiting for "
         if job is None and outcome.polls:
             text += "DDM job %s: the task was not found yet (a new task can take a while to appear)" % job_id
         elif job is None:

@@ -351,7 +351,7 @@ class DdmInstance(HuaweiCloudModule):
         self.deadline = time.monotonic() + self.params["wait_timeout"]
         self.api = DdmInstances(self.client, self.endpoint, self.deadline)
         self.operator = InstanceOperator(self.api, DdmJobs(self.client, self.endpoint), self.deadline, self.params["wait_interval"],
-                                         self.module.warn)
+                                         self.module.warn, budget=self.params["wait_timeout"])
         self.actions, self.job_ids, self.job, self.instance = [], [], None, None
         try:
             found = self.find()
@@ -406,6 +406,8 @@ class DdmInstance(HuaweiCloudModule):
         missing = [option for option in CREATE_NEEDS if params[option] is None]
         if missing:
             raise ConfigurationError("DDM instance %s does not exist; creating it needs %s" % (params["name"], ", ".join(missing)))
+        if (params["admin_user"] is None) != (params["admin_password"] is None):
+            raise ConfigurationError("creating DDM instance %s with an administrator needs both admin_user and admin_password" % params["name"])
         self.check_flavor(params["flavor"], params["availability_zones"])
         self.actions.append("create")
         self.changed_by({}, {key: params[key] for key in DIFF_KEYS})

@@ -130,6 +130,7 @@ def test_missing_creation_options_are_named_once_nothing_is_found(ansible_runner
     existing = seed(emulator, "orders-ddm")
     cases = [instance_case(emulator, "nothing", name="new-ddm"),
              instance_case(emulator, "some", name="new-ddm", flavor=SMALL, node_num=2),
+             instance_case(emulator, "password-alone", name="new-ddm", admin_password=PASSWORD, **CREATE),
              # The instance exists: the same options are a valid change request.
              instance_case(emulator, "exists", name="orders-ddm", flavor=SMALL, node_num=2)]
 
@@ -140,6 +141,7 @@ def test_missing_creation_options_are_named_once_nothing_is_found(ansible_runner
     assert_failed(results["some"], "DDM instance new-ddm does not exist; creating it needs engine_version, availability_zones, vpc_id, "
                                    "subnet_id, security_group_id")
     assert "flavor" not in results["some"]["msg"].split("needs", 1)[1]
+    assert_failed(results["password-alone"], "creating DDM instance new-ddm with an administrator needs both admin_user and admin_password")
     assert_ok(results["exists"], False)
     assert results["exists"]["instance"]["id"] == existing
     assert writes(emulator) == [] and emulator.requests_log()

@@ -283,7 +283,7 @@ def test_a_resent_write_refused_by_its_own_operation_is_not_sent_again(ansible_r
 def test_check_mode_only_reads_and_diff_never_shows_the_password(ansible_runner, emulator):
     emulator.instance_settings(**FAST)
     change, remove = seed(emulator, "check-ddm-1", admin_user_name="root"), seed(emulator, "check-ddm-2")
-    cases = [instance_case(emulator, "create", name="check-ddm-new", **CREATE),
+    cases = [instance_case(emulator, "create", name="check-ddm-new", admin_user="root", **CREATE),
              instance_case(emulator, "change", name="check-ddm-1", flavor=LARGE, node_num=4, update_password="always"),
              instance_case(emulator, "delete", instance_id=remove, state="absent"),
              instance_case(emulator, "same", name="check-ddm-1", flavor=SMALL, node_num=2)]
