@@ -164,8 +164,44 @@ def many_rows(many):
     return rows
 
 
+def creation_rows(creations):
+    """Scenario 9: the loop + one job_ids wait in the module's column, one host per instance (forks) as its baseline."""
+    runs = {run["variant"]: run for run in creations["runs"]}
+    forks, loop = runs.get("forks"), runs.get("loop")
+    limit = creations["ratelimit"]
+    name = "9. creations: %d instances of %g s, %d requests/%g s limit" % (creations["instances"], creations["create_seconds"], limit["limit"],
+                                                                          limit["window"])
+    rows = []
+    for variant, label in (("forks", "one host per instance, forks %d, wait: true" % creations["forks"]),
+                           ("loop", "a loop with wait: false, then one job_ids wait")):
+        run = runs.get(variant)
+        if run:
+            rows.append(_row(name if not rows else "", "%s: requests / 429 / wall (s) / mean detection (s) / CPU (s)" % label,
+                             "%d / %d / %s / %s / %s" % (run["requests"], run["throttled"], fmt(run["wall"]), fmt(run["mean_detect_latency"], 2),
+                                                         fmt(run["cpu"], 2))))
+    count = creations["instances"]
+    for variant, label in (("loop", "loop + job_ids"), ("forks", "forks")):
+        run = runs.get(variant)
+        if run:
+            rows.append(_row("", "%s: instances RUNNING / creation requests accepted (sent, 429) / instances" % label,
+                             "%d / %d (%d, %d) / %d" % (run["running"], run["creates_accepted"], run["creates_sent"], run["creates_throttled"],
+                                                        run["created"]), target="%d / %d / %d: no duplicate" % (count, count, count),
+                             verdict=met(run["outcome_ok"])))
+    if forks and loop:
+        rows.append(_row("", "API requests", "%d" % loop["requests"], "%d (forks)" % forks["requests"],
+                         ratio(loop["requests"] / forks["requests"] if forks["requests"] else None), "< forks",
+                         met(loop["requests"] < forks["requests"])))
+        # Nothing to compare when the limit throttled neither (a small --quick run may stay under it).
+        rows.append(_row("", "429 answers", "%d" % loop["throttled"], "%d (forks)" % forks["throttled"],
+                         ratio(loop["throttled"] / forks["throttled"] if forks["throttled"] else None), "< forks",
+                         met(loop["throttled"] < forks["throttled"] if forks["throttled"] else None)))
+        rows.append(_row("", "CPU time (s)", fmt(loop["cpu"], 2), fmt(forks["cpu"], 2) + " (forks)",
+                         ratio(loop["cpu"] / forks["cpu"] if forks["cpu"] else None), "not judged"))
+    return rows
+
+
 ROWS = (("wait", wait_rows), ("progress", progress_rows), ("adhoc", adhoc_rows), ("scale", scale_rows), ("cpu", cpu_rows), ("list", list_rows),
-        ("many", many_rows), ("instances", instance_rows))
+        ("many", many_rows), ("instances", instance_rows), ("creations", creation_rows))
 
 
 def table(results):

@@ -10,6 +10,7 @@
 6. ``list``: list mode over 1k and 10k tasks: time and peak memory.
 7. ``many``: 50 tasks under a rate limit of 40 requests a minute: forks vs a loop vs ``job_ids`` (``many.py``).
 8. ``instances``: ``ddm_instance_info`` list mode over 1k and 10k instances: the module process's CPU time and peak memory.
+9. ``creations``: 20 instances created under a rate limit of 40 requests a minute: forks vs a loop + one ``job_ids`` wait (``creations.py``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import statistics
 import sys
 import time
 
+from creations import Creations  # pylint: disable=import-error
 from harness.ansible_runner import MODULE, MODULE_PACKAGE  # pylint: disable=import-error
 from harness.emulator import PROJECT_ID, STATIC_TOKEN  # pylint: disable=import-error
 from many import Many  # pylint: disable=import-error
@@ -29,17 +31,19 @@ from report import fmt  # pylint: disable=import-error
 from stats import FIXED_CADENCE_PRODUCT, delta, growth, job_gets, median, pair_summary, poll_stats  # pylint: disable=import-error
 
 PLAYBOOKS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "playbooks")
-SCENARIOS = ("adhoc", "wait", "cpu", "progress", "scale", "list", "many", "instances")
+SCENARIOS = ("adhoc", "wait", "cpu", "progress", "scale", "list", "many", "instances", "creations")
 # Scenario sizes: (full run, --quick).
 PROFILES = {
     "full": dict(wait_duration=40, wait_reps=3, cpu_duration=30, cpu_reps=2, adhoc_reps=7, progress_duration=30, progress_phases=4,
                  scale_hosts=12, scale_duration=40, list_sizes=(0, 10000, 20000),
                  many_tasks=50, many_small=10, many_durations=(20, 60), many_forks=15, many_limit=40,
-                 instance_sizes=(0, 1000, 10000), instance_reps=5),
+                 instance_sizes=(0, 1000, 10000), instance_reps=5,
+                 creation_count=20, creation_seconds=40, creation_forks=20, creation_limit=40, creation_window=60),
     "quick": dict(wait_duration=6, wait_reps=1, cpu_duration=6, cpu_reps=1, adhoc_reps=1, progress_duration=6, progress_phases=1,
                   scale_hosts=3, scale_duration=6, list_sizes=(0, 20, 200),
                   many_tasks=6, many_small=3, many_durations=(3, 8), many_forks=3, many_limit=40,
-                  instance_sizes=(0, 20, 200), instance_reps=1),
+                  instance_sizes=(0, 20, 200), instance_reps=1,
+                  creation_count=4, creation_seconds=3, creation_forks=4, creation_limit=8, creation_window=5),
 }
 WAIT_INTERVAL = 5
 URI_DELAY = 5
@@ -333,3 +337,9 @@ class Bench:
         log("instances: %d instances, module alone %d/%d: wall %.2f s, cpu %.2f s, peak RSS %.1f MB, %d requests (emulator cpu %s s)"
             % (size, rep + 1, self.profile["instance_reps"], run.wall, run.cpu, run.maxrss_mb, requests, fmt(emulator_cpu, 2)))
         return dict(summary(run), listed=listed, requests=requests, ok=ok, emulator_cpu=emulator_cpu)
+
+    # ------------------------------------------------------------------ many creations (scenario 9)
+
+    def scenario_creations(self):
+        self.results["creations"] = Creations(self).run()
+        self.emulator.reset()
