@@ -22,10 +22,12 @@ from __future__ import annotations
 import os
 
 from .auth import has_credential_options, select_auth
-from .credential_files import DEFAULT_SDK_CREDENTIALS, DEFAULT_SHARED_CONFIG, load_sdk_credentials, load_shared_profile
 from .endpoints import validate_base_url
 from .errors import ConfigurationError
-from .temporary_credentials import DEFAULT_METADATA_URL, AgencySource, MetadataSource, RenewingAkSkAuth
+
+# credential_files and temporary_credentials are imported where a source needs them: options
+# and variables, the most common source, need neither. Ansible still ships both with every
+# module (it packs function-level imports too); a module process only compiles what it runs.
 
 DEFAULT_AGENCY_DURATION = 3600
 # IAM's limits for assume-role credentials: 15 minutes to 24 hours.
@@ -103,6 +105,8 @@ def _fill(params: dict, loaded, source: str) -> Resolution:
 
 def _sdk_credentials_path(environ) -> str | None:
     """The file HUAWEICLOUD_SDK_CREDENTIALS_FILE names (which must then exist), or the default one when it exists."""
+    from .credential_files import DEFAULT_SDK_CREDENTIALS  # pylint: disable=import-outside-toplevel
+
     named = environ.get(SDK_CREDENTIALS_ENV)
     if named:
         return os.path.expanduser(named)
@@ -113,6 +117,9 @@ def _sdk_credentials_path(environ) -> str | None:
 def _first_source(params: dict, environ) -> Resolution:
     if has_credential_options(params):
         return Resolution(dict(params), "options")
+    # pylint: disable=import-outside-toplevel
+    from .credential_files import DEFAULT_SHARED_CONFIG, load_sdk_credentials, load_shared_profile
+
     if params.get("profile") or params.get("shared_config_file"):
         path = params.get("shared_config_file") or os.path.expanduser(DEFAULT_SHARED_CONFIG)
         return _fill(params, load_shared_profile(path, params.get("profile")), "shared config file %s" % path)
@@ -120,6 +127,8 @@ def _first_source(params: dict, environ) -> Resolution:
     if path:
         return _fill(params, load_sdk_credentials(path), "SDK credentials file %s" % path)
     if params.get("use_ecs_metadata"):
+        from .temporary_credentials import DEFAULT_METADATA_URL
+
         url = validate_base_url(environ.get(METADATA_ENDPOINT_ENV) or DEFAULT_METADATA_URL, METADATA_ENDPOINT_ENV)
         return Resolution(dict(params), "ECS metadata", metadata_url=url)
     return Resolution(dict(params), "options")  # select_auth says what is missing
@@ -135,13 +144,18 @@ def resolve_credentials(params: dict, environ=None) -> Resolution:
 
 def build_auth(resolution: Resolution, on_secret=None):
     """The scheme for the resolved credentials, wrapped in an agency's when ``agency_name`` is set."""
+    # pylint: disable=import-outside-toplevel
     params = resolution.params
     agency = params.get("agency_name")
     if resolution.metadata_url:
+        from .temporary_credentials import MetadataSource, RenewingAkSkAuth
+
         base = RenewingAkSkAuth(MetadataSource(resolution.metadata_url), on_secret=on_secret)
     else:
         base = select_auth(params, resolution.origins, domain_scoped=bool(agency))
     if not agency:
         return base
+    from .temporary_credentials import AgencySource, RenewingAkSkAuth
+
     duration = params.get("agency_duration") or DEFAULT_AGENCY_DURATION
     return RenewingAkSkAuth(AgencySource(base, agency, params["agency_domain_name"], duration), on_secret=on_secret)
