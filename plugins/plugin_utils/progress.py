@@ -25,8 +25,9 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import printable
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.progress import PROGRESS_FILE_ENV, read_new_records
+# The collection's module_utils are imported only where a wait shows progress: the collection
+# loader compiles them from source in every ansible process, and a task that does not wait
+# (an ad-hoc query) never needs them.
 
 display = Display()
 POLL_SECONDS = 0.5
@@ -47,6 +48,8 @@ def _count(value) -> int:
 
 def _text(value, default="") -> str:
     """Server text, shown: control characters (ANSI escape sequences, line breaks) as escapes, never sent to the terminal."""
+    from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import printable  # pylint: disable=import-outside-toplevel
+
     return printable(str(value or default))[:MAX_FIELD]
 
 
@@ -134,6 +137,8 @@ class ProgressAction(ActionBase):
         return waits and local and not wrap_async and not self._task.no_log and not self._play_context.become
 
     def _execute_with_progress(self, task_vars):
+        from ansible_collections.huaweicloud.cloud.plugins.module_utils.progress import PROGRESS_FILE_ENV  # pylint: disable=import-outside-toplevel
+
         host = (task_vars or {}).get("inventory_hostname", "localhost")
         handle, path = tempfile.mkstemp(prefix="huaweicloud-progress-", dir=C.DEFAULT_LOCAL_TMP)
         os.close(handle)
@@ -152,6 +157,8 @@ class ProgressAction(ActionBase):
 
     @staticmethod
     def _show_progress(path, host, stop):
+        from ansible_collections.huaweicloud.cloud.plugins.module_utils.progress import read_new_records  # pylint: disable=import-outside-toplevel
+
         with open(path, encoding="utf-8") as progress:
             while True:
                 finished = stop.wait(POLL_SECONDS)
