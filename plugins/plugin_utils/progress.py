@@ -13,8 +13,11 @@ final result is shown.
 
 from __future__ import annotations
 
+import errno
 import math
 import os
+import select
+import stat
 import tempfile
 import threading
 
@@ -105,6 +108,33 @@ def _group_counts(record) -> str:
     return ", ".join(parts)
 
 
+def controller_output_closed() -> bool:
+    """Whether the reader of the controller's standard output has gone (``ansible-playbook play.yml | head -1``).
+
+    ansible-core shows a worker's display messages in the results thread of the controller, and
+    that thread ends for good on a broken pipe: the play then waits for ever for the task's result.
+    So no line is sent once the output is closed. Workers of ansible-core 2.19 and later write to
+    /dev/null, so the controller's own output (the parent's) is looked at through /proc; where there
+    is no /proc, lines are sent as before.
+    """
+    for path in ("/proc/%d/fd/1" % os.getppid(), "/proc/self/fd/1"):
+        try:
+            if not stat.S_ISFIFO(os.stat(path).st_mode):
+                continue
+            handle = os.open(path, os.O_WRONLY | os.O_NONBLOCK | os.O_NOCTTY)
+        except OSError as exc:
+            if exc.errno == errno.ENXIO:  # a pipe that nobody reads any more
+                return True
+            continue
+        try:
+            poller = select.poll()
+            poller.register(handle, select.POLLOUT)
+            return any(events & (select.POLLERR | select.POLLHUP) for _fd, events in poller.poll(0))
+        finally:
+            os.close(handle)
+    return False
+
+
 class ProgressAction(ActionBase):
     """Runs the module and, while it waits, shows its progress records as lines.
 
@@ -162,7 +192,10 @@ class ProgressAction(ActionBase):
         with open(path, encoding="utf-8") as progress:
             while True:
                 finished = stop.wait(POLL_SECONDS)
-                for record in read_new_records(progress):
+                records = read_new_records(progress)
+                if records and controller_output_closed():
+                    return  # nobody reads the lines: sending one would stop the play (see controller_output_closed)
+                for record in records:
                     display.display(to_text(format_progress(host, record)))
                 if finished:
                     return
