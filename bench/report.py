@@ -64,12 +64,17 @@ def progress_rows(progress):
 
 def adhoc_rows(adhoc):
     wall, cpu, alone = adhoc["summary"]["wall"], adhoc["summary"]["cpu"], adhoc["alone_summary"]["wall"]
-    return [
+    rows = [
         _row("3. ad-hoc query (median of %d)" % adhoc["reps"], "wall time (s)", fmt(wall["module"], 2), fmt(wall["uri"], 2), ratio(wall["ratio"]),
              "<= 1.00x", met(None if wall["ratio"] is None else wall["ratio"] <= 1.0)),
         _row("", "CPU time (s)", fmt(cpu["module"], 2), fmt(cpu["uri"], 2), ratio(cpu["ratio"])),
         _row("", "module process alone, without Ansible: wall (s)", fmt(alone["module"], 3), fmt(alone["uri"], 3), ratio(alone["ratio"])),
     ]
+    pairs = adhoc.get("pair_ratios")
+    if pairs:
+        spread = " [%s-%s]" % (ratio(pairs["q1"]), ratio(pairs["q3"])) if pairs["q1"] is not None else ""
+        rows.append(_row("", "wall time per pair, module / uri: median [quartiles]", ratio(pairs["median"]) + spread))
+    return rows
 
 
 def scale_rows(scale):

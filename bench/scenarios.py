@@ -28,7 +28,7 @@ from harness.ansible_runner import MODULE, MODULE_PACKAGE  # pylint: disable=imp
 from harness.emulator import PROJECT_ID, STATIC_TOKEN  # pylint: disable=import-error
 from many import Many  # pylint: disable=import-error
 from report import fmt  # pylint: disable=import-error
-from stats import FIXED_CADENCE_PRODUCT, delta, growth, job_gets, median, pair_summary, poll_stats  # pylint: disable=import-error
+from stats import FIXED_CADENCE_PRODUCT, delta, growth, job_gets, median, pair_ratios, pair_summary, poll_stats  # pylint: disable=import-error
 
 PLAYBOOKS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "playbooks")
 SCENARIOS = ("adhoc", "wait", "cpu", "progress", "scale", "list", "many", "instances", "creations")
@@ -169,14 +169,16 @@ class Bench:
         reps = self.profile["adhoc_reps"]
         runs, alone_runs = [], []
         for rep in range(reps):
-            for variant in ("module", "uri"):
+            # The order alternates (module first, then uri first): neither side always runs right after the other.
+            for variant in ("module", "uri") if rep % 2 == 0 else ("uri", "module"):
                 runs.append(self.adhoc_query(job_id, variant))
                 log("adhoc %d/%d %-6s wall %.2f s, cpu %.2f s" % (rep + 1, reps, variant, runs[-1]["wall"], runs[-1]["cpu"]))
             # The module processes alone: what the modules' own imports and work cost, without the controller's noise.
             for variant in ("module", "uri"):
                 alone_runs.append(self.module_alone(job_id, variant))
         self.results["adhoc"] = {"reps": reps, "runs": runs, "summary": pair_summary(runs, ("wall", "cpu", "maxrss_mb")),
-                                 "alone_runs": alone_runs, "alone_summary": pair_summary(alone_runs, ("wall", "cpu", "maxrss_mb"))}
+                                 "alone_runs": alone_runs, "alone_summary": pair_summary(alone_runs, ("wall", "cpu", "maxrss_mb")),
+                                 "pair_ratios": pair_ratios(runs, "wall")}
 
     def adhoc_query(self, job_id, variant):
         if variant == "module":

@@ -64,6 +64,21 @@ def pair_summary(runs, metrics):
     return summary
 
 
+def pair_ratios(runs, metric):
+    """Per interleaved pair (a module run and a uri run, in either order), module / uri: the ratios, their median and quartiles.
+
+    The spread says how far one median ratio can be trusted on a shared machine.
+    """
+    ratios = []
+    for first, second in zip(runs[::2], runs[1::2]):
+        pair = {run["variant"]: run for run in (first, second) if run.get("ok", True)}
+        module, uri = pair.get("module", {}).get(metric), pair.get("uri", {}).get(metric)
+        if module is not None and uri:
+            ratios.append(module / uri)
+    quartiles = statistics.quantiles(ratios, n=4) if len(ratios) >= 2 else [None, median(ratios), None]
+    return {"ratios": ratios, "median": median(ratios), "q1": quartiles[0], "q3": quartiles[2]}
+
+
 def growth(runs, kind, size_key="tasks"):
     """Growth between the two largest sizes (``run[size_key]``), after subtracting the empty list's run (the fixed costs)."""
     by_size = {run[size_key]: run[kind] for run in runs if run[kind]["ok"]}
