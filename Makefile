@@ -11,7 +11,7 @@ help:
 	@echo "make lint       ansible-lint --profile production"
 	@echo "make matrix     smoke checks of the built collection on ansible-core 2.16 to 2.21 (tests/matrix/versions.txt)"
 	@echo "make pytest     pytest over tests/unit, tests/emulator, tests/matrix and tests/integration (PYTEST_ARGS=...)"
-	@echo "make bench      the full benchmark (about 17 minutes; bench/run.sh --quick is the smoke in make test)"
+	@echo "make bench      the full benchmark (about 22 minutes; bench/run.sh --quick is the smoke in make test)"
 	@echo "make clean      remove build output and caches (keeps .venv, ~/.cache/huaweicloud-cloud-matrix and ~/.cache/huaweicloud-cloud-importer)"
 
 bootstrap:
@@ -29,7 +29,7 @@ test:
 build importer sanity units lint changelog ee matrix:
 	@scripts/test.sh $@
 
-# The full benchmark (about 17 minutes); docs/performance.md has its results.
+# The full benchmark (about 22 minutes); docs/performance.md has its results.
 bench:
 	@bench/run.sh
 
