@@ -68,12 +68,15 @@ class RetryPolicy:
 def is_retryable(error: HuaweiCloudError) -> bool:
     """Whether sending the same request again may succeed.
 
-    A 5xx answer that carries the service's own error code (DDM's ``DBS.280001`` "Parameter
-    error.", say) is the service's considered answer, not a hiccup: neither the SDK nor
-    Terraform retries it. Gateway codes (``APIGW.*``/``APIG.*``) and bare 5xx pages stay retryable.
+    502, 503 and 504 say that the service could not be reached or could not answer in time
+    (a gateway, a proxy, an overloaded backend): transient whatever their body, even one with
+    the service's own code (``503 DBS.200001`` "Service busy."). A 500 that carries the
+    service's code (DDM's ``DBS.280001`` "Parameter error.", say) is the service's considered
+    answer, not a hiccup: the same request gets the same answer. A 500 with a gateway code
+    (``APIGW.*``/``APIG.*``) or none (a bare page) stays retryable.
     """
     if isinstance(error, APIError):
-        if error.status >= 500 and error.code and not is_gateway_code(error.code):
+        if error.status == 500 and error.code and not is_gateway_code(error.code):
             return False
         return error.status in RETRYABLE_STATUSES
     return getattr(error, "retryable", False)

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """How the real DDM API behaves where it differs from a first reading of its docs (see the API reference notes).
 
-Fresh tasks not visible yet, 5xx answers that carry a service code, both spellings of gateway codes,
+Fresh tasks not visible yet, which 5xx answers are retried (502/503/504 whatever their body, not a 500 with a service code), both spellings of gateway codes,
 end_time on running tasks, time-zone offsets, and the operations a failed task allows.
 """
 
@@ -52,10 +52,14 @@ def test_a_task_still_not_found_after_the_grace_fails_as_not_found(ansible_runne
 
 
 def test_which_5xx_answers_are_retried(ansible_runner, emulator):
+    busy = {"error_code": "DBS.200001", "error_msg": "Service busy."}
     answers = {
         # The ListTasks docs show HTTP 500 with DBS.280001: the service's answer, final at once.
         "500-service-code": ({"status": 500, "json": PARAMETER_ERROR}, False),
-        "503-service-code": ({"status": 503, "json": {"error_code": "DBS.200001", "error_msg": "Service busy."}}, False),
+        # 502, 503 and 504 are transient whatever their body, a service code included.
+        "502-service-code": ({"status": 502, "json": PARAMETER_ERROR}, True),
+        "503-service-code": ({"status": 503, "json": busy}, True),
+        "504-service-code": ({"status": 504, "json": {"error_code": "DBS.200006", "error_msg": "Request timed out."}}, True),
         "500-no-code": ({"status": 500, "body": "<html><title>500 Internal Server Error</title></html>"}, True),
         "503-gateway-code": ({"status": 503, "json": {"error_code": "APIG.0203", "error_msg": "Backend unavailable.", "request_id": None}},
                              True),
@@ -66,8 +70,12 @@ def test_which_5xx_answers_are_retried(ansible_runner, emulator):
     jobs = {label: emulator.post_job()["id"] for label in answers}
     for label, (fault, _retried) in answers.items():
         fault_on(emulator, jobs[label], count=1, **fault)
+    # A 503 with a service code that lasts is retried until the retries run out, then named with its code.
+    lasting = emulator.post_job()["id"]
+    fault_on(emulator, lasting, count=5, status=503, json=busy)
 
-    results, task = ansible_runner.run_cases([token_case(emulator, label, job_id=jobs[label], max_retries=2) for label in answers])
+    cases = [token_case(emulator, label, job_id=jobs[label], max_retries=2) for label in answers]
+    results, task = ansible_runner.run_cases(cases + [token_case(emulator, "503-service-code-lasting", job_id=lasting, max_retries=2)])
 
     for label, (fault, retried) in answers.items():
         statuses = [entry["status"] for entry in job_requests(emulator, jobs[label])]
@@ -78,9 +86,15 @@ def test_which_5xx_answers_are_retried(ansible_runner, emulator):
             code = fault["json"]["error_code"]
             expected = "HTTP %d %s: %s (request id %s)" % (fault["status"], code, fault["json"]["error_msg"], entry["request_id"])
             assert results[label]["msg"] == expected, results[label]
+    entries = job_requests(emulator, lasting)
+    assert [entry["status"] for entry in entries] == [503, 503, 503], entries
+    assert results["503-service-code-lasting"]["msg"] == ("HTTP 503 DBS.200001: Service busy. (request id %s) (gave up after 3 attempts)"
+                                                          % entries[-1]["request_id"]), results["503-service-code-lasting"]
     warnings = retry_warnings(task)
     assert "Huawei Cloud requests were retried 1 time(s): HTTP 429 APIG.0308 x1" in warnings, warnings
-    assert not any("DBS." in warning for warning in warnings), warnings
+    for expected in ("HTTP 502 DBS.280001 x1", "HTTP 503 DBS.200001 x1", "HTTP 504 DBS.200006 x1", "HTTP 503 DBS.200001 x2"):
+        assert "Huawei Cloud requests were retried %s time(s): %s" % (expected[-1], expected) in warnings, (expected, warnings)
+    assert not any("HTTP 500 DBS." in warning for warning in warnings), warnings
 
 
 def test_gateway_codes_in_both_spellings(ansible_runner, emulator):

@@ -94,9 +94,14 @@ def test_budget_inside_a_wait_still_bounds_other_failures_by_max_retries():
 
 @pytest.mark.parametrize("status,code,retryable", [
     (500, "DBS.280001", False),  # the ListTasks docs' "Parameter error.": the service's answer, not a hiccup
-    (503, "DBS.200001", False),
+    (500, "DBS.200001", False),
+    (503, "DBS.200001", True),  # 502/503/504: transient whatever the body
+    (502, "DBS.280001", True),
+    (504, "DBS.200006", True),
     (500, None, True),
+    (500, "APIGW.0201", True),
     (502, None, True),
+    (501, None, False),
     (503, "APIGW.0203", True),
     (504, "APIG.0204", True),
     (429, "APIG.0308", True),
