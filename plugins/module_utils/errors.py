@@ -138,6 +138,29 @@ def printable(text: str) -> str:
     return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in text)
 
 
+def _escape_surrogates(text: str) -> str:
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return "".join(char.encode("unicode_escape").decode("ascii") if "\ud800" <= char <= "\udfff" else char for char in text)
+
+
+def without_surrogates(value):
+    """JSON-like ``value`` (a result) with every lone surrogate of its text shown as an escape (``\\ud800``).
+
+    A JSON answer may hold one (``"\\ud800"``); it is not Unicode text, cannot be written as UTF-8, and
+    ansible-core refuses a whole module result that holds it. Other text is left as it is.
+    """
+    if isinstance(value, str):
+        return _escape_surrogates(value)
+    if isinstance(value, dict):
+        return {without_surrogates(key): without_surrogates(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [without_surrogates(item) for item in value]
+    return value
+
+
 def _strip_markup(text: str) -> str:
     """Text outside ``<...>`` tags, in one pass (regexes over hostile pages can take quadratic time)."""
     kept = []

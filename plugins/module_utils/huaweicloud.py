@@ -21,7 +21,7 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from .client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, HuaweiCloudClient
 from .credentials import build_auth, resolve_credentials
 from .endpoints import iam_endpoint, is_loopback, service_endpoint
-from .errors import ConfigurationError, HuaweiCloudError
+from .errors import ConfigurationError, HuaweiCloudError, printable, without_surrogates
 from .retry import RetryPolicy
 
 # Ids are path segments: anything beyond these characters could change the URL's meaning.
@@ -138,6 +138,11 @@ class HuaweiCloudModule:
 
     Modules that change things set ``changed`` (or call :meth:`changed_by`), read ``check_mode``,
     and give :meth:`set_diff` what ``--diff`` shows; :meth:`exit` and :meth:`fail` report both.
+
+    Server text reaches users here, and only here, made safe: ansible-core 2.19 and later print
+    ``msg`` and warnings as they are, so every message and every warning (``module.warn`` included,
+    whoever calls it) has its control characters escaped (:func:`printable`), and no text of a
+    result holds a lone surrogate (:func:`without_surrogates`), which ansible-core refuses.
     """
 
     service = ""  # the API's service name, for example "ddm"
@@ -150,6 +155,12 @@ class HuaweiCloudModule:
         self.client = None
         self.endpoint = None
         self._diff = None
+        self._ansible_warn = module.warn
+        module.warn = self.warn  # every warning, whoever gives it, is escaped
+
+    def warn(self, text: str) -> None:
+        """A warning, with server text escaped (see the class)."""
+        self._ansible_warn(printable(str(text)))
 
     def execute(self) -> None:
         if not HAS_REQUESTS:
@@ -206,17 +217,19 @@ class HuaweiCloudModule:
 
     def exit(self, **result) -> None:
         self._warn_about_retries()
+        if "msg" in result:
+            result["msg"] = printable(str(result["msg"]))
         self.module.exit_json(**self._finish(result))
 
     def fail(self, msg: str, **result) -> None:
         self._warn_about_retries()
-        self.module.fail_json(msg=msg, **self._finish(result))
+        self.module.fail_json(msg=printable(str(msg)), **self._finish(result))
 
     def _finish(self, result: dict) -> dict:
         result.setdefault("changed", self.changed)
         if self._diff is not None and self.module._diff:  # pylint: disable=protected-access
             result.setdefault("diff", self._diff)
-        return result
+        return without_surrogates(result)
 
     def _warn_about_retries(self) -> None:
         # Throttling and flaky gateways should be visible, not silently absorbed.

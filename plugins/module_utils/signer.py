@@ -13,9 +13,20 @@ import hashlib
 import hmac
 from urllib.parse import quote, unquote, urlsplit
 
+from .errors import ConfigurationError
+
 ALGORITHM = "SDK-HMAC-SHA256"
 DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 EMPTY_BODY_SHA256 = hashlib.sha256(b"").hexdigest()
+
+
+def _utf8(text: str, what: str) -> bytes:
+    """``text`` as UTF-8; text that has none (a lone surrogate, which a JSON answer or file may hold) is refused unseen."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ConfigurationError("%s is not valid Unicode text (it holds a lone surrogate), so the request cannot be signed "
+                                 "(the value is not shown)" % what) from None
 
 
 def sdk_date(now: datetime.datetime | None = None) -> str:
@@ -53,6 +64,9 @@ def canonical_request(method: str, url: str, headers: dict, body: bytes = b"") -
     query = [(unquote(key), unquote(value)) for key, value in query]
     names = signed_header_names(headers)
     values = {name.lower(): str(value).strip() for name, value in headers.items()}
+    for name in names:
+        _utf8(values[name], "The %s header" % name)
+    _utf8(url, "The request URL")
     header_block = "".join("%s:%s\n" % (name, values[name]) for name in names)
     body_hash = hashlib.sha256(body).hexdigest() if body else EMPTY_BODY_SHA256
     text = "\n".join([method.upper(), canonical_uri(parts.path or "/"), canonical_query(query), header_block, ";".join(names), body_hash])
@@ -62,7 +76,7 @@ def canonical_request(method: str, url: str, headers: dict, body: bytes = b"") -
 def signature(secret_key: str, date: str, canonical: str) -> str:
     """Hex HMAC-SHA256 of the string to sign, keyed with the secret key."""
     string_to_sign = "\n".join([ALGORITHM, date, hashlib.sha256(canonical.encode("utf-8")).hexdigest()])
-    return hmac.new(secret_key.encode("utf-8"), string_to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.new(_utf8(secret_key, "The secret key"), string_to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def sign_request(method: str, url: str, headers: dict, body: bytes, access_key: str, secret_key: str,

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import SUMMARY_PREFIX, parse_error, printable, summarize
+from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import SUMMARY_PREFIX, parse_error, printable, summarize, without_surrogates
 
 CASES = [
     ("gateway", 401, {"error_code": "APIGW.0301", "error_msg": "Incorrect IAM authentication information", "request_id": "body-rid"},
@@ -103,3 +103,15 @@ def test_an_unknown_api_says_the_endpoint_or_path_is_wrong(code):
 
 def test_service_codes_are_not_gateway_codes():
     assert not parse_error(400, {}, json.dumps({"error_code": "DBS.300400", "error_msg": "x"}).encode()).from_gateway
+
+
+def test_printable_is_idempotent_and_shows_lone_surrogates():
+    text = "a\x1b[2J\ud800\n\u4e2d"
+    assert printable(text) == "a\\x1b[2J\\ud800\\n\u4e2d"
+    assert printable(printable(text)) == printable(text)  # escaping twice changes nothing
+
+
+def test_without_surrogates_escapes_only_lone_surrogates_everywhere_in_a_result():
+    value = {"name\udfff": ["x\ud800y", 3, None, {"k": "\x1b\u4e2d"}], "n": 1.5}
+    assert without_surrogates(value) == {"name\\udfff": ["x\\ud800y", 3, None, {"k": "\x1b\u4e2d"}], "n": 1.5}
+    json.dumps(without_surrogates(value), ensure_ascii=False).encode("utf-8")  # now UTF-8 text

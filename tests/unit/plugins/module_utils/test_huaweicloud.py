@@ -108,6 +108,10 @@ class FakeAnsibleModule:
         self.check_mode = check_mode
         self._diff = diff
         self.results = []
+        self.warnings = []
+
+    def warn(self, text):
+        self.warnings.append(text)
 
     def exit_json(self, **result):
         self.results.append(("exit", result))
@@ -136,3 +140,20 @@ def test_a_module_can_say_changed_itself():
     module.set_diff({"a": 1}, {"a": 2})
     module.exit(changed=False)
     assert ansible_module.results == [("exit", {"changed": False, "diff": {"before": {"a": 1}, "after": {"a": 2}}})]
+
+
+def test_messages_and_warnings_escape_server_text_once_and_results_hold_no_lone_surrogate():
+    ansible_module = FakeAnsibleModule()
+    module = huaweicloud.HuaweiCloudModule(ansible_module)
+    hostile = "Create\x1b[2J\x07\nok: [localhost]\ud800"
+    ansible_module.warn("task %s" % hostile)  # whoever calls the module's warn
+    module.warn("already escaped: \\x1b")
+    module.fail("DDM job (%s) ended" % hostile, job={"name": hostile, hostile: [hostile]})
+    module.exit(msg=hostile)
+    assert ansible_module.warnings == ["task Create\\x1b[2J\\x07\\nok: [localhost]\\ud800", "already escaped: \\x1b"]
+    (_fail, failed), (_exit, exited) = ansible_module.results
+    assert failed["msg"] == "DDM job (Create\\x1b[2J\\x07\\nok: [localhost]\\ud800) ended"
+    # Results are data (JSON escapes control characters); only what ansible-core refuses is escaped there.
+    kept = "Create\x1b[2J\x07\nok: [localhost]\\ud800"
+    assert failed["job"] == {"name": kept, kept: [kept]}
+    assert exited["msg"] == "Create\\x1b[2J\\x07\\nok: [localhost]\\ud800"

@@ -12,6 +12,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from ansible_collections.huaweicloud.cloud.plugins.module_utils import signer
+from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import ConfigurationError
 
 AK = "AKTESTEXAMPLE0000000"
 SK = "SKtestexampleSecretKey0000000000000000000"
@@ -111,3 +112,15 @@ def test_agrees_with_the_official_sdk_signer_on_generated_requests(tmp_path, mon
                                          query_params=list(params), header_params=dict(headers, **{"X-Sdk-Date": DATE}), body=body)
         theirs = oracle.sign(request).header_params["Authorization"]
         assert ours["Authorization"] == theirs, (method, url, headers)
+
+
+@pytest.mark.parametrize("where, secret, headers, message", [
+    ("secret key", "SKsecret\ud800Key", {}, "The secret key is not valid Unicode text"),
+    ("security token", SK, {"X-Security-Token": "token\udc80Secret"}, "The x-security-token header is not valid Unicode text"),
+])
+def test_text_that_is_not_unicode_is_refused_unseen(where, secret, headers, message):
+    """A lone surrogate (from a JSON file or answer) once crashed the signer with a UnicodeEncodeError."""
+    with pytest.raises(ConfigurationError) as info:
+        signer.sign_request("GET", "https://%s/v3/x/jobs" % HOST, dict(BASE_HEADERS, **headers), b"", AK, secret, DATE)
+    assert str(info.value).startswith(message) and "the value is not shown" in str(info.value), where
+    assert "Secret" not in str(info.value) and "\\u" not in str(info.value)
