@@ -4,6 +4,9 @@
 
 - The shared config file of KooCLI (``hcloud``) and the Terraform provider,
   ``~/.hcloud/config.json``: ``{"current": NAME, "profiles": [{"name", "mode", "accessKeyId", ...}]}``.
+  An ``SSO`` profile keeps its temporary keys under ``ssoAuth.stsToken``, where the Terraform
+  provider reads them too. KooCLI encrypts the keys it writes unless told not to
+  (``--cli-auth-encrypt=false``); encrypted keys cannot be used, and are named as such.
 - The Python SDK's credentials file, ``~/.huaweicloud/credentials``: INI, section ``[basic]``.
 
 Both become the same option names the modules take. Reading never blocks (a FIFO or a
@@ -16,6 +19,7 @@ from __future__ import annotations
 import configparser
 import json
 import os
+import re
 import stat
 
 from .errors import ConfigurationError
@@ -24,8 +28,20 @@ MAX_FILE_BYTES = 1024 * 1024
 DEFAULT_SHARED_CONFIG = "~/.hcloud/config.json"
 DEFAULT_SDK_CREDENTIALS = "~/.huaweicloud/credentials"
 SDK_SECTION = "basic"
-# The profile modes this collection can use: AK/SK, permanent or temporary (KooCLI writes "AKSK").
-USABLE_MODES = ("AKSK", "")
+# The profile modes this collection can use: AK/SK, permanent or temporary (KooCLI writes "AKSK"),
+# and SSO, whose temporary keys are under ssoAuth.stsToken.
+USABLE_MODES = ("AKSK", "", "SSO")
+SSO_MODE = "SSO"
+# An SSO profile's keys: field of ssoAuth.stsToken -> option.
+SSO_KEY_FIELDS = {"accessKeyId": "access_key", "secretAccessKey": "secret_key", "securityToken": "security_token"}
+# What plain keys look like: an access key id is 20 letters and digits, a secret key 40. Encrypted
+# ones (KooCLI's default) are longer (at least 32 and 56 bytes of cipher text, so 43 and 75 characters
+# of base64), or hold '+', '/', '='. The bounds leave room for other sites' keys; a key outside them
+# cannot be a plain key.
+PLAIN_ACCESS_KEY = re.compile(r"[A-Za-z0-9_-]{1,40}\Z")
+PLAIN_SECRET_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
+ENCRYPTION_HINT = ("KooCLI encrypts the keys of its profiles by default, and they cannot be read outside it: write the profile "
+                   "with plain keys (hcloud configure set --cli-profile=%s --cli-auth-encrypt=false ...), or give the keys another way")
 # Profile field -> option, in the shared config file.
 PROFILE_FIELDS = {"accessKeyId": "access_key", "secretAccessKey": "secret_key", "securityToken": "security_token",
                   "region": "region", "projectId": "project_id", "domainId": "domain_id", "agencyName": "agency_name",
@@ -103,21 +119,56 @@ def load_shared_profile(path: str, name: str | None) -> FileSettings:
     where = "of profile %r in %s" % (name, path)
     mode = profile.get("mode", "")
     if not isinstance(mode, str) or mode.upper() not in USABLE_MODES:
-        raise ConfigurationError("Profile %r in %s uses mode %r, which this collection cannot use: use an AKSK profile, or for an ECS "
-                                 "agency set use_ecs_metadata (HW_USE_ECS_METADATA) instead" % (name, path, mode))
+        raise ConfigurationError("Profile %r in %s uses mode %r, which this collection cannot use: use an AKSK or SSO profile, or for an "
+                                 "ECS agency set use_ecs_metadata (HW_USE_ECS_METADATA) instead" % (name, path, mode))
+    sso = mode.upper() == SSO_MODE
     values, origins = {}, {}
     for field, option in PROFILE_FIELDS.items():
-        value = profile.get(field)
-        if value is None or value == "":
-            continue
-        if not isinstance(value, str):
-            raise ConfigurationError("%s %s must be a string" % (field, where))
-        values[option] = value
-        origins[option] = "%s %s" % (field, where)
-    missing = [field for field in ("accessKeyId", "secretAccessKey") if PROFILE_FIELDS[field] not in values]
-    if missing:
-        raise ConfigurationError("Profile %r in %s has no %s" % (name, path, " and no ".join(missing)))
+        if sso and option in SSO_KEY_FIELDS.values():
+            continue  # an SSO profile's keys are under ssoAuth.stsToken
+        _take(values, origins, option, profile.get(field), "%s %s" % (field, where))
+    if sso:
+        _sso_keys(profile, values, origins, name, path, where)
+    else:
+        missing = [field for field in ("accessKeyId", "secretAccessKey") if PROFILE_FIELDS[field] not in values]
+        if missing:
+            raise ConfigurationError("Profile %r in %s has no %s" % (name, path, " and no ".join(missing)))
+    prefix = "ssoAuth.stsToken." if sso else ""
+    _check_plain_keys(values, {"access_key": prefix + "accessKeyId", "secret_key": prefix + "secretAccessKey"}, name, where)
     return FileSettings(values, origins, warnings)
+
+
+def _take(values: dict, origins: dict, option: str, value, origin: str) -> None:
+    if value is None or value == "":
+        return
+    if not isinstance(value, str):
+        raise ConfigurationError("%s must be a string" % origin)
+    values[option] = value
+    origins[option] = origin
+
+
+def _sso_keys(profile: dict, values: dict, origins: dict, name: str, path: str, where: str) -> None:
+    """The temporary keys of an SSO profile, from ``ssoAuth.stsToken`` (as the Terraform provider reads them)."""
+    token = profile.get("ssoAuth")
+    token = token.get("stsToken") if isinstance(token, dict) else None
+    if not isinstance(token, dict) or not any(token.get(field) for field in SSO_KEY_FIELDS):
+        raise ConfigurationError("Profile %r in %s is an SSO profile without keys under ssoAuth.stsToken: sign in with KooCLI "
+                                 "(SSO) first, so that it stores them" % (name, path))
+    for field, option in SSO_KEY_FIELDS.items():
+        _take(values, origins, option, token.get(field), "ssoAuth.stsToken.%s %s" % (field, where))
+    missing = ["ssoAuth.stsToken." + field for field, option in SSO_KEY_FIELDS.items() if option not in values]
+    if missing:
+        # SSO keys are always temporary: without the security token they are refused.
+        raise ConfigurationError("Profile %r in %s has no %s" % (name, path, " and no ".join(missing)))
+
+
+def _check_plain_keys(values: dict, fields: dict, name: str, where: str) -> None:
+    """Refuse keys that cannot be plain keys (encrypted ones, say), naming the fields, never their values."""
+    odd = [fields[option] for option, shape in (("access_key", PLAIN_ACCESS_KEY), ("secret_key", PLAIN_SECRET_KEY))
+           if option in values and not shape.match(values[option])]
+    if odd:
+        raise ConfigurationError("%s %s %s not look like plain keys (letters and digits, as IAM issues them): %s"
+                                 % (" and ".join(odd), where, "do" if len(odd) > 1 else "does", ENCRYPTION_HINT % name))
 
 
 def load_sdk_credentials(path: str) -> FileSettings:
@@ -141,7 +192,11 @@ def load_sdk_credentials(path: str) -> FileSettings:
         if value:
             values[option] = value
             origins[option] = "%s in [%s] of %s" % (key, SDK_SECTION, path)
+    if section.get("idp_id", "").strip() and section.get("id_token_file", "").strip():
+        # The SDK then signs in as the federated (OIDC) identity and ignores ak and sk: signing with them would act as someone else.
+        raise ConfigurationError("The SDK credentials file %s holds a federated identity (idp_id and id_token_file in [%s]), which the "
+                                 "SDK uses instead of its ak and sk, and which this collection does not support: remove idp_id and "
+                                 "id_token_file to use ak and sk, or give credentials another way" % (path, SDK_SECTION))
     if "access_key" not in values or "secret_key" not in values:
-        federated = " (federated idp_id/id_token_file credentials are not supported)" if section.get("idp_id") else ""
-        raise ConfigurationError("The SDK credentials file %s has no ak and sk in [%s]%s" % (path, SDK_SECTION, federated))
+        raise ConfigurationError("The SDK credentials file %s has no ak and sk in [%s]" % (path, SDK_SECTION))
     return FileSettings(values, origins, warnings)

@@ -19,10 +19,12 @@ Combinations that cannot be meant together are refused before anything is read o
 
 from __future__ import annotations
 
+import ipaddress
 import os
+from urllib.parse import urlsplit
 
 from .auth import has_credential_options, select_auth
-from .endpoints import validate_base_url
+from .endpoints import is_loopback, validate_base_url
 from .errors import ConfigurationError
 
 # credential_files and temporary_credentials are imported where a source needs them: options
@@ -130,8 +132,27 @@ def _first_source(params: dict, environ) -> Resolution:
         from .temporary_credentials import DEFAULT_METADATA_URL
 
         url = validate_base_url(environ.get(METADATA_ENDPOINT_ENV) or DEFAULT_METADATA_URL, METADATA_ENDPOINT_ENV)
-        return Resolution(dict(params), "ECS metadata", metadata_url=url)
+        return Resolution(dict(params), "ECS metadata", warnings=metadata_transport_warnings(url), metadata_url=url)
     return Resolution(dict(params), "options")  # select_auth says what is missing
+
+
+def metadata_transport_warnings(url: str) -> list:
+    """The INSECURE warning for a metadata service reached over plain HTTP through a network.
+
+    The ECS metadata service answers plain HTTP on a link-local address (169.254.169.254), which
+    never leaves the host's own link: that is how it works, and nothing better is offered. Any
+    other plain-HTTP host would hand the credentials over a network in clear, like any endpoint.
+    """
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "http" or is_loopback(url):
+        return []
+    try:
+        if ipaddress.ip_address(parts.hostname or "").is_link_local:
+            return []
+    except ValueError:
+        pass
+    return ["INSECURE: temporary credentials are fetched over plain http:// from %s (%s); use https://, or the metadata service's "
+            "link-local address" % (parts.netloc, METADATA_ENDPOINT_ENV)]
 
 
 def resolve_credentials(params: dict, environ=None) -> Resolution:

@@ -14,9 +14,10 @@ description:
   - With O(wait=true), polls until the task reaches a final status, so a play can wait until an
     instance really exists before configuring it. A task that ends in failure fails the Ansible task,
     and its C(fail_reason) is looked up in the task list and reported.
-  - A task created a moment ago may not be visible yet. Inside a wait, "task not found" (C(DBS.300400))
-    is taken as "not visible yet" for up to 30 seconds (never beyond O(wait_timeout)), polling on the normal
-    schedule; after that the wait fails saying the task was not found. Without O(wait), "not found" fails at once.
+  - A task created a moment ago may not be visible yet. Inside a wait, "task not found" (C(DBS.300400), the answer DDM
+    is seen to give for an unknown task; the API reference does not list that code) is taken as "not visible yet"
+    for up to 30 seconds (never beyond O(wait_timeout)), polling on the normal schedule; after that the wait fails
+    saying the task was not found. Without O(wait), "not found" fails at once.
   - The wait's deadline is hard. Every request made during the wait, including its headers and body, must end by the
     deadline, whatever the server does (stalls, answers slowly, trickles). When the deadline passes, the task fails
     as timed out and reports the last state it saw. An answer that comes after the deadline cannot turn a timeout into success.
@@ -219,8 +220,9 @@ job:
     status:
       description:
         - Task status. V(Running), V(Completed) and V(Failed) are the usual ones; the API also
-          reports V(Expanding), V(Canceling), V(Rollbacking), V(RollbackSuccess), V(CancelSuccess),
-          V(ToBeSwitched) and V(Switching).
+          reports V(Expanding), V(Canceling), V(Rollbacking), V(ToBeSwitched) and V(Switching).
+        - V(RollbackSuccess) and V(CancelSuccess) are not in the API reference's list of statuses, but
+          have been seen on tasks that were rolled back or cancelled; they count as failures.
       type: str
       sample: Completed
     created_time:

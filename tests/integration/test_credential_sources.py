@@ -162,21 +162,74 @@ def test_sdk_credentials_file_at_its_default_path_and_named(ansible_runner, emul
     assert calls(emulator) == [("GET", JOB_PATH, "aksk", 200)]
 
 
+# What KooCLI's default encryption makes of the keys (base64 of the cipher text): not plain keys.
+ENCRYPTED_AK = "QUtFTkNSWVBURUQwMDAwMDAwMDAwMDAwMDAwMDAwMA=="
+ENCRYPTED_SK = "c2stZW5jcnlwdGVkLWJ5LWtvb2NsaQ==" * 3
+
+
 def test_file_errors_are_clear_and_send_nothing(ansible_runner, emulator, home):
-    config = write_profiles(home, profile(), profile("sso", mode="SSO"))
+    config = write_profiles(home, profile(), profile("sso", mode="SSO"), profile("token", mode="Token"),
+                            profile("encrypted", accessKeyId=ENCRYPTED_AK, secretAccessKey=ENCRYPTED_SK),
+                            profile("sso-encrypted", mode="SSO", ssoAuth={"stsToken": {"accessKeyId": ENCRYPTED_AK, "securityToken": "x",
+                                                                                       "secretAccessKey": ENCRYPTED_SK}}),
+                            profile("sso-no-token", mode="SSO", ssoAuth={"stsToken": {"accessKeyId": ACCESS_KEY, "secretAccessKey": SECRET_KEY}}))
     broken = home / "broken.json"
     broken.write_text('{"profiles": [', encoding="utf-8")
     cases = [
         {"case": "unknown-profile", "profile": "nope"},
-        {"case": "sso-mode", "profile": "sso"},
+        {"case": "sso-without-keys", "profile": "sso"},
+        {"case": "token-mode", "profile": "token"},
+        {"case": "encrypted", "profile": "encrypted"},
+        {"case": "sso-encrypted", "profile": "sso-encrypted"},
+        {"case": "sso-no-token", "profile": "sso-no-token"},
         {"case": "missing-file", "shared_config_file": str(home / "missing.json")},
         {"case": "broken-file", "shared_config_file": str(broken)},
     ]
-    results, _run = run_cases(ansible_runner, [dict(case, job_id="f00dbabe") for case in cases], endpoints(emulator, home))
-    assert results["unknown-profile"]["msg"] == "The shared config file %s has no profile 'nope' (it has: dev, sso)" % config
-    assert results["sso-mode"]["msg"].startswith("Profile 'sso' in %s uses mode 'SSO', which this collection cannot use" % config)
+    results, run = run_cases(ansible_runner, [dict(case, job_id="f00dbabe") for case in cases], endpoints(emulator, home))
+    assert results["unknown-profile"]["msg"] == ("The shared config file %s has no profile 'nope' (it has: dev, encrypted, sso, sso-encrypted, "
+                                                 "sso-no-token, token)" % config)
+    assert results["sso-without-keys"]["msg"] == ("Profile 'sso' in %s is an SSO profile without keys under ssoAuth.stsToken: sign in with "
+                                                  "KooCLI (SSO) first, so that it stores them" % config)
+    assert results["token-mode"]["msg"].startswith("Profile 'token' in %s uses mode 'Token', which this collection cannot use" % config)
+    # KooCLI's default: encrypted keys. The message says how to write a profile this collection can read, and quotes no key.
+    assert results["encrypted"]["msg"] == (
+        "accessKeyId and secretAccessKey of profile 'encrypted' in %s do not look like plain keys (letters and digits, as IAM issues "
+        "them): KooCLI encrypts the keys of its profiles by default, and they cannot be read outside it: write the profile with plain "
+        "keys (hcloud configure set --cli-profile=encrypted --cli-auth-encrypt=false ...), or give the keys another way" % config)
+    assert results["sso-encrypted"]["msg"].startswith("ssoAuth.stsToken.accessKeyId and ssoAuth.stsToken.secretAccessKey of profile "
+                                                      "'sso-encrypted' in %s do not look like plain keys" % config)
+    assert results["sso-no-token"]["msg"] == "Profile 'sso-no-token' in %s has no ssoAuth.stsToken.securityToken" % config
     assert results["missing-file"]["msg"] == "The shared config file %s cannot be read: No such file or directory" % (home / "missing.json")
     assert results["broken-file"]["msg"].startswith("The shared config file %s is not valid JSON" % broken)
+    assert emulator.requests_log() == []
+    assert_no_secrets(run, ENCRYPTED_AK, ENCRYPTED_SK[:20])
+
+
+def test_sso_profiles_sign_with_the_keys_under_sso_auth(ansible_runner, emulator, home):
+    # KooCLI keeps an SSO sign-in's temporary keys under ssoAuth.stsToken; the Terraform provider reads them there too.
+    credential = emulator.issue_credentials()
+    sts_token = {"accessKeyId": credential["access"], "secretAccessKey": credential["secret"], "securityToken": credential["securitytoken"]}
+    write_profiles(home, profile("sso", mode="SSO", accessKeyId="", secretAccessKey="", projectId=PROJECT_ID,
+                                 ssoAuth={"stsToken": sts_token, "ssoSessionName": "corp"}), current="sso")
+    job = emulator.post_job(outcome="Failed", duration=2)
+
+    run, _job = adhoc_job(ansible_runner, emulator, endpoints(emulator, home, HW_PROFILE="sso"), job=job, args="wait=true",
+                          verbosity=4, json_output=False)
+
+    assert run.rc == 2 and "ended with status Failed" in run.stdout, run
+    gets = emulator.api_requests(JOB_PATH)
+    assert gets and {(entry["auth"], entry["access_key"], entry["status"]) for entry in gets} == {("aksk", credential["access"], 200)}, gets
+    assert_no_secrets(run, credential["secret"], credential["securitytoken"])
+
+
+def test_a_federated_sdk_credentials_file_is_refused_not_signed_with_its_keys(ansible_runner, emulator, tmp_path):
+    # With idp_id and id_token_file, the SDK signs in as the federated (OIDC) identity and never uses ak and sk.
+    path = write_sdk_file(tmp_path / "sdk" / "credentials", project_id=PROJECT_ID, idp_id="corp-oidc", id_token_file=str(tmp_path / "id_token"))
+    run, _job = adhoc_job(ansible_runner, emulator, endpoints(emulator, HUAWEICLOUD_SDK_CREDENTIALS_FILE=path))
+    assert run.rc == 2, run
+    assert run.result()["msg"] == ("The SDK credentials file %s holds a federated identity (idp_id and id_token_file in [basic]), which the "
+                                   "SDK uses instead of its ak and sk, and which this collection does not support: remove idp_id and "
+                                   "id_token_file to use ak and sk, or give credentials another way" % path)
     assert emulator.requests_log() == []
 
 
@@ -297,6 +350,21 @@ def test_ecs_metadata_with_and_without_the_token_call(ansible_runner, emulator, 
     key_call = emulator.api_requests(KEY_PATH)[0]
     assert ("X-Metadata-Token" in key_call["headers"]) is (mode != "unsupported")
     assert emulator.requests_log()[-1]["access_key"].startswith("AKTEMP")
+
+
+def test_plain_http_metadata_off_this_machine_is_warned_about_before_anything_is_sent(ansible_runner, emulator):
+    # .invalid never resolves: nothing leaves the machine, and the warning comes before any attempt.
+    env = endpoints(emulator, HW_USE_ECS_METADATA="true", HW_PROJECT_ID=PROJECT_ID, HW_METADATA_ENDPOINT="http://metadata.example.invalid")
+    remote, _job = adhoc_job(ansible_runner, emulator, env, args="max_retries=0 api_timeout=2")
+    assert remote.rc == 2, remote
+    result = remote.result()
+    assert "metadata.example.invalid" in result["msg"], result["msg"]
+    assert result["warnings"] == ["INSECURE: temporary credentials are fetched over plain http:// from metadata.example.invalid "
+                                  "(HW_METADATA_ENDPOINT); use https://, or the metadata service's link-local address"], result
+    assert emulator.requests_log() == []
+    # The emulator on loopback, as every other metadata test: no warning.
+    local, job = adhoc_job(ansible_runner, emulator, endpoints(emulator, HW_USE_ECS_METADATA="true", HW_PROJECT_ID=PROJECT_ID))
+    assert not assert_completed(local, job).get("warnings")
 
 
 def test_ecs_metadata_without_an_agency(ansible_runner, emulator):

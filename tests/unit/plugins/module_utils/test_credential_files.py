@@ -20,6 +20,11 @@ PROFILES = {"current": "dev", "profiles": [
      "agencyName": "ddm-ops", "agencyDomainName": "other-account", "domainId": "d1", "projectId": ""},
     {"name": "sso", "mode": "SSO", "accessKeyId": "AKSSO", "secretAccessKey": SECRET},
 ]}
+# KooCLI's usual key shapes: a 20-character access key id, a 40-character secret key.
+PLAIN_AK, PLAIN_SK = "HPUAB3RAZ9XK4QWEL1TS", "q8Hw2Lk9ZpR4t7VbN1mX3cJ6sD0fG5hY2uE8iO4a"
+SSO_PROFILE = {"name": "sso", "mode": "SSO", "region": "cn-north-4", "projectId": "p9", "accessKeyId": "", "secretAccessKey": "",
+               "ssoAuth": {"stsToken": {"accessKeyId": PLAIN_AK, "secretAccessKey": PLAIN_SK, "securityToken": "gQpjbi1ub3J0aC00sso"},
+                           "ssoSessionName": "corp"}}
 
 
 def write(tmp_path, name, content, mode=0o600):
@@ -44,15 +49,69 @@ def test_named_profile_with_agency_and_empty_fields_skipped(tmp_path):
 
 @pytest.mark.parametrize("config,profile,fragment", [
     (PROFILES, "nope", r"has no profile 'nope' \(it has: dev, ops, sso\)"),
-    (PROFILES, "sso", "uses mode 'SSO', which this collection cannot use"),
+    (PROFILES, "sso", "is an SSO profile without keys under ssoAuth.stsToken"),
+    ({"current": "x", "profiles": [{"name": "x", "mode": "Token"}]}, None, "uses mode 'Token', which this collection cannot use"),
     ({"profiles": []}, None, r"names no current profile: set profile \(HW_PROFILE\)"),
     ([], None, "is not a KooCLI config"),
     ({"current": "x", "profiles": [{"name": "x", "mode": "AKSK", "accessKeyId": "AK"}]}, None, "Profile 'x' in .* has no secretAccessKey"),
     ({"current": "x", "profiles": [{"name": "x", "accessKeyId": "AK", "secretAccessKey": 5}]}, None, "secretAccessKey of profile 'x'.* must be a string"),
-], ids=["unknown", "sso-mode", "no-current", "not-an-object", "no-secret", "not-a-string"])
+], ids=["unknown", "sso-without-keys", "token-mode", "no-current", "not-an-object", "no-secret", "not-a-string"])
 def test_profile_errors_are_named(tmp_path, config, profile, fragment):
     with pytest.raises(ConfigurationError, match=fragment):
         load_shared_profile(write(tmp_path, "config.json", config), profile)
+
+
+def test_sso_profile_keys_come_from_sso_auth_sts_token(tmp_path):
+    # As the Terraform provider reads them: the keys from ssoAuth.stsToken, everything else from the profile.
+    loaded = load_shared_profile(write(tmp_path, "config.json", {"current": "sso", "profiles": [SSO_PROFILE]}), None)
+    assert loaded.values == {"access_key": PLAIN_AK, "secret_key": PLAIN_SK, "security_token": "gQpjbi1ub3J0aC00sso",
+                             "region": "cn-north-4", "project_id": "p9"}
+    assert loaded.origins["security_token"].startswith("ssoAuth.stsToken.securityToken of profile 'sso' in ")
+    assert loaded.origins["region"].startswith("region of profile 'sso' in ")
+
+
+@pytest.mark.parametrize("sso_auth,fragment", [
+    (None, "is an SSO profile without keys under ssoAuth.stsToken"),
+    ({"stsToken": {}}, "is an SSO profile without keys under ssoAuth.stsToken"),
+    ({"stsToken": "text"}, "is an SSO profile without keys under ssoAuth.stsToken"),
+    ({"stsToken": {"accessKeyId": PLAIN_AK, "secretAccessKey": PLAIN_SK}}, "has no ssoAuth.stsToken.securityToken$"),
+    ({"stsToken": {"accessKeyId": PLAIN_AK, "secretAccessKey": 7, "securityToken": "t"}},
+     "ssoAuth.stsToken.secretAccessKey of profile 'sso' .* must be a string"),
+], ids=["no-sso-auth", "empty-sts-token", "sts-token-not-an-object", "no-security-token", "not-a-string"])
+def test_sso_profile_errors_are_named(tmp_path, sso_auth, fragment):
+    profile = dict(SSO_PROFILE, accessKeyId=PLAIN_AK, secretAccessKey=PLAIN_SK, ssoAuth=sso_auth)
+    with pytest.raises(ConfigurationError, match=fragment) as info:
+        load_shared_profile(write(tmp_path, "config.json", {"current": "sso", "profiles": [profile]}), None)
+    assert PLAIN_SK not in str(info.value)
+
+
+ENCRYPTED = {
+    # What KooCLI's encryption makes of a key: base64 or hex text longer than any key, or with '+', '/', '='.
+    "base64-ak": ({"accessKeyId": "k3J0aC00L2FiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6MDEy+/Q=="}, "accessKeyId of profile"),
+    "hex-sk": ({"secretAccessKey": "9f" * 48}, "secretAccessKey of profile"),
+    "both": ({"accessKeyId": "QUtFTkNSWVBURUQwMDAwMDAwMDAwMDAwMA==", "secretAccessKey": "c2VjcmV0L2tleQ==" * 4},
+             "accessKeyId and secretAccessKey of profile"),
+    "sso": ({"mode": "SSO", "ssoAuth": {"stsToken": {"accessKeyId": "QUtFTkNSWVBURUQ=", "secretAccessKey": PLAIN_SK, "securityToken": "t"}}},
+            "ssoAuth.stsToken.accessKeyId of profile"),
+}
+
+
+@pytest.mark.parametrize("fields,named", list(ENCRYPTED.values()), ids=list(ENCRYPTED))
+def test_keys_that_cannot_be_plain_keys_get_the_encryption_hint(tmp_path, fields, named):
+    profile = dict({"name": "dev", "mode": "AKSK", "accessKeyId": PLAIN_AK, "secretAccessKey": PLAIN_SK}, **fields)
+    path = write(tmp_path, "config.json", {"current": "dev", "profiles": [profile]})
+    with pytest.raises(ConfigurationError) as info:
+        load_shared_profile(path, None)
+    message = str(info.value)
+    assert message.startswith("%s 'dev' in %s do" % (named, path)), message
+    assert "not look like plain keys" in message and "hcloud configure set --cli-profile=dev --cli-auth-encrypt=false" in message, message
+    assert not any(value in message for value in (profile["accessKeyId"], profile["secretAccessKey"]) if len(value) > 8), message
+
+
+def test_plain_keys_of_the_usual_shapes_are_taken(tmp_path):
+    profile = {"name": "dev", "mode": "AKSK", "accessKeyId": PLAIN_AK, "secretAccessKey": PLAIN_SK}
+    loaded = load_shared_profile(write(tmp_path, "config.json", {"current": "dev", "profiles": [profile]}), None)
+    assert loaded.values == {"access_key": PLAIN_AK, "secret_key": PLAIN_SK}
 
 
 def test_ecs_agency_mode_points_at_use_ecs_metadata(tmp_path):
@@ -108,13 +167,22 @@ def test_sdk_credentials_file(tmp_path):
     assert loaded.origins["project_id"].startswith("project_id in [basic] of ")
 
 
+def test_sdk_file_with_idp_id_alone_uses_its_keys(tmp_path):
+    # The SDK needs both idp_id and id_token_file for a federated identity; with one of them it signs with ak and sk.
+    loaded = load_sdk_credentials(write(tmp_path, "credentials", "[basic]\nak = AKSDK\nsk = %s\nidp_id = idp\n" % SECRET))
+    assert loaded.values == {"access_key": "AKSDK", "secret_key": SECRET}
+
+
 @pytest.mark.parametrize("text,fragment", [
     ("[global]\nak = A\nsk = B\n", r"has no \[basic\] section"),
     ("[basic]\nak = A\n", r"has no ak and sk in \[basic\]$"),
-    ("[basic]\nidp_id = idp\nid_token_file = /t\n", "federated idp_id/id_token_file credentials are not supported"),
+    ("[basic]\nidp_id = idp\nid_token_file = /t\n", r"holds a federated identity \(idp_id and id_token_file in \[basic\]\)"),
+    # With ak and sk as well: the SDK signs in as the federated identity and never uses them, so neither may this.
+    ("[basic]\nak = AKSDK\nsk = %s\nidp_id = idp\nid_token_file = /t\n" % SECRET,
+     r"holds a federated identity \(idp_id and id_token_file in \[basic\]\), which the SDK uses instead of its ak and sk"),
     ("sk = %s\n[basic]\n" % SECRET, r"is not a valid INI file \(MissingSectionHeaderError, line 1\)"),
     ("[basic]\nak = A\nak = B\n", r"is not a valid INI file \(DuplicateOptionError, line 3\)"),
-], ids=["no-basic", "no-sk", "federated", "no-header", "duplicate"])
+], ids=["no-basic", "no-sk", "federated", "federated-with-keys", "no-header", "duplicate"])
 def test_sdk_file_errors_never_quote_lines(tmp_path, text, fragment):
     with pytest.raises(ConfigurationError, match=fragment) as info:
         load_sdk_credentials(write(tmp_path, "credentials", text))

@@ -123,6 +123,24 @@ def test_metadata_only_when_asked_and_last(home):
     assert resolve_credentials(options(use_ecs_metadata=True), {}).source.startswith("SDK credentials file")
 
 
+@pytest.mark.parametrize("url,warned", [
+    ("http://169.254.169.254", False),  # the ECS metadata service: plain HTTP on the host's own link, by design
+    ("http://[fe80::a9fe:a9fe]", False),
+    ("http://127.0.0.1:8080", False),
+    ("http://localhost:8080", False),
+    ("https://metadata.example.invalid", False),
+    ("http://metadata.example.invalid", True),
+    ("HTTP://metadata.example.invalid:8080", True),
+    ("http://10.0.0.5", True),
+])
+def test_plain_http_metadata_through_a_network_is_insecure(home, url, warned):
+    resolution = resolve_credentials(options(use_ecs_metadata=True), {"HW_METADATA_ENDPOINT": url})
+    netloc = url.split("://", 1)[1]
+    expected = ["INSECURE: temporary credentials are fetched over plain http:// from %s (HW_METADATA_ENDPOINT); use https://, or the "
+                "metadata service's link-local address" % netloc]
+    assert resolution.warnings == (expected if warned else [])
+
+
 @pytest.mark.parametrize("values,fragment", [
     (dict(project_id="p", project_name="n"), "project_id .HW_PROJECT_ID. and project_name .HW_PROJECT_NAME. both name the project"),
     (dict(domain_id="d", domain_name="n"), "domain_id .HW_DOMAIN_ID. and domain_name .HW_DOMAIN_NAME. both name the account"),
