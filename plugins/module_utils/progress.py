@@ -17,6 +17,12 @@ The records (this file owns their schema; every field but ``kind`` and ``elapsed
 
 Any record may carry ``operation`` {``name``, ``step``, ``steps``} and ``instance`` {``id``, ``name``}:
 what the wait is for, when a module runs several operations on one instance.
+
+- ``quiet``: the last record of a wait whose records reached ``MAX_FILE_BYTES``: no more lines come
+
+Records are bounded before they are written: each text (a value or a key, at any depth) is cut
+to ``MAX_TEXT`` characters (``...`` marks the cut), since a task name can be megabytes long; and
+the file stops growing at ``MAX_FILE_BYTES``.
 """
 
 from __future__ import annotations
@@ -25,6 +31,22 @@ import json
 import os
 
 PROGRESS_FILE_ENV = "HUAWEICLOUD_ANSIBLE_PROGRESS_FILE"
+# A progress line shows at most this much of each text (the plugin cuts its escaped form to the same).
+MAX_TEXT = 200
+# Far more than a day of records at one per poll; the file never grows beyond it.
+MAX_FILE_BYTES = 4 * 1024 * 1024
+QUIET_RESERVE = 128  # room always kept for the last record
+
+
+def bounded(value):
+    """``value`` (a record, or any part of it) with every text, keys included, cut to ``MAX_TEXT`` characters."""
+    if isinstance(value, str):
+        return value if len(value) <= MAX_TEXT else value[:MAX_TEXT] + "..."
+    if isinstance(value, dict):
+        return {bounded(key): bounded(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [bounded(item) for item in value]
+    return value
 
 
 def task_record(job_id: str, job: dict | None, elapsed: float, **context) -> dict:
@@ -54,9 +76,10 @@ def instance_record(current: dict, wanted: str, elapsed: float, **context) -> di
 class ProgressReporter:
     """Writes a record whenever its ``key`` changes; does nothing without a progress file."""
 
-    def __init__(self, path: str | None):
+    def __init__(self, path: str | None, max_bytes: int = MAX_FILE_BYTES):
         self._path = path
         self._last_key = None
+        self._room = max_bytes
 
     @classmethod
     def from_environment(cls) -> ProgressReporter:
@@ -72,9 +95,15 @@ class ProgressReporter:
         """Write ``record`` whatever the last key was (an event, such as one task of a group failing)."""
         if not self._path:
             return
+        line = json.dumps(bounded(record), sort_keys=True) + "\n"  # ASCII: characters are bytes
+        last = len(line) + QUIET_RESERVE > self._room
+        if last:  # the file is full: one last record says that no more lines come
+            line = json.dumps({"kind": "quiet", "elapsed": record.get("elapsed")}, sort_keys=True) + "\n"
+        self._room -= len(line)
+        path, self._path = self._path, (None if last else self._path)
         try:
-            with open(self._path, "a", encoding="utf-8") as handle:
-                handle.write(json.dumps(record, sort_keys=True) + "\n")
+            with open(path, "a", encoding="utf-8") as handle:
+                handle.write(line)
         except OSError:
             self._path = None  # progress is a courtesy: never fail the wait over it
 

@@ -53,7 +53,8 @@ def _text(value, default="") -> str:
     """Server text, shown: control characters (ANSI escape sequences, line breaks) as escapes, never sent to the terminal."""
     from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import printable  # pylint: disable=import-outside-toplevel
 
-    return printable(str(value or default))[:MAX_FIELD]
+    shown = printable(str(value or default)[:MAX_FIELD + 1])  # never more than a line's worth is escaped
+    return shown if len(shown) <= MAX_FIELD else shown[:MAX_FIELD] + "..."
 
 
 def _object(value) -> dict:
@@ -68,11 +69,14 @@ def format_progress(host: str, record: dict) -> str:
     - a task of a group that fails (``kind: job_failed``):
       ``[host] DDM job <id> (<name>) on instance <name> (<id>) ended with status Failed, <n> s elapsed: <reason>``
     - an instance's status (``kind: instance``): ``[host] DDM instance <name> (<id>): status RESIZING, waiting for RUNNING, <n> s elapsed``
+    - the last record of a full progress file (``kind: quiet``): ``[host] no more progress lines (...), <n> s elapsed``
 
     A record that carries an ``operation`` starts with what it is for:
     ``[host] DDM instance <name> (<id>), resize (1 of 2): DDM job <id> (<name>): Running 40%, 12 s elapsed``.
     """
     kind = record.get("kind")
+    if kind == "quiet":
+        return "[%s] no more progress lines (there were too many); the wait goes on, %d s elapsed" % (host, _seconds(record))
     instance = _object(record.get("instance"))
     prefix = "[%s] " % host
     operation = _object(record.get("operation"))

@@ -4,7 +4,8 @@
 
 from __future__ import annotations
 
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.progress import PROGRESS_FILE_ENV, ProgressReporter, read_new_records
+from ansible_collections.huaweicloud.cloud.plugins.module_utils.progress import (MAX_TEXT, PROGRESS_FILE_ENV, ProgressReporter, group_record,
+                                                                                 read_new_records, task_failed_record)
 
 
 def test_reporter_writes_only_changes(tmp_path):
@@ -37,3 +38,29 @@ def test_partial_lines_wait_for_the_rest(tmp_path):
             writer.write('eted"}\n')
         assert read_new_records(handle) == [{"status": "Completed"}]
         assert read_new_records(handle) == []
+
+
+def test_every_text_of_a_record_is_bounded_before_it_is_written(tmp_path):
+    path = tmp_path / "progress"
+    huge = "n" * (6 * 1024 * 1024)
+    record = task_failed_record({"id": "j1", "name": huge, "status": "Failed", "instance": {"id": "i1", "name": huge}, "fail_reason": huge},
+                                2.0, operation={"name": huge, "step": 1, "steps": 2})
+    ProgressReporter(str(path)).write(record)
+    ProgressReporter(str(path)).write(group_record({"total": 2, "failed": {huge: 1}}, 3.0))
+    with open(path, encoding="utf-8") as handle:
+        failed, group = read_new_records(handle)
+    cut = "n" * MAX_TEXT + "..."
+    assert failed["name"] == failed["fail_reason"] == failed["instance"]["name"] == failed["operation"]["name"] == cut
+    assert failed["operation"]["steps"] == 2 and group["failed"] == {cut: 1}
+    assert path.stat().st_size < 2000
+
+
+def test_the_file_stops_growing_with_a_last_record_that_says_so(tmp_path):
+    path = tmp_path / "progress"
+    reporter = ProgressReporter(str(path), max_bytes=2000)
+    for poll in range(100):
+        reporter.update(poll, {"kind": "task", "id": "j1", "name": "x" * 500, "status": "Running", "process": "%d%%" % poll, "elapsed": poll})
+    with open(path, encoding="utf-8") as handle:
+        records = read_new_records(handle)
+    assert path.stat().st_size <= 2000
+    assert [record["kind"] for record in records] == ["task"] * (len(records) - 1) + ["quiet"] and len(records) >= 3

@@ -60,3 +60,10 @@ def test_records_of_an_instance_operation_say_what_they_are_for():
     assert format_progress("db1", single) == "[db1] DDM instance x\\x1b[2J (i1): status DELETING, waiting for deleted, 1 s elapsed"
     one_step = dict(task, operation={"name": "create", "step": 1, "steps": 1}, instance={"name": "ddm-a"})
     assert format_progress("db1", one_step).startswith("[db1] DDM instance ddm-a (no id yet), create: DDM job j1")
+
+
+def test_cut_text_says_so_and_a_full_progress_file_says_why_lines_stop():
+    line = format_progress("db1", {"id": "j1", "name": "\x07" * 10 ** 6, "status": "Running", "elapsed": 1})
+    assert line == "[db1] DDM job j1 (%s...): Running, 1 s elapsed" % ("\\x07" * 50)
+    assert format_progress("db1", {"kind": "quiet", "elapsed": 3600.2}) == \
+        "[db1] no more progress lines (there were too many); the wait goes on, 3600 s elapsed"
