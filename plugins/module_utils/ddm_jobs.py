@@ -51,6 +51,8 @@ FIRST_WINDOW = datetime.timedelta(hours=24)
 WINDOW_MARGIN = datetime.timedelta(minutes=1)
 # A group's cycle reads at most this many pages (1,024 tasks); tasks beyond are read one by one.
 GROUP_MAX_PAGES = 8
+# After the first refresh, a group reads at most this many tasks the list does not show on their own per refresh, in turn.
+GROUP_SINGLE_READS = 3
 
 
 def progress_percent(job: dict) -> float | None:
@@ -160,24 +162,36 @@ class DdmJobs:
         check_answer(SERVICE, problem, response)
         return job
 
-    def page(self, start_ms: int, end_ms: int, offset: int, deadline: float | None = None):
-        """One page of the task list: (items, the list's total or None when not given)."""
+    def page(self, start_ms: int, end_ms: int, offset: int, deadline: float | None = None, wanted=None, notes: ListNotes | None = None):
+        """One page of the task list: (items, the list's total or None when not given).
+
+        Every item is checked, unless ``wanted`` (task ids) is given: then only those tasks' items are. A malformed
+        item of another task is then replaced by a placeholder whose ``id`` is no task's (the page keeps its length,
+        which paging counts on) and counted in ``notes``; ``notes`` also names the wanted tasks that the page shows
+        twice with different statuses.
+        """
         params = [("start_time", start_ms), ("end_time", end_ms), ("offset", offset), ("limit", PAGE_SIZE)]
         response = self.client.request("GET", self._url(), params=params, deadline=deadline, service=SERVICE)
         body = self.client.decode_json(response, SERVICE)
         items, total = body.get("jobs"), body.get("total")
         items = [] if items is None else items
-        problem = list_problem(items, "jobs", lambda item, where: task_problem(item, where, ITEM_TEXT_FIELDS))
+        if wanted is None:
+            problem = list_problem(items, "jobs", lambda item, where: task_problem(item, where, ITEM_TEXT_FIELDS))
+        else:
+            items, problem = _wanted_items(items, wanted, notes if notes is not None else ListNotes())
         if problem is None and total is not None and not is_count(total):
             problem = "total is %s, expected a count" % json_kind(total)
         check_answer(SERVICE, problem, response)
         return items, total
 
     def iterate(self, start: datetime.datetime, end: datetime.datetime, max_pages: int = MAX_LIST_PAGES,
-                deadline: float | None = None) -> PagedListing:
-        """The tasks created between ``start`` and ``end`` (aware datetimes), read lazily; ``truncated`` says why reading stopped early."""
+                deadline: float | None = None, wanted=None, notes: ListNotes | None = None) -> PagedListing:
+        """The tasks created between ``start`` and ``end`` (aware datetimes), read lazily; ``truncated`` says why reading stopped early.
+
+        With ``wanted``, only those tasks' items are checked (see :meth:`page`).
+        """
         start_ms, end_ms = epoch_ms(start), epoch_ms(end)
-        return PagedListing(lambda offset: self.page(start_ms, end_ms, offset, deadline), PAGE_SIZE, max_pages, "tasks")
+        return PagedListing(lambda offset: self.page(start_ms, end_ms, offset, deadline, wanted, notes), PAGE_SIZE, max_pages, "tasks")
 
     def find_list_item(self, job: dict, deadline: float | None = None) -> dict | None:
         """The task as the task list shows it, with ``fail_reason`` and ``operations``, which the single-task call lacks.
@@ -191,7 +205,38 @@ class DdmJobs:
             created = now - datetime.timedelta(days=1)
         earliest = now - RETENTION + datetime.timedelta(minutes=1)
         start = min(max(created - datetime.timedelta(minutes=1), earliest), now)
-        return next((item for item in self.iterate(start, now, LIST_LOOKUP_MAX_PAGES, deadline) if item["id"] == job["id"]), None)
+        listing = self.iterate(start, now, LIST_LOOKUP_MAX_PAGES, deadline, wanted={job["id"]})
+        return next((item for item in listing if item["id"] == job["id"]), None)
+
+
+class ListNotes:
+    """What a read of the task list for given tasks left out: ``skipped`` malformed items of other tasks, and
+    ``conflicts`` {id: statuses} of given tasks listed twice on one page with different statuses."""
+
+    def __init__(self):
+        self.skipped = 0
+        self.conflicts = {}
+
+
+def _wanted_items(items, wanted, notes: ListNotes):
+    """(the page's items, a malformed item of another task replaced by a placeholder; the problem with the page or None)."""
+    if not isinstance(items, list):
+        return [], "jobs is %s, expected an array" % json_kind(items)
+    kept, statuses = [], {}
+    for index, item in enumerate(items):
+        item_id = item.get("id") if isinstance(item, dict) else None
+        is_wanted = isinstance(item_id, str) and item_id in wanted
+        problem = task_problem(item, "jobs[%d]" % index, ITEM_TEXT_FIELDS)
+        if problem is not None and is_wanted:
+            return [], problem
+        if problem is not None:
+            notes.skipped += 1
+            item = {"id": object()}  # equal to no task id, and unique: paging takes it for an item it has not seen
+        elif is_wanted:
+            statuses.setdefault(item_id, set()).add(item["status"])
+        kept.append(item)
+    notes.conflicts.update({job_id: sorted(found) for job_id, found in statuses.items() if len(found) > 1})
+    return kept, None
 
 
 class JobGroup:
@@ -200,9 +245,16 @@ class JobGroup:
     While the tasks still in progress fit in one page, a refresh costs one request whatever their
     number. The first window is the last 24 hours; later ones start at the earliest creation time
     of a task still in progress. A task the list does not show is read on its own (``GET``) on the
-    first refresh, when it was seen before, when the list was cut short, and once ``grace`` seconds
-    have passed; within the grace, "not found" means "not visible yet" and the next refresh's list
-    looks for it again. Final tasks are not read again.
+    first refresh, and once ``grace`` seconds have passed if it was never found; within the grace,
+    "not found" means "not visible yet" and the next refresh's list looks for it again. Otherwise
+    (a task seen before that the list does not show, a list cut short, a task listed twice with
+    different statuses) at most ``GROUP_SINGLE_READS`` such tasks are read on their own per refresh,
+    in turn, so that a list that never shows some tasks (a server clock ahead of ours) cannot cost
+    a request per task and poll. Final tasks are not read again.
+
+    Only the given tasks' items of the list are checked: ``skipped`` counts the malformed items of
+    other tasks left out (the most on one refresh), and ``conflicts`` {id: statuses} names the given
+    tasks the list showed twice with different statuses.
     """
 
     def __init__(self, jobs: DdmJobs, job_ids, grace: float = 0, clock=time.monotonic, now=utc_now):
@@ -214,7 +266,10 @@ class JobGroup:
         self._clock = clock
         self._now = now
         self._started = None  # (clock(), now()) at the first refresh
+        self._read_at = {}  # id -> the refresh that last read it on its own
         self.cycles = 0
+        self.skipped = 0
+        self.conflicts = {}
 
     def pending(self) -> list:
         """Ids of the tasks not yet seen in a final status, in the order given."""
@@ -253,14 +308,31 @@ class JobGroup:
         if self._started is None:
             self._started = (self._clock(), self._now())
         wanted = self.pending()
-        found, complete, start = self._read_list(wanted, deadline)
+        notes = ListNotes()
+        found, complete, start = self._read_list(wanted, deadline, notes)
+        self.skipped = max(self.skipped, notes.skipped)
+        self.conflicts.update(notes.conflicts)
         for job_id in wanted:
             if job_id in found:
                 self._record(found[job_id], start)
-            elif self.cycles == 0 or not complete or job_id in self.states or self._clock() - self._started[0] >= self._grace:
-                self._read_one(job_id, deadline)
+        for job_id in self._single_reads([job_id for job_id in wanted if job_id not in found], complete, notes.conflicts):
+            self._read_at[job_id] = self.cycles
+            self._read_one(job_id, deadline)
         self.cycles += 1
         return self
+
+    def _single_reads(self, missing, complete, conflicts) -> list:
+        """Which of the tasks the list did not show to read on their own this refresh (see the class)."""
+        if self.cycles == 0:
+            return missing
+        never_found = [job_id for job_id in missing if job_id not in self.states]
+        if self._clock() - self._started[0] >= self._grace:
+            first = never_found  # "not found" is now final: each is found, or ends the wait
+        else:
+            first = []
+        turn = [job_id for job_id in missing if job_id not in first and (job_id in self.states or not complete or job_id in conflicts)]
+        turn.sort(key=lambda job_id: (job_id not in conflicts, self._read_at.get(job_id, -1)))  # stable: in the order given
+        return first + turn[:GROUP_SINGLE_READS]
 
     def _window_start(self, wanted, now) -> datetime.datetime | None:
         if self.cycles == 0:
@@ -271,17 +343,18 @@ class JobGroup:
             starts.append(self._started[1] - datetime.timedelta(seconds=self._grace))
         return min(starts) - WINDOW_MARGIN if starts else None
 
-    def _read_list(self, wanted, deadline):
+    def _read_list(self, wanted, deadline, notes):
         """({id: list item} of the wanted tasks the list shows, whether the list was read in full, the window's start)."""
         now = self._now()
         start = self._window_start(wanted, now)
         if start is None:  # only tasks whose creation time is unreadable: the list cannot place them
             return {}, False, None
         start = min(max(start, now - RETENTION + WINDOW_MARGIN), now)
-        listing = self._jobs.iterate(start, now, GROUP_MAX_PAGES, deadline)
+        wanted = set(wanted)
+        listing = self._jobs.iterate(start, now, GROUP_MAX_PAGES, deadline, wanted=wanted, notes=notes)
         found = {}
         for item in listing:
-            if item["id"] in wanted:
+            if item["id"] in wanted and item["id"] not in notes.conflicts:  # a task listed twice, differently, is read on its own
                 found[item["id"]] = item
                 if len(found) == len(wanted):
                     break

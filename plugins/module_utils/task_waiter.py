@@ -116,18 +116,19 @@ class TaskWaiter:
         ``timeout_text`` starts a timeout's message instead of ``Timed out after <timeout> s`` (a run's deadline, say).
         """
         started = time.monotonic()
-        seen = []
+        seen = [False]  # whether the task was found: only that is kept of earlier answers (they can be megabytes each)
 
         def poll(deadline):
             try:
-                seen.append(self.get(job_id, expected_instance, deadline))
-                return seen[-1]
+                job = self.get(job_id, expected_instance, deadline)
             except NotFoundError as exc:
-                if seen:
+                if seen[0]:
                     raise exc.with_message("%s (it was found earlier in this wait)" % exc) from None
                 if time.monotonic() - started >= NOT_FOUND_GRACE:
                     raise exc.with_message("%s (still not found after %d s of waiting)" % (exc, NOT_FOUND_GRACE)) from None
                 return None  # not visible yet: look again on the normal schedule
+            seen[0] = True
+            return job
 
         def report(job, elapsed):
             record = task_record(job_id, job, elapsed, **self._context)
@@ -195,7 +196,9 @@ class TaskWaiter:
             else:
                 group.refresh()
         except HuaweiCloudError as exc:
+            self._warn_about_the_list(group)
             return GroupOutcome(group, time.monotonic() - started, str(exc))
+        self._warn_about_the_list(group)
         self._add_group_details(group)
         failed = [describe_failure(job) for job in group.failed()] if waiting else []
         message = None
@@ -213,6 +216,15 @@ class TaskWaiter:
         elif failed:
             message = "%d of %d DDM jobs did not succeed: %s" % (len(failed), len(group.ids), name_some(failed))
         return GroupOutcome(group, time.monotonic() - started, message)
+
+    def _warn_about_the_list(self, group: JobGroup) -> None:
+        """What the task list got wrong about other tasks (left out), or about ours (read on their own instead)."""
+        if group.skipped:
+            self._warn("The DDM task list held malformed items of other tasks (%d on one read); they were left out" % group.skipped)
+        if group.conflicts:
+            shown = ["%s (%s)" % (job_id, ", ".join(status[:64] for status in statuses)) for job_id, statuses in group.conflicts.items()]
+            self._warn("The DDM task list showed %d of the tasks twice, with different statuses, so they were read on their own: %s" % (
+                len(shown), name_some(shown)))
 
     def _add_group_details(self, group: JobGroup) -> None:
         """The list's details for final tasks that were read on their own (the list did not show them)."""

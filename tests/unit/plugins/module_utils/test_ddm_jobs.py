@@ -342,3 +342,57 @@ def test_a_group_summary_counts_and_averages():
                     "d": {"id": "d", "status": "Expanding", "process": "70%"}}
     assert group.summary() == dict(total=5, completed=1, failed={"Failed": 1}, running=2, not_found=1, average=55.0)
     assert group.pending() == ["c", "d", "e"] and [job["id"] for job in group.failed()] == ["b"]
+
+
+def test_tasks_the_list_never_shows_are_read_a_few_per_refresh_in_turn(http):
+    """A server clock ahead of ours: the list's window never reaches the tasks. Once a poll cost one GET per task."""
+    ids = ["job-%d" % n for n in range(8)]
+
+    def running(job_id):
+        return http.answer(200, {"job": {"id": job_id, "status": "Running", "created_time": created(-60)}})
+
+    turns = (ids * 2)[:3 * ddm.GROUP_SINGLE_READS]
+    answers = [http.answer(200, listed_page())] + [running(job_id) for job_id in ids]
+    for turn in range(3):
+        answers += [http.answer(200, listed_page())] + [running(job_id) for job_id in turns[turn * ddm.GROUP_SINGLE_READS:(turn + 1) * ddm.GROUP_SINGLE_READS]]
+    group, session, clock = group_api(http, ids, *answers)
+
+    group.refresh()
+    assert paths(session) == ["jobs"] + ids  # the first refresh reads each on its own, once
+    reads = []
+    for _refresh in range(3):
+        clock.now += 5
+        before = len(session.sent)
+        group.refresh()
+        assert paths(session)[before] == "jobs" and len(session.sent) - before == 1 + ddm.GROUP_SINGLE_READS
+        reads += paths(session)[before + 1:]
+    # In turn: every task is read again before any is read a third time.
+    assert reads == turns
+
+
+def test_a_malformed_item_of_another_task_is_left_out_and_counted(http):
+    ours = item(1, status="Running", created_time=created(1))
+    answers = [http.answer(200, listed_page({"id": 7, "status": ["x"]}, "junk", ours, item(2, status={"odd": 1}))),
+               http.answer(200, listed_page(dict(ours, status=5)), {"X-Request-Id": "rid"})]
+    group, session, _clock = group_api(http, ["job-1"], *answers)
+    group.refresh()
+    assert group.states["job-1"]["status"] == "Running" and group.skipped == 3 and paths(session) == ["jobs"]
+    # An item of a task waited on must still be well formed.
+    with pytest.raises(UnexpectedAnswer, match=r"jobs\[0\]\.status is a number, expected a non-empty string \(request id rid\)"):
+        group.refresh()
+
+
+def test_a_task_listed_twice_with_different_statuses_is_read_on_its_own(http):
+    running, done = item(1, status="Running", created_time=created(1)), item(1, status="Completed", created_time=created(1))
+    answers = [http.answer(200, listed_page(running, done, item(2, status="Running", created_time=created(1)))),
+               http.answer(200, {"job": dict(running, status="Completed")})]
+    group, session, _clock = group_api(http, ["job-1", "job-2"], *answers)
+    group.refresh()
+    assert paths(session) == ["jobs", "job-1"] and group.conflicts == {"job-1": ["Completed", "Running"]}
+    assert group.counts() == {"Completed": 1, "Running": 1}
+
+
+def test_the_failure_reason_lookup_reads_past_malformed_items_of_other_tasks(http):
+    listed = item(1, status="Failed", fail_reason="quota", created_time=created(1))
+    jobs, _session = jobs_api(http, http.answer(200, listed_page({"id": None}, listed)))
+    assert jobs.find_list_item({"id": "job-1", "created_time": created(1)}) == listed
