@@ -160,6 +160,21 @@ def test_chaos_faults_are_logged_with_their_kind(emulator):
     assert emulator.requests_log()[-1]["fault"]["label"] == "chaos:drop"
 
 
+def test_hostile_chaos_kinds_only_when_named(emulator):
+    # The default kinds are the transient ones a client must get through; hostile shapes are asked for by name.
+    assert not {"wrong-types", "hostile-page"} & set(emulator.start_chaos(rate=0.0, path="/jobs/")["kinds"])
+    emulator.stop_chaos()
+    emulator.start_chaos(rate=1.0, seed=3, kinds=["wrong-types"], path="/jobs/")
+    wrong = get_job(emulator, harness.DEMO_JOB_IDS["completed"])
+    emulator.start_chaos(rate=1.0, seed=3, kinds=["hostile-page"], path="/jobs/")
+    page = get_job(emulator, harness.DEMO_JOB_IDS["completed"])
+    assert emulator.stop_chaos()["drawn"] == {"hostile-page": 1}
+    assert wrong.status_code == 200 and wrong.json()["job"]["status"] == {"Completed": True}
+    assert isinstance(wrong.json()["job"]["name"], list) and "\x1b" in wrong.json()["job"]["name"][0]
+    assert page.status_code == 502 and len(page.content) > 256 * 1024 and "\x1b]0;" in page.text and "\x00" in page.text
+    assert [entry["fault"]["label"] for entry in emulator.requests_log()[-2:]] == ["chaos:wrong-types", "chaos:hostile-page"]
+
+
 def test_chaos_rejects_bad_specs(emulator):
     for spec in ({"rate": 2}, {"kinds": ["meteor"]}, {"seed": "x"}, {"kinds": []}):
         with pytest.raises(harness.EmulatorError, match="answered 400"):

@@ -91,7 +91,15 @@ CHAOS_KINDS = {
                                     "policy user over ratelimit,limit:100,time:1 minute", "request_id": None},
             "headers": {"Retry-After": "1"}},
     "slow": {"delay": 3.0},
+    # Hostile shapes, drawn only when named in ``kinds``. A 200 whose every field has the wrong type (terminal
+    # escapes where a name would be): no reading of it is right, so a client must fail cleanly, naming the field.
+    "wrong-types": {"status": 200, "json": {"job": {"id": 7, "name": ["\x1b[2J\x1b]0;owned\x07"], "status": {"Completed": True},
+                                                    "process": -1, "created_time": 1e300, "instance": "\r\n"},
+                                            "jobs": "\x1b[31m", "total": "many", "projects": {}, "token": []}},
+    # A 502 page of 300 KB of control characters, escape sequences and markup: retried, summarised without them.
+    "hostile-page": {"status": 502, "body": "\x1b[2J\x1b]0;owned\x07\r\n\x00\u202e\x7f<<<<<<<<" * 12000},
 }
+HOSTILE_KINDS = ("hostile-page", "wrong-types")
 
 
 class Chaos:
@@ -106,7 +114,7 @@ class Chaos:
         self.seed = spec.get("seed", 0)
         if isinstance(self.seed, bool) or not isinstance(self.seed, int):
             raise control_error("seed must be an integer")
-        kinds = spec.get("kinds", sorted(CHAOS_KINDS))
+        kinds = spec.get("kinds", sorted(set(CHAOS_KINDS) - set(HOSTILE_KINDS)))
         if not isinstance(kinds, list) or not kinds or any(kind not in CHAOS_KINDS for kind in kinds):
             raise control_error("kinds must be a non-empty list of %s" % ", ".join(sorted(CHAOS_KINDS)))
         self.kinds = kinds
