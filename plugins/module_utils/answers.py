@@ -9,7 +9,14 @@ is a clear failure, never a crash further on.
 
 from __future__ import annotations
 
-from .errors import UnexpectedAnswer, request_id_from
+import re
+
+from .errors import UnexpectedAnswer, printable, request_id_from
+
+# Ids are path segments: anything beyond these characters could change the URL's meaning. The same
+# rule holds for ids the user gives and for ids a service answers (a project id from IAM).
+PLAIN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
+PLAIN_ID_RULE = "a plain id (letters, digits, '-' and '_', at most 128 characters)"
 
 
 def json_kind(value) -> str:
@@ -40,6 +47,15 @@ def list_problem(items, where: str, item_problem) -> str | None:
     if not isinstance(items, list):
         return "%s is %s, expected an array" % (where, json_kind(items))
     return next((problem for problem in (item_problem(item, "%s[%d]" % (where, index)) for index, item in enumerate(items)) if problem), None)
+
+
+def plain_id_problem(value, where: str) -> str | None:
+    """What is wrong with an id an answer gives, which will go into a URL: not text, or not a plain id (quoted, shortened, escaped)."""
+    if not isinstance(value, str):
+        return "%s is %s, expected %s" % (where, json_kind(value), PLAIN_ID_RULE)
+    if not PLAIN_ID.fullmatch(value):
+        return "%s is %s, expected %s" % (where, printable(repr(value[:64])), PLAIN_ID_RULE)
+    return None
 
 
 def check_answer(service: str, problem: str | None, response) -> None:

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import email.utils
 import json
@@ -11,6 +12,7 @@ import re
 import time
 import traceback
 
+from .answers import plain_id_problem
 from .errors import (APIError, ConfigurationError, DeadlineExceeded, HuaweiCloudError, IdentityError, OutcomeUnknown, TransportError,
                      UnexpectedAnswer, is_gateway_code, parse_error, printable, request_id_from, summarize)
 from .retry import RetryBudget, RetryPolicy, parse_retry_after
@@ -89,7 +91,7 @@ class HuaweiCloudClient:
 
     def __init__(self, auth, *, iam_url: str, region: str | None = None, project_id: str | None = None,
                  project_name: str | None = None, timeout: float = 30, verify=True, retry: RetryPolicy | None = None,
-                 session=None, sleep=time.sleep, clock=time.monotonic):
+                 session=None, sleep=time.sleep, clock=time.monotonic, on_secret=None):
         self.auth = auth
         self.iam_url = iam_url
         self.region = region
@@ -103,14 +105,41 @@ class HuaweiCloudClient:
         self._sleep = sleep
         self._clock = clock
         self.retry_events: list[str] = []
-        self._deadlines: list = []  # of the requests under way, innermost last
+        self._deadlines: list = []  # of the requests under way and of the scopes of within(), innermost last
+        self._on_secret = on_secret
 
     @property
     def project_id(self) -> str:
-        """The configured project id, or the one IAM reports for the project name or the region (looked up once)."""
+        """The configured project id, or the one IAM reports for the project name or the region (looked up once).
+
+        It goes into URLs: whatever found it, it must be a plain id, as the options' project_id must.
+        """
         if not self._project_id:
-            self._project_id = _preparing(self.auth.discover_project, self, self.project_name or self.region)
+            found = _preparing(self.auth.discover_project, self, self.project_name or self.region)
+            problem = plain_id_problem(found, "the project id found")
+            if problem:
+                raise IdentityError(UnexpectedAnswer("IAM", problem))
+            self._project_id = found
         return self._project_id
+
+    def keep_secret(self, value) -> None:
+        """Note a secret obtained at run time (a login token, a session token, temporary keys), so that no output shows it."""
+        if self._on_secret is not None and isinstance(value, str) and value:
+            self._on_secret(value)
+
+    @contextlib.contextmanager
+    def within(self, deadline: float | None):
+        """Every request made in the block ends by ``deadline`` (a ``time.monotonic()`` value; None adds no limit).
+
+        This includes what prepares a request: the project lookup, logins and temporary credentials.
+        Scopes nest, and an inner deadline never extends an outer one.
+        """
+        outer = self._deadlines[-1] if self._deadlines else None
+        self._deadlines.append(outer if deadline is None else (deadline if outer is None else min(deadline, outer)))
+        try:
+            yield self._deadlines[-1]
+        finally:
+            self._deadlines.pop()
 
     def get_json(self, url: str, params=None, project_scoped: bool = True, deadline: float | None = None, service: str = "the API") -> dict:
         response = self.request("GET", url, params=params, project_scoped=project_scoped, deadline=deadline, service=service)
@@ -137,7 +166,8 @@ class HuaweiCloudClient:
         Transient failures are retried within the retry policy (``retry``, else the
         client's) and, inside a wait, before ``deadline`` (a ``time.monotonic()`` value),
         which also bounds every attempt. A request made while another one is prepared (a
-        login, temporary credentials, a project lookup) keeps to the other's deadline too.
+        login, temporary credentials, a project lookup), or inside :meth:`within`, keeps to
+        that deadline too.
         Anything else raises a :class:`HuaweiCloudError`. ``auth`` authenticates this
         request instead of the client's scheme (an agency's base credentials calling IAM);
         ``headers`` are added to the usual ones.
@@ -147,13 +177,8 @@ class HuaweiCloudClient:
         an attempt whose outcome is unclear raises :class:`OutcomeUnknown`, for the caller to read
         back what happened.
         """
-        outer = self._deadlines[-1] if self._deadlines else None
-        deadline = outer if deadline is None else (deadline if outer is None else min(deadline, outer))
-        self._deadlines.append(deadline)
-        try:
-            return self._request(method, url, deadline=deadline, **options)
-        finally:
-            self._deadlines.pop()
+        with self.within(deadline) as effective:
+            return self._request(method, url, deadline=effective, **options)
 
     def _request(self, method: str, url: str, *, params=None, json_body=None, project_scoped: bool = True,
                  authenticated: bool = True, deadline: float | None = None, service: str = "the API",

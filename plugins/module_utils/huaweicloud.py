@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections import Counter
 from urllib.parse import urlsplit
 
@@ -18,14 +19,13 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 from ansible.module_utils.parsing.convert_bool import boolean
 
+from .answers import PLAIN_ID, PLAIN_ID_RULE
 from .client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, HuaweiCloudClient
 from .credentials import build_auth, resolve_credentials
 from .endpoints import iam_endpoint, is_loopback, service_endpoint
-from .errors import ConfigurationError, HuaweiCloudError, printable, without_surrogates
+from .errors import ConfigurationError, DeadlineExceeded, HuaweiCloudError, printable, without_surrogates
 from .retry import RetryPolicy
 
-# Ids are path segments: anything beyond these characters could change the URL's meaning.
-PLAIN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 REGION = re.compile(r"[a-z]{2}(-[a-z0-9]+){1,4}")
 DOMAIN_SUFFIX = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+")
 MAX_RETRIES_LIMIT = 20
@@ -100,7 +100,7 @@ def endpoint_argument_spec(service: str) -> dict:
 
 def check_plain_id(value: str | None, option: str) -> None:
     if value is not None and not PLAIN_ID.fullmatch(value):
-        raise ConfigurationError("%s must be a plain id (letters, digits, '-' and '_', at most 128 characters), got %r" % (option, value))
+        raise ConfigurationError("%s must be %s, got %r" % (option, PLAIN_ID_RULE, value))
 
 
 def check_connection_options(params: dict, origins: dict | None = None) -> None:
@@ -154,6 +154,7 @@ class HuaweiCloudModule:
         self.changed = False
         self.client = None
         self.endpoint = None
+        self.deadline = None  # time.monotonic() by which the run ends (run_budget), or None
         self._diff = None
         self._ansible_warn = module.warn
         module.warn = self.warn  # every warning, whoever gives it, is escaped
@@ -165,11 +166,32 @@ class HuaweiCloudModule:
     def execute(self) -> None:
         if not HAS_REQUESTS:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+        budget = self.run_budget()
+        # Set before anything else: every phase of the run (the project lookup, logins, temporary credentials, the
+        # wait and the lookups after it) must end by it, and each request keeps to it (HuaweiCloudClient.within).
+        self.deadline = None if budget is None else time.monotonic() + budget
         try:
             self.connect()
-            self.run()
+            with self.client.within(self.deadline):
+                self.run()
+        except DeadlineExceeded as exc:
+            self.fail(self.timed_out(exc) if self.deadline is not None else str(exc))
         except HuaweiCloudError as exc:
             self.fail(str(exc))
+
+    def run_budget(self) -> float | None:
+        """Seconds that bound the whole run, or None: ``wait_timeout`` when the module waits (``wait``).
+
+        A module whose ``wait_timeout`` bounds its run whatever ``wait`` says overrides this.
+        """
+        params = self.module.params
+        if params.get("wait") and params.get("wait_timeout"):
+            return params["wait_timeout"]
+        return None
+
+    def timed_out(self, error: DeadlineExceeded) -> str:
+        """The message of a run that reached its deadline outside any wait (a lookup before or after one)."""
+        return "Timed out after %d s (wait_timeout): %s" % (self.run_budget(), error)
 
     def connect(self) -> None:
         """Check every option, then build the client. Nothing is sent here."""
@@ -187,7 +209,8 @@ class HuaweiCloudModule:
         self.client = HuaweiCloudClient(
             auth, iam_url=iam_url, region=settings.params["region"], project_id=settings.params["project_id"],
             project_name=settings.params["project_name"], timeout=params["api_timeout"],
-            verify=(params["ca_path"] or True) if params["validate_certs"] else False, retry=RetryPolicy(max_retries=params["max_retries"]))
+            verify=(params["ca_path"] or True) if params["validate_certs"] else False, retry=RetryPolicy(max_retries=params["max_retries"]),
+            on_secret=module.no_log_values.add)  # tokens fetched at run time: a server may echo them in an error
         self._warn_about_transport(auth.kind, iam_url, settings.params)
 
     @classmethod

@@ -291,13 +291,11 @@ job:
   type: dict
 """
 
-import time
-
 from ansible.module_utils.basic import AnsibleModule
 
 from ..module_utils.ddm_instances import MAX_NODES_PER_CALL, NAME, READY, DdmInstances, describe, in_progress, instance_view, is_failed
 from ..module_utils.ddm_jobs import DdmJobs
-from ..module_utils.errors import ConfigurationError, HuaweiCloudError, OutcomeUnknown, printable
+from ..module_utils.errors import ConfigurationError, DeadlineExceeded, HuaweiCloudError, OutcomeUnknown, printable
 from ..module_utils.huaweicloud import HuaweiCloudModule, check_plain_id
 from ..module_utils.instance_operations import InstanceOperator, OperationFailed
 from ..module_utils.times import utc_now
@@ -347,8 +345,13 @@ class DdmInstance(HuaweiCloudModule):
         if params["wait_interval"] is not None and params["wait_interval"] > params["wait_timeout"]:
             raise ConfigurationError("wait_interval (%d) must not be larger than wait_timeout (%d)" % (params["wait_interval"], params["wait_timeout"]))
 
+    def run_budget(self):
+        return self.params["wait_timeout"]  # bounds the whole run, with or without wait
+
+    def timed_out(self, error):
+        return "Timed out (wait_timeout, %d s, bounds the whole run): %s" % (self.params["wait_timeout"], error)
+
     def run(self):
-        self.deadline = time.monotonic() + self.params["wait_timeout"]
         self.api = DdmInstances(self.client, self.endpoint, self.deadline)
         self.operator = InstanceOperator(self.api, DdmJobs(self.client, self.endpoint), self.deadline, self.params["wait_interval"],
                                          self.module.warn, budget=self.params["wait_timeout"])
@@ -365,6 +368,8 @@ class DdmInstance(HuaweiCloudModule):
             self.instance = exc.instance or self.instance
             self.job = exc.job or self.job
             self.fail(str(exc), **self.result())
+        except DeadlineExceeded as exc:  # outside any wait: a lookup (the project, the instance) or a write
+            self.fail(self.timed_out(exc), **self.result())
         except HuaweiCloudError as exc:
             self.fail(str(exc), **self.result())
         self.exit(**self.result())

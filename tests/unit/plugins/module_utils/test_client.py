@@ -244,3 +244,50 @@ def test_a_login_needed_by_a_poll_keeps_to_the_poll_deadline(http):
     assert session.sent[0]["url"] == "https://iam.example.invalid/v3/auth/tokens"
     assert isinstance(info.value.last_error, TransportError)
     assert client._deadlines == []  # pylint: disable=protected-access
+
+
+def test_a_run_deadline_bounds_the_project_lookup_made_while_a_url_is_built(http, clock):
+    # DDM URLs hold the project id, so the lookup happens before any request of the wait passes its deadline.
+    session = http.Session(*[requests.exceptions.ConnectionError("refused") for _i in range(6)])
+    client, sleeps = http.client(session, auth=TokenAuth("tok"), project_id=None, clock=clock)
+    with client.within(clock() + 2.5), pytest.raises(DeadlineExceeded):
+        _ = client.project_id
+    assert sleeps == [1.0] and len(session.sent) == 2 and session.sent[0]["url"] == "https://iam.example.invalid/v3/auth/projects"
+    assert session.sent[0]["timeout"] == 2.5  # each attempt is cut to what is left, not api_timeout
+    assert client._deadlines == []  # pylint: disable=protected-access
+
+
+def test_deadline_scopes_nest_and_never_extend_an_outer_one(http):
+    client, _sleeps = http.client(http.Session())
+    with client.within(None) as none:
+        assert none is None
+        with client.within(50.0) as outer:
+            with client.within(80.0) as inner, client.within(None) as unchanged:
+                assert (outer, inner, unchanged) == (50.0, 50.0, 50.0)
+            with client.within(20.0) as tighter:
+                assert tighter == 20.0
+    assert client._deadlines == []  # pylint: disable=protected-access
+
+
+class OddScheme(TokenAuth):
+    """A scheme whose project lookup finds an id that is not plain (a check of the scheme's own was forgotten)."""
+
+    def discover_project(self, client, name):
+        return "p/../x"
+
+
+def test_a_project_id_found_by_any_scheme_must_be_plain(http):
+    session = http.Session()
+    client, _sleeps = http.client(session, auth=OddScheme("tok"), project_id=None)
+    with pytest.raises(IdentityError, match=r"^unexpected answer from IAM: the project id found is 'p/\.\./x', expected a plain id"):
+        _ = client.project_id
+    assert session.sent == []
+
+
+def test_secrets_obtained_at_run_time_are_passed_on(http):
+    kept = []
+    client, _sleeps = http.client(http.Session(), on_secret=kept.append)
+    for value in ("MIIEMUtoken", "", None):
+        client.keep_secret(value)
+    assert kept == ["MIIEMUtoken"]  # an empty value would mask every position of every message
+    http.client(http.Session())[0].keep_secret("no hook: nothing to do")

@@ -4,12 +4,17 @@
 
 from __future__ import annotations
 
+import time
+import types
+
 import pytest
 
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 
 from ansible_collections.huaweicloud.cloud.plugins.module_utils import huaweicloud
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import ConfigurationError
+from ansible_collections.huaweicloud.cloud.plugins.module_utils.auth import TokenAuth
+from ansible_collections.huaweicloud.cloud.plugins.module_utils.client import HuaweiCloudClient
+from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import ConfigurationError, DeadlineExceeded
 
 VALID = dict(project_id="0123456789abcdef0123456789abcdef", region="cn-north-4", cloud="myhuaweicloud.com", api_timeout=30, max_retries=5)
 
@@ -157,3 +162,32 @@ def test_messages_and_warnings_escape_server_text_once_and_results_hold_no_lone_
     kept = "Create\x1b[2J\x07\nok: [localhost]\\ud800"
     assert failed["job"] == {"name": kept, kept: [kept]}
     assert exited["msg"] == "Create\\x1b[2J\\x07\\nok: [localhost]\\ud800"
+
+
+class RunsOutOfTime(huaweicloud.HuaweiCloudModule):
+    """A module whose run reaches a deadline outside any wait (a project lookup, say), noting the deadline its requests had."""
+
+    def connect(self):
+        self.client = HuaweiCloudClient(TokenAuth("tok"), iam_url="https://iam.example.invalid", region="cn-north-4",
+                                        session=types.SimpleNamespace())
+
+    def run(self):
+        self.seen = self.client._deadlines[-1]  # pylint: disable=protected-access,attribute-defined-outside-init
+        raise DeadlineExceeded("GET https://iam.example.invalid/v3/auth/projects: no complete answer before the deadline")
+
+
+@pytest.mark.parametrize("wait", [True, False])
+def test_a_waiting_run_has_a_deadline_from_its_start_and_reaching_it_is_a_timeout(wait):
+    ansible_module = FakeAnsibleModule()
+    ansible_module.params = {"wait": wait, "wait_timeout": 5}
+    module = RunsOutOfTime(ansible_module)
+    started = time.monotonic()
+    module.execute()
+    [(outcome, result)] = ansible_module.results
+    assert outcome == "fail"
+    if wait:
+        assert started + 5 <= module.seen <= time.monotonic() + 5
+        assert result["msg"] == "Timed out after 5 s (wait_timeout): GET https://iam.example.invalid/v3/auth/projects: no complete answer before the deadline"
+    else:
+        assert module.seen is None
+        assert result["msg"].startswith("GET https://")
