@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime
 
-from .errors import APIError, ConfigurationError, HuaweiCloudError
+from .answers import check_answer, json_kind, list_problem, plain_id_problem, text_problems
+from .errors import APIError, ConfigurationError, HuaweiCloudError, UnexpectedAnswer
 from .signer import sign_request
 
 CREDENTIALS_HELP = ("use one of: auth_token (HW_AUTH_TOKEN); access_key and secret_key (HW_ACCESS_KEY, HW_SECRET_KEY); "
@@ -52,12 +53,46 @@ class AuthScheme:
         return error
 
 
-def pick_project(body: dict, name: str) -> str:
-    """The id of the only project called ``name`` in an IAM project list."""
-    projects = [p for p in body.get("projects") or [] if isinstance(p, dict) and p.get("name") == name]
-    if len(projects) != 1 or not isinstance(projects[0].get("id"), str) or not projects[0]["id"]:
-        raise HuaweiCloudError("Found %d projects named %r in IAM; set project_id (HW_PROJECT_ID)" % (len(projects), name))
-    return projects[0]["id"]
+def _project_problem(project, where: str) -> str | None:
+    if not isinstance(project, dict):
+        return "%s is %s, expected an object" % (where, json_kind(project))
+    problems = text_problems(project, where, ("id", "name"))
+    return problems[0] if problems else None
+
+
+def _check(problem: str | None, response) -> None:
+    if response is None and problem:
+        raise UnexpectedAnswer("IAM", problem)
+    check_answer("IAM", problem, response)
+
+
+def pick_project(body: dict, name: str, response=None) -> str:
+    """The id of the only project called ``name`` in IAM's project list ``body`` (``response`` gives the request id for errors).
+
+    The list's shape is checked first, and the id picked must be a plain id: it goes into URLs.
+    """
+    projects = body.get("projects")
+    projects = [] if projects is None else projects
+    _check(list_problem(projects, "projects", _project_problem), response)
+    matches = [(index, project) for index, project in enumerate(projects) if project.get("name") == name]
+    if len(matches) != 1 or not matches[0][1].get("id"):
+        raise HuaweiCloudError("Found %d projects named %r in IAM; set project_id (HW_PROJECT_ID)" % (len(matches), name))
+    index, project = matches[0]
+    _check(plain_id_problem(project["id"], "projects[%d].id" % index), response)
+    return project["id"]
+
+
+def get_projects(client, path: str, params=None) -> tuple:
+    """(IAM's answer with a project list, the response) of ``GET <iam>/<path>``."""
+    response = client.request("GET", client.iam_url + path, params=params, project_scoped=False, service="IAM")
+    return client.decode_json(response, "IAM"), response
+
+
+def login_project(body: dict):
+    """``token.project.id`` of IAM's login answer (not checked here), or None when the token is not scoped to a project."""
+    token = body.get("token")
+    project = token.get("project") if isinstance(token, dict) else None
+    return project.get("id") if isinstance(project, dict) else None
 
 
 def need_project_name(name: str | None) -> str:
@@ -68,8 +103,8 @@ def need_project_name(name: str | None) -> str:
 
 def list_projects_by_name(client, name: str) -> str:
     """``GET /v3/projects?name=...``: works for any scheme whose credentials IAM accepts there (AK/SK)."""
-    body = client.get_json(client.iam_url + "/v3/projects", params=[("name", need_project_name(name))], project_scoped=False, service="IAM")
-    return pick_project(body, name)
+    body, response = get_projects(client, "/v3/projects", [("name", need_project_name(name))])
+    return pick_project(body, name, response)
 
 
 def sign_with(access_key, secret_key, security_token, method, url, headers, body, project_id):
@@ -103,8 +138,8 @@ class TokenAuth(AuthScheme):
     def discover_project(self, client, name):
         # As the Terraform provider does: the projects this token may use, picked by name.
         need_project_name(name)
-        body = client.get_json(client.iam_url + "/v3/auth/projects", project_scoped=False, service="IAM")
-        return pick_project(body, name)
+        body, response = get_projects(client, "/v3/auth/projects")
+        return pick_project(body, name, response)
 
 
 class AkSkAuth(AuthScheme):
@@ -181,11 +216,12 @@ class PasswordAuth(AuthScheme):
         token = response.headers.get("X-Subject-Token")
         if not token:
             raise HuaweiCloudError("IAM answered the password login without an X-Subject-Token header")
+        client.keep_secret(token)  # a server may echo it in an error message
+        project = login_project(client.decode_json(response, "IAM"))
+        if project is not None:
+            check_answer("IAM", plain_id_problem(project, "token.project.id"), response)
         self._token = token
-        try:
-            self.project_id = client.decode_json(response, "IAM")["token"]["project"]["id"]
-        except (KeyError, TypeError):
-            self.project_id = self._scope_project_id
+        self.project_id = project or self._scope_project_id
 
     def authorize(self, client, method, url, headers, body, project_id):  # pylint: disable=unused-argument
         if self._token is None:

@@ -134,6 +134,7 @@ class MetadataSource:
                 return
             raise
         self._token = response.content.decode("latin-1").strip() or None
+        client.keep_secret(self._token)  # a server may echo it in an error message
 
     def _get(self, client):
         headers = {"X-Metadata-Token": self._token} if self._token else {}
@@ -187,9 +188,10 @@ class RenewingAkSkAuth(AuthScheme):
                 if self._credentials is None or self._credentials.expired(self._clock()):
                     raise
                 return self._credentials
-            if self._on_secret is not None:
-                self._on_secret(fresh.secret)
-                self._on_secret(fresh.security_token)
+            for secret in (fresh.secret, fresh.security_token):
+                client.keep_secret(secret)
+                if self._on_secret is not None:
+                    self._on_secret(secret)
             self._credentials = fresh
         return self._credentials
 

@@ -33,3 +33,19 @@ def test_check_answer_raises_with_the_request_id():
     with pytest.raises(UnexpectedAnswer) as info:
         answers.check_answer("DDM", "x.id is null", Response())
     assert "x.id is null" in str(info.value) and "req-1" in str(info.value)
+
+
+@pytest.mark.parametrize("value, problem", [
+    ("p-1_ABC", None),
+    ("a" * 128, None),
+    ("a" * 129, "project.id is '%s', expected a plain id" % ("a" * 64)),
+    ("../../../evil", "project.id is '../../../evil', expected a plain id"),
+    ("p1?x=1#", "project.id is 'p1?x=1#', expected a plain id"),
+    ("p1\n", "project.id is 'p1\\n', expected a plain id"),  # escaped: no line break reaches a message
+    ("", "project.id is '', expected a plain id"),
+    (12, "project.id is a number, expected a plain id"),
+    (None, "project.id is null, expected a plain id"),
+])
+def test_ids_an_answer_gives_must_be_plain_before_they_go_into_a_url(value, problem):
+    found = answers.plain_id_problem(value, "project.id")
+    assert found == (None if problem is None else problem + " (letters, digits, '-' and '_', at most 128 characters)")

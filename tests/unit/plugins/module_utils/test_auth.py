@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ansible_collections.huaweicloud.cloud.plugins.module_utils.auth import AkSkAuth, PasswordAuth, TokenAuth, select_auth
@@ -97,3 +99,46 @@ def test_an_iam_404_while_authorizing_is_not_a_missing_job(http):
     client, _sleeps = http.client(http.Session(no_agency), auth=auth)
     with pytest.raises(IdentityError, match="IAM did not give temporary credentials for agency 'nobody' of account 'acct': HTTP 404"):
         DdmJobs(client, "https://ddm.example.invalid").get("ff8080817b7e5a8a017b7e6d2c1f0001")
+
+
+@pytest.mark.parametrize("answer, problem", [
+    ({"projects": "cn-north-4"}, "projects is a string, expected an array"),
+    ({"projects": {"id": "p"}}, "projects is an object, expected an array"),
+    ({"projects": 5}, "projects is a number, expected an array"),
+    ({"projects": [7]}, "projects[0] is a number, expected an object"),
+    ({"projects": [{"id": "p", "name": ["cn-north-4"]}]}, "projects[0].name is an array, expected a string"),
+    ({"projects": [{"id": "p0", "name": "other"}, {"id": 12, "name": "cn-north-4"}]}, "projects[1].id is a number, expected a string"),
+    ({"projects": [{"id": "../../../evil", "name": "cn-north-4"}]}, "projects[0].id is '../../../evil', expected a plain id"),
+    ({"projects": [{"id": "p1?x=1#", "name": "cn-north-4"}]}, "projects[0].id is 'p1?x=1#', expected a plain id"),
+])
+@pytest.mark.parametrize("auth", [TokenAuth("tok"), AkSkAuth("AK", "SK")], ids=["token", "aksk"])
+def test_iam_project_lists_are_checked_like_ddm_answers(http, auth, answer, problem):
+    session = http.Session(http.answer(200, answer, headers={"X-IAM-Trace-Id": "trace-1"}))
+    client, _sleeps = http.client(session, auth=auth, project_id=None)
+    with pytest.raises(IdentityError) as info:
+        DdmJobs(client, "https://ddm.example.invalid").get("j1")
+    assert str(info.value).startswith("unexpected answer from IAM: " + problem), str(info.value)
+    assert str(info.value).endswith("(request id trace-1)")
+    assert len(session.sent) == 1  # nothing went to DDM
+
+
+@pytest.mark.parametrize("project, problem", [
+    ({"id": "../../../evil"}, "token.project.id is '../../../evil', expected a plain id"),
+    ({"id": 12}, "token.project.id is a number, expected a plain id"),
+])
+def test_the_project_of_a_login_token_is_checked(http, project, problem):
+    login = http.answer(201, {"token": {"project": project}}, headers={"X-Subject-Token": "MIIEMUlogin"})
+    kept = []
+    client, _sleeps = http.client(http.Session(login), auth=PasswordAuth("u", "p", "d", None, "cn-north-4"), project_id=None, on_secret=kept.append)
+    with pytest.raises(IdentityError, match=r"^unexpected answer from IAM: %s" % re.escape(problem)):
+        _ = client.project_id
+    assert kept == ["MIIEMUlogin"]  # told before anything can fail: an error may quote it
+
+
+def test_a_login_token_is_a_secret_of_the_run(http):
+    login = http.answer(201, {"token": {"project": {"id": "p-1"}}}, headers={"X-Subject-Token": "MIIEMUlogin"})
+    kept = []
+    client, _sleeps = http.client(http.Session(login, http.answer(200, {"ok": 1})), auth=PasswordAuth("u", "p", "d", None, "cn-north-4"),
+                                  project_id=None, on_secret=kept.append)
+    assert client.project_id == "p-1" and client.get_json("https://ddm.example.invalid/x") == {"ok": 1}
+    assert kept == ["MIIEMUlogin"]

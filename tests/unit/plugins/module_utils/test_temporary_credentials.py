@@ -199,3 +199,12 @@ def test_other_401s_of_direct_credentials_are_left_alone(http):
     client, _sleeps = http.client(http.Session(rejected), auth=AkSkAuth("AK", "SK"))
     with pytest.raises(APIError, match="^HTTP 401"):
         client.get_json(URL)
+
+
+def test_every_secret_fetched_from_the_metadata_service_reaches_the_client(http):
+    session = http.Session(http.answer(200, text="meta-token"), credential(http, 1, T0 + 3600, 200), http.answer(200, {"ok": 1}))
+    kept = []
+    client, _sleeps = http.client(session, auth=RenewingAkSkAuth(MetadataSource("http://127.0.0.1:9"), clock=WallClock()), on_secret=kept.append)
+    client.get_json(URL)
+    # The session token as well as the keys: a server may quote any of them in an error message.
+    assert kept == ["meta-token", "SKTEMP1", "ST1"]
