@@ -91,7 +91,19 @@ def test_fault_can_remove_request_id(emulator):
     assert "X-Request-Id" not in get_job(emulator, "x").headers
 
 
-@pytest.mark.parametrize("spec", [{"status": "500"}, {"status": 99}, {"path": "("}, {"delay": -1}, {"headers": []}, {"body": {}}])
+def test_an_echoing_fault_quotes_the_request_headers(emulator):
+    emulator.add_fault(status=400, echo=True, json={"error_code": "DBS.280001", "error_msg": "token {{X-Auth-Token}}, {{X-Absent}}.",
+                                                    "detail": ["{{x-auth-token}}"]})
+    body = get_job(emulator, "x").json()
+    assert body["error_msg"] == "token %s, ." % STATIC_TOKEN and body["detail"] == [STATIC_TOKEN]
+    emulator.add_fault(status=401, echo=True, body="Unauthorized: {{X-Auth-Token}}")
+    assert get_job(emulator, "x").text == "Unauthorized: " + STATIC_TOKEN
+    # Without echo, the placeholders are sent as they are.
+    emulator.add_fault(status=401, body="Unauthorized: {{X-Auth-Token}}")
+    assert get_job(emulator, "x").text == "Unauthorized: {{X-Auth-Token}}"
+
+
+@pytest.mark.parametrize("spec", [{"status": "500"}, {"status": 99}, {"path": "("}, {"delay": -1}, {"headers": []}, {"body": {}}, {"echo": "yes"}])
 def test_bad_fault_specs_rejected(emulator, spec):
     with pytest.raises(harness.EmulatorError, match="400"):
         emulator.add_fault(**spec)

@@ -55,6 +55,11 @@ class Fault:
             raise control_error("trickle_part must be 'all' or 'body'")
         # Pad the answer's body with trailing spaces (still valid JSON) to this many bytes.
         self.pad_to = int(number_field(spec, "pad_to", 0))
+        # A server that echoes what it was sent: {{Header-Name}} in the body or the JSON's strings is replaced by
+        # the request's value of that header (a token, say), as some error messages quote it.
+        self.echo = spec.get("echo", False)
+        if not isinstance(self.echo, bool):
+            raise control_error("echo must be true or false")
         self.label = spec.get("label")
 
     def matches(self, method, path):
@@ -63,22 +68,47 @@ class Fault:
     def describe(self):
         return {"method": self.method, "path": self.path.pattern if self.path else None, "remaining": self.remaining,
                 "status": self.status, "delay": self.delay, "drop": self.drop, "apply": self.apply, "trickle": self.trickle, "pad_to": self.pad_to,
-                "label": self.label}
+                "echo": self.echo, "label": self.label}
 
-    def answer(self, request_id):
-        """(status, body bytes, headers) to answer instead of the API, or None to let the call through."""
+    def answer(self, request_id, call=None):
+        """(status, body bytes, headers) to answer instead of the API, or None to let the call through.
+
+        With ``echo``, ``call`` (the request) fills the ``{{Header-Name}}`` placeholders.
+        """
         if self.status is None:
             return None
         headers = {"X-Request-Id": request_id}
+        echo = (lambda value: _echo(value, call)) if self.echo and call is not None else (lambda value: value)
         if self.has_json:
-            data, headers["Content-Type"] = json.dumps(with_request_id(self.json, request_id)).encode("utf-8"), JSON_CONTENT_TYPE
+            data = json.dumps(_map_strings(with_request_id(self.json, request_id), echo)).encode("utf-8")
+            headers["Content-Type"] = JSON_CONTENT_TYPE
         elif self.body:
-            data = self.body.encode("utf-8")
+            data = echo(self.body).encode("utf-8")
             headers["Content-Type"] = "text/html" if self.body.lstrip().startswith("<") else "text/plain"
         else:
             data = b""
         headers.update(self.headers)
         return self.status, data, headers
+
+
+ECHO_PLACEHOLDER = re.compile(r"\{\{([A-Za-z0-9-]+)\}\}")
+
+
+def _echo(text, call):
+    """``text`` with each ``{{Header-Name}}`` replaced by that header of ``call`` (empty when it was not sent)."""
+    lowered = {name.lower(): value for name, value in call.headers.items()}
+    return ECHO_PLACEHOLDER.sub(lambda match: lowered.get(match.group(1).lower(), ""), text)
+
+
+def _map_strings(value, change):
+    """``value`` (JSON-like) with ``change`` applied to every string in it."""
+    if isinstance(value, str):
+        return change(value)
+    if isinstance(value, dict):
+        return {key: _map_strings(item, change) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_map_strings(item, change) for item in value]
+    return value
 
 
 # What the random faults of a soak look like; each is a fault spec (see Fault).

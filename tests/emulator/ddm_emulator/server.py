@@ -184,7 +184,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.app.state.update_record(entry, status=None)
                 self.connection.shutdown(socket.SHUT_RDWR)
                 return
-            answer = fault.answer(call.request_id) or answer
+            answer = fault.answer(call.request_id, call) or answer
         if answer is None:
             answer = self._api_answer(call)
         status, data, headers = answer
