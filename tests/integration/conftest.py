@@ -18,6 +18,21 @@ from harness.collection import build_and_install
 from harness.emulator import PROJECT_ID, STATIC_TOKEN, EmulatorProcess
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SOAK_MARKER = "soak"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "%s: a long soak (minutes), run only when asked for with -m soak" % SOAK_MARKER)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Leave the long soaks out unless the marker expression names them (-m soak)."""
+    if SOAK_MARKER in (config.getoption("markexpr") or ""):
+        return
+    kept = [item for item in items if item.get_closest_marker(SOAK_MARKER) is None]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item.get_closest_marker(SOAK_MARKER) is not None])
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")
