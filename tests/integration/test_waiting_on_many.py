@@ -10,6 +10,7 @@ them, then script how they end by creating them again under the same ids.
 from __future__ import annotations
 
 import re
+import time
 
 from cases import retry_warnings, token_case  # pylint: disable=import-error
 from harness.emulator import PROJECT_ID  # pylint: disable=import-error
@@ -188,3 +189,64 @@ def test_bad_job_ids_are_refused_before_any_request(ansible_runner, emulator):
     for label, message in expected.items():
         assert results[label]["failed"] is True and message in results[label]["msg"], results[label]
     assert emulator.requests_log() == []
+
+
+def _listed(job, status):
+    """A task as the task list shows it, with the given status."""
+    return {"id": job["id"], "name": job["name"], "status": status, "created_time": job["created_time"], "end_time": "", "process": "",
+            "instance_id": job["instance"]["id"], "instance_name": job["instance"]["name"], "fail_reason": "", "database_name": "",
+            "operations": []}
+
+
+def _single_reads_per_poll(emulator):
+    """How many tasks were read on their own after each list request, in order."""
+    counts = []
+    for entry in emulator.requests_log():
+        if entry["path"] == LIST_PATH:
+            counts.append(0)
+        elif entry["path"].startswith(LIST_PATH + "/") and counts:
+            counts[-1] += 1
+    return counts
+
+
+def test_tasks_the_list_never_shows_cost_a_few_requests_per_poll(ansible_runner, emulator, token_vars):
+    """A list that never shows the tasks (a server clock ahead of ours puts them after the window): each poll once read every one."""
+    ids = _create(emulator, 8, duration=3600)
+    emulator.add_fault(method="GET", path=LIST_PATH + "$", count=1000, status=200, json={"jobs": [], "total": 0})
+
+    started = ansible_runner.start(_wait_many(ansible_runner, token_vars, ids))
+    deadline = time.monotonic() + 60
+    while len(_list_requests(emulator)) < 4 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    _finish(emulator, ids, outcome="Completed")
+    run = ansible_runner.finish(started)
+
+    assert run.rc == 0, run
+    result = run.result(TASK)
+    assert result.get("failed") is not True and result["counts"] == {"Completed": 8}, result
+    reads = _single_reads_per_poll(emulator)
+    # One read each on the first poll, as the user guide says; then at most three per poll, in turn.
+    assert reads[0] == 8 and len(reads) == result["polls"] >= 5 and max(reads[1:]) <= 3, reads
+    singles = [entry["path"].rsplit("/", 1)[-1] for entry in _single_requests(emulator)][8:]
+    assert all(singles.count(job_id) >= 1 for job_id in ids), singles  # every task had its turn
+
+
+def test_odd_entries_of_the_list_do_not_abort_the_wait(ansible_runner, emulator, token_vars):
+    """One malformed item of another task once failed every job_ids wait; a task listed twice, contradicting itself, was taken as either."""
+    ours = [emulator.post_job(instance=INSTANCES[number], outcome="Completed") for number in range(2)]
+    listed = [{"id": 7, "status": ["Running"]},  # another team's task, malformed
+              _listed(ours[0], "Running"), _listed(ours[0], "Completed"),  # one of ours twice, with different statuses
+              _listed(ours[1], "Completed")]
+    emulator.add_fault(method="GET", path=LIST_PATH + "$", count=100, status=200, json={"jobs": listed, "total": len(listed)})
+
+    run = ansible_runner.playbook(PLAYBOOK, dict(token_vars, ddm_job_ids=[job["id"] for job in ours]))
+
+    assert run.rc == 0, run
+    result = run.result(TASK)
+    assert result.get("failed") is not True and result["counts"] == {"Completed": 2}, result
+    # The task the list contradicts was read on its own; the other was taken from the list.
+    assert [entry["path"].rsplit("/", 1)[-1] for entry in _single_requests(emulator)] == [ours[0]["id"]]
+    assert result["warnings"] == [
+        "The DDM task list held malformed items of other tasks (1 on one read); they were left out",
+        "The DDM task list showed 1 of the tasks twice, with different statuses, so they were read on their own: %s (Completed, Running)"
+        % ours[0]["id"]], result["warnings"]
