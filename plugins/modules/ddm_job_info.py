@@ -44,7 +44,9 @@ options:
       - Returns each task in RV(jobs), in the order given, and how many are in each status in RV(counts).
       - Each poll reads one window of the task list covering the tasks still in progress, page by page, instead of one
         request per task. A task the list does not show yet (created a moment ago) is looked for again at the next poll,
-        for up to 30 seconds; a task the list cannot show is read on its own.
+        for up to 30 seconds; a task the list cannot show is read on its own, each one on the first poll, then at most three
+        per poll, in turn. Only the given tasks' entries of the list are checked; another task's malformed entry is left out,
+        with a warning, and a task the list shows twice with different statuses is read on its own, with a warning.
       - With O(wait=true), waits until every task is final or O(wait_timeout) passes. A failed task does not end the wait
         early; the Ansible task fails at the end, naming each failed task and its reason, and RV(jobs) holds every task's last state.
       - At most 200 ids, each given once, each a plain id as for O(job_id). An empty list is an error.
