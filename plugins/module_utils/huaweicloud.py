@@ -159,9 +159,9 @@ class HuaweiCloudModule:
         self._ansible_warn = module.warn
         module.warn = self.warn  # every warning, whoever gives it, is escaped
 
-    def warn(self, text: str) -> None:
-        """A warning, with server text escaped (see the class)."""
-        self._ansible_warn(printable(str(text)))
+    def warn(self, text: str, **options) -> None:
+        """A warning, with server text escaped (see the class); ``options`` go to AnsibleModule.warn as they are."""
+        self._ansible_warn(printable(str(text)), **options)
 
     def execute(self) -> None:
         if not HAS_REQUESTS:
