@@ -127,10 +127,10 @@ class Creations:
         record["outcome_ok"] = record["created"] == record["running"] == record["creates_accepted"] == count and record["names"]
         record["ok"] = self.played(variant, run) and record["outcome_ok"] and record["undetected"] == 0
         if not record["ok"]:
+            names = "as asked" if record["names"] else "not as asked"
             self.bench.fail("creations", "%s: rc %s, %d instance(s) created, %d RUNNING, %d creation request(s) accepted (%d expected), names %s, "
                             "%d creation(s) never seen completed" % (label, run.rc, record["created"], record["running"], record["creates_accepted"],
-                                                                      count, "as asked" if record["names"] else "not as asked",
-                                                                      record["undetected"]), run)
+                                                                     count, names, record["undetected"]), run)
         line = ("creations %-5s %2d instances: wall %.0f s, cpu %.1f s, %d requests (%d answered 429), %d creation requests (%d answered 429, "
                 "%d accepted over %s s), %d RUNNING, mean detection %s s") % (
             variant, count, run.wall, run.cpu, record["requests"], record["throttled"], record["creates_sent"], record["creates_throttled"],

@@ -111,8 +111,8 @@ def instance_rows(listing):
     rows = []
     for index, run in enumerate(listing["runs"]):
         alone = run["module"]
-        value = "%s s, %s s, %s MB (%s list requests)" % (fmt(alone["wall"], 2), fmt(alone["cpu"], 2), fmt(alone["maxrss_mb"]),
-                                                         "-" if alone["requests"] is None else alone["requests"])
+        requests = "-" if alone["requests"] is None else alone["requests"]
+        value = "%s s, %s s, %s MB (%s list requests)" % (fmt(alone["wall"], 2), fmt(alone["cpu"], 2), fmt(alone["maxrss_mb"]), requests)
         rows.append(_row("8. instance list mode, ddm_instance_info alone" if index == 0 else "",
                          "%d instances: wall, CPU, peak RSS (least of %d)" % (run["instances"], listing["reps"]), value))
     if listing["growth"]["module"]:
@@ -174,8 +174,8 @@ def creation_rows(creations):
     runs = {run["variant"]: run for run in creations["runs"]}
     forks, loop = runs.get("forks"), runs.get("loop")
     limit = creations["ratelimit"]
-    name = "9. creations: %d instances of %g s, %d requests/%g s limit" % (creations["instances"], creations["create_seconds"], limit["limit"],
-                                                                          limit["window"])
+    name = "9. creations: %d instances of %g s, %d requests/%g s limit" % (
+        creations["instances"], creations["create_seconds"], limit["limit"], limit["window"])
     rows = []
     for variant, label in (("forks", "one host per instance, forks %d, wait: true" % creations["forks"]),
                            ("loop", "a loop with wait: false, then one job_ids wait")):

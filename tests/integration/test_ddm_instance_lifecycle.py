@@ -13,10 +13,10 @@ from harness.emulator import ENGINE_VERSIONS, OTHER_SECURITY_GROUP_ID, PROJECT_I
 
 def test_creates_with_v3_once_and_a_second_run_changes_nothing(ansible_runner, emulator):
     emulator.instance_settings(**FAST)
-    options = dict(CREATE, name="orders-ddm", availability_zones=ZONES, admin_user="root", time_zone="UTC+08:00")
+    options = {**CREATE, "name": "orders-ddm", "availability_zones": ZONES, "admin_user": "root", "time_zone": "UTC+08:00"}
     cases = [instance_case(emulator, "create", **options), instance_case(emulator, "again", **options),
              # Grown by three: the new nodes go round the instance's AZs, after the two it has (a, b).
-             instance_case(emulator, "grow", **dict(options, node_num=5))]
+             instance_case(emulator, "grow", **{**options, "node_num": 5})]
 
     with RecordingProxy() as proxy:
         results = run_instance_cases(ansible_runner, cases, env=proxy.env(), defaults=WITH_PASSWORD)[0]
@@ -108,10 +108,10 @@ def test_bad_input_fails_before_any_request(ansible_runner, emulator):
     cases = [instance_case(emulator, "name-digit", name="1orders", **CREATE),
              instance_case(emulator, "name-short", name="ddm", **CREATE),
              instance_case(emulator, "name-rename", instance_id="0123456789abcdef0123456789abcdefin09", name="orders ddm"),
-             instance_case(emulator, "nodes-zero", name="orders-ddm", **dict(CREATE, node_num=0)),
+             instance_case(emulator, "nodes-zero", name="orders-ddm", **{**CREATE, "node_num": 0}),
              instance_case(emulator, "bad-id", instance_id="../instances", state="absent"),
-             instance_case(emulator, "bad-vpc", name="orders-ddm", **dict(CREATE, vpc_id="vpc/1")),
-             instance_case(emulator, "zone-twice", name="orders-ddm", **dict(CREATE, availability_zones=[ZONES[0], ZONES[0]])),
+             instance_case(emulator, "bad-vpc", name="orders-ddm", **{**CREATE, "vpc_id": "vpc/1"}),
+             instance_case(emulator, "zone-twice", name="orders-ddm", **{**CREATE, "availability_zones": [ZONES[0], ZONES[0]]}),
              instance_case(emulator, "no-name-or-id", state="absent")]
 
     results = run_instance_cases(ansible_runner, cases)[0]

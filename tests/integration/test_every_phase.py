@@ -71,7 +71,7 @@ def test_every_phase_of_a_wait_ends_by_its_deadline(ansible_runner, emulator):
         dict({"case": "metadata", "endpoint": emulator.url, "project_id": PROJECT_ID, "use_ecs_metadata": True, "job_id": jobs["metadata"]},
              **WAIT),
         token_case(emulator, "agency", iam_endpoint=emulator.url, job_id=jobs["agency"], **dict(AGENCY, **WAIT)),
-        token_case(emulator, "failed-task-lookup", job_id=failed, **dict(WAIT, wait_timeout=3)),
+        token_case(emulator, "failed-task-lookup", job_id=failed, **{**WAIT, "wait_timeout": 3}),
         token_case(emulator, "sentinel", job_id=sentinel),
     ]
 

@@ -38,8 +38,8 @@ def test_create_instance_example_creates_once_and_configures(ansible_runner, emu
 def test_create_instance_example_fails_the_play_when_the_creation_fails(ansible_runner, emulator):
     emulator.instance_settings(create_seconds=1)
     emulator.fail_next("create", fail_reason="Insufficient ECS capacity.")
-    run = ansible_runner.run(ansible_runner.playbook_command(os.path.join(EXAMPLES, "create_instance.yml"),
-                                                              example_vars(emulator, ddm_name="broken-ddm")), env=AKSK)
+    command = ansible_runner.playbook_command(os.path.join(EXAMPLES, "create_instance.yml"), example_vars(emulator, ddm_name="broken-ddm"))
+    run = ansible_runner.run(command, env=AKSK)
     assert run.rc == 2, run
     shown = run.result("Show what is known of the instance")["msg"]
     assert "Insufficient ECS capacity." in shown["why"] and shown["instance"]["status"] == "CREATEFAILED" and shown["instance"]["id"]

@@ -251,7 +251,7 @@ def test_a_run_deadline_bounds_the_project_lookup_made_while_a_url_is_built(http
     session = http.Session(*[requests.exceptions.ConnectionError("refused") for _i in range(6)])
     client, sleeps = http.client(session, auth=TokenAuth("tok"), project_id=None, clock=clock)
     with client.within(clock() + 2.5), pytest.raises(DeadlineExceeded):
-        _ = client.project_id
+        str(client.project_id)
     assert sleeps == [1.0] and len(session.sent) == 2 and session.sent[0]["url"] == "https://iam.example.invalid/v3/auth/projects"
     assert session.sent[0]["timeout"] == 2.5  # each attempt is cut to what is left, not api_timeout
     assert client._deadlines == []  # pylint: disable=protected-access
@@ -280,7 +280,7 @@ def test_a_project_id_found_by_any_scheme_must_be_plain(http):
     session = http.Session()
     client, _sleeps = http.client(session, auth=OddScheme("tok"), project_id=None)
     with pytest.raises(IdentityError, match=r"^unexpected answer from IAM: the project id found is 'p/\.\./x', expected a plain id"):
-        _ = client.project_id
+        str(client.project_id)
     assert session.sent == []
 
 
