@@ -7,7 +7,7 @@ from __future__ import annotations
 class ModuleDocFragment:
     """Options and attributes shared by every huaweicloud.cloud module."""
 
-    # Connection and authentication options (plugins/module_utils/huaweicloud.py).
+    # Connection and authentication options (plugins/module_utils/_ansible/module.py).
     DOCUMENTATION = r"""
 options:
   region:

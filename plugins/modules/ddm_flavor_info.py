@@ -119,9 +119,9 @@ engine_version:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils.ddm_instances import DdmInstances
-from ..module_utils.errors import HuaweiCloudError
-from ..module_utils.huaweicloud import HuaweiCloudModule, check_plain_id
+from ..module_utils._ddm.instances import DdmInstances
+from ..module_utils._cloud.errors import HuaweiCloudError
+from ..module_utils._ansible.module import HuaweiCloudModule, check_plain_id
 
 
 def version_key(version: str):

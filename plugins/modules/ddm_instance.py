@@ -293,12 +293,12 @@ job:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils.ddm_instances import MAX_NODES_PER_CALL, NAME, READY, DdmInstances, describe, in_progress, instance_view, is_failed
-from ..module_utils.ddm_jobs import DdmJobs
-from ..module_utils.errors import ConfigurationError, DeadlineExceeded, HuaweiCloudError, OutcomeUnknown, printable
-from ..module_utils.huaweicloud import HuaweiCloudModule, check_plain_id
-from ..module_utils.instance_operations import InstanceOperator, OperationFailed
-from ..module_utils.times import utc_now
+from ..module_utils._ddm.instances import MAX_NODES_PER_CALL, NAME, READY, DdmInstances, describe, in_progress, instance_view, is_failed
+from ..module_utils._ddm.jobs import DdmJobs
+from ..module_utils._cloud.errors import ConfigurationError, DeadlineExceeded, HuaweiCloudError, OutcomeUnknown, printable
+from ..module_utils._ansible.module import HuaweiCloudModule, check_plain_id
+from ..module_utils._ddm.operations import InstanceOperator, OperationFailed
+from ..module_utils._cloud.times import utc_now
 
 CREATE_NEEDS = ("flavor", "node_num", "engine_version", "availability_zones", "vpc_id", "subnet_id", "security_group_id")
 CREATION_ONLY = (("vpc_id", "vpc_id"), ("subnet_id", "subnet_id"))

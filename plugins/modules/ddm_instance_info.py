@@ -82,8 +82,8 @@ instances:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils.ddm_instances import GONE_STATUSES, DdmInstances, instance_view
-from ..module_utils.huaweicloud import HuaweiCloudModule, check_plain_id
+from ..module_utils._ddm.instances import GONE_STATUSES, DdmInstances, instance_view
+from ..module_utils._ansible.module import HuaweiCloudModule, check_plain_id
 
 
 class DdmInstanceInfo(HuaweiCloudModule):

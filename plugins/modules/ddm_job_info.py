@@ -324,11 +324,11 @@ import datetime
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ..module_utils.ddm_jobs import RETENTION, DdmJobs, job_view, legacy_list_item
-from ..module_utils.errors import ConfigurationError
-from ..module_utils.huaweicloud import HuaweiCloudModule, check_plain_id
-from ..module_utils.task_waiter import TaskWaiter, WrongInstance
-from ..module_utils.times import parse_time
+from ..module_utils._ddm.jobs import RETENTION, DdmJobs, job_view, legacy_list_item
+from ..module_utils._cloud.errors import ConfigurationError
+from ..module_utils._ansible.module import HuaweiCloudModule, check_plain_id
+from ..module_utils._ddm.job_waiter import TaskWaiter, WrongInstance
+from ..module_utils._cloud.times import parse_time
 
 LIST_OPTIONS = ("start_time", "end_time", "status", "name")
 DEFAULT_WINDOW = datetime.timedelta(hours=24)

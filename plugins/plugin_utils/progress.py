@@ -3,7 +3,7 @@
 """The controller side of live progress: an action plugin base that shows a waiting module's records as lines.
 
 A waiting module's action plugin subclasses :class:`ProgressAction` and says whether the module
-waits by default (``wait_default``). The records' schema is in ``module_utils/progress.py``.
+waits by default (``wait_default``). The records' schema is in ``module_utils/_ansible/progress.py``.
 
 Live lines need the module to run on the controller (a local connection, such as
 ``delegate_to: localhost`` or ``connection: local``), without ``async``, ``become`` or
@@ -51,7 +51,7 @@ def _count(value) -> int:
 
 def _text(value, default="") -> str:
     """Server text, shown: control characters (ANSI escape sequences, line breaks) as escapes, never sent to the terminal."""
-    from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import printable  # pylint: disable=import-outside-toplevel
+    from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.errors import printable  # pylint: disable=import-outside-toplevel
 
     shown = printable(str(value or default)[:MAX_FIELD + 1])  # never more than a line's worth is escaped
     return shown if len(shown) <= MAX_FIELD else shown[:MAX_FIELD] + "..."
@@ -171,7 +171,7 @@ class ProgressAction(ActionBase):
         return waits and local and not wrap_async and not self._task.no_log and not self._play_context.become
 
     def _execute_with_progress(self, task_vars):
-        from ansible_collections.huaweicloud.cloud.plugins.module_utils.progress import PROGRESS_FILE_ENV  # pylint: disable=import-outside-toplevel
+        from ansible_collections.huaweicloud.cloud.plugins.module_utils._ansible.progress import PROGRESS_FILE_ENV  # pylint: disable=import-outside-toplevel
 
         host = (task_vars or {}).get("inventory_hostname", "localhost")
         handle, path = tempfile.mkstemp(prefix="huaweicloud-progress-", dir=C.DEFAULT_LOCAL_TMP)
@@ -191,7 +191,7 @@ class ProgressAction(ActionBase):
 
     @staticmethod
     def _show_progress(path, host, stop):
-        from ansible_collections.huaweicloud.cloud.plugins.module_utils.progress import read_new_records  # pylint: disable=import-outside-toplevel
+        from ansible_collections.huaweicloud.cloud.plugins.module_utils._ansible.progress import read_new_records  # pylint: disable=import-outside-toplevel
 
         with open(path, encoding="utf-8") as progress:
             while True:

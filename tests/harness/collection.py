@@ -25,7 +25,7 @@ from .ansible_runner import BIN_DIR, RUN_TIMEOUT
 JUNK = re.compile(r"(^|/)(\.venv|\.git|\.github|\.ci|\.ansible|\.tox|build|dist|tests/output|__pycache__|\.pytest_cache|\.mypy_cache|"
                   r"\.ruff_cache)(/|$)|\.py[co]$|\.tar\.gz$|\.log$")
 REQUIRED = ("MANIFEST.json", "FILES.json", "LICENSE", "README.md", "CHANGELOG.rst", "requirements.txt", "bindep.txt", "meta/runtime.yml",
-            "meta/execution-environment.yml", "changelogs/changelog.yaml", "plugins/modules/ddm_job_info.py", "plugins/module_utils/client.py",
+            "meta/execution-environment.yml", "changelogs/changelog.yaml", "plugins/modules/ddm_job_info.py", "plugins/module_utils/_cloud/client.py",
             "plugins/doc_fragments/huaweicloud.py")
 
 

@@ -22,8 +22,8 @@ import jinja2
 import pytest
 import yaml
 
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.credentials import DIRECT_ENVIRONMENT
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.huaweicloud import endpoint_argument_spec, huaweicloud_argument_spec
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.credentials import DIRECT_ENVIRONMENT
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._ansible.module import endpoint_argument_spec, huaweicloud_argument_spec
 from harness.emulator import (  # pylint: disable=import-error
     ACCESS_KEY, AGENCY_DOMAIN_NAME, AGENCY_NAME, DOMAIN_ID, DOMAIN_NAME, PROJECT_ID, REGION, SECRET_KEY, STATIC_TOKEN, SUBPROJECT_ID,
     SUBPROJECT_NAME, USER_NAME, USER_PASSWORD, EmulatorProcess,

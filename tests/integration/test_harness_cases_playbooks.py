@@ -102,7 +102,7 @@ def test_each_module_gets_its_own_playbook_in_one_directory(tmp_path):
 FAKE_MODULES = {
     # The layout the collection's modules use: a class with a classmethod, next to an imported base class.
     "by_class": """
-        from ansible_collections.huaweicloud.cloud.plugins.module_utils.huaweicloud import HuaweiCloudModule
+        from ansible_collections.huaweicloud.cloud.plugins.module_utils._ansible.module import HuaweiCloudModule
 
         class ByClass(HuaweiCloudModule):
             @classmethod
@@ -158,7 +158,7 @@ def fake_collection(tmp_path, monkeypatch):
 
 
 def test_a_module_class_is_found_by_its_classmethod(fake_collection, tmp_path):
-    from ansible_collections.huaweicloud.cloud.plugins.module_utils.huaweicloud import HuaweiCloudModule  # pylint: disable=import-error
+    from ansible_collections.huaweicloud.cloud.plugins.module_utils._ansible.module import HuaweiCloudModule  # pylint: disable=import-error
 
     module = fake_collection + ".by_class"
     spec = playbooks.argument_spec(module)

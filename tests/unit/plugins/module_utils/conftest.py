@@ -12,9 +12,9 @@ import pytest
 import requests
 from requests.structures import CaseInsensitiveDict
 
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.auth import TokenAuth
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.client import HuaweiCloudClient
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.retry import RetryPolicy
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.auth import TokenAuth
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.client import HuaweiCloudClient
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.retry import RetryPolicy
 
 
 def answer(status=200, body=None, headers=None, text=None):

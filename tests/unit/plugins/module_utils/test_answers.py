@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.huaweicloud.cloud.plugins.module_utils import answers
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import UnexpectedAnswer
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud import answers
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.errors import UnexpectedAnswer
 
 
 class Response:

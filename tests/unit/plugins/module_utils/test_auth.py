@@ -8,10 +8,10 @@ import re
 
 import pytest
 
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.auth import AkSkAuth, PasswordAuth, TokenAuth, select_auth
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.ddm_jobs import DdmJobs
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import ConfigurationError, IdentityError
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.temporary_credentials import AgencySource, RenewingAkSkAuth
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.auth import AkSkAuth, PasswordAuth, TokenAuth, select_auth
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._ddm.jobs import DdmJobs
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.errors import ConfigurationError, IdentityError
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.temporary_credentials import AgencySource, RenewingAkSkAuth
 
 TOKEN = dict(auth_token="tok")
 AKSK = dict(access_key="AK", secret_key="SK")

@@ -15,9 +15,9 @@ import requests
 
 import yaml
 
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.auth import AkSkAuth, PasswordAuth, TokenAuth
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.client import COLLECTION_VERSION, MAX_ANSWER_BYTES, USER_AGENT
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import (APIError, ConfigurationError, DeadlineExceeded, IdentityError,
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.auth import AkSkAuth, PasswordAuth, TokenAuth
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.client import COLLECTION_VERSION, MAX_ANSWER_BYTES, USER_AGENT
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.errors import (APIError, ConfigurationError, DeadlineExceeded, IdentityError,
                                                                                TransportError, UnexpectedAnswer)
 
 URL = "https://ddm.example.invalid/v3/pid/jobs/j1"

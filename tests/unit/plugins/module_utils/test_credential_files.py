@@ -9,9 +9,9 @@ import os
 
 import pytest
 
-from ansible_collections.huaweicloud.cloud.plugins.module_utils import credential_files
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.credential_files import load_sdk_credentials, load_shared_profile
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import ConfigurationError
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud import credential_files
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.credential_files import load_sdk_credentials, load_shared_profile
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.errors import ConfigurationError
 
 SECRET = "SKfileSecret0000000000000000000000000000"
 PROFILES = {"current": "dev", "profiles": [

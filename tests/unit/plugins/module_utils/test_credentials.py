@@ -8,11 +8,11 @@ import json
 
 import pytest
 
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.auth import AkSkAuth, PasswordAuth, TokenAuth
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.credentials import build_auth, resolve_credentials
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import ConfigurationError
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.huaweicloud import huaweicloud_argument_spec
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.temporary_credentials import (AgencySource, MetadataSource,
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.auth import AkSkAuth, PasswordAuth, TokenAuth
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.credentials import build_auth, resolve_credentials
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.errors import ConfigurationError
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._ansible.module import huaweicloud_argument_spec
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.temporary_credentials import (AgencySource, MetadataSource,
                                                                                               RenewingAkSkAuth)
 
 PROFILE = {"current": "dev", "profiles": [{"name": "dev", "mode": "AKSK", "accessKeyId": "AKCFG", "secretAccessKey": "SKCFG",

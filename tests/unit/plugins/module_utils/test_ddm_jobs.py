@@ -9,11 +9,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from ansible_collections.huaweicloud.cloud.plugins.module_utils import ddm_jobs as ddm
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.ddm_jobs import (FAILURE_STATUSES, FINAL_STATUSES, PAGE_SIZE, SUCCESS_STATUSES, DdmJobs,
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._ddm import jobs as ddm
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._ddm.jobs import (FAILURE_STATUSES, FINAL_STATUSES, PAGE_SIZE, SUCCESS_STATUSES, DdmJobs,
                                                                                  describe)
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.times import epoch_ms, parse_time
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import APIError, NotFoundError, UnexpectedAnswer
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.times import epoch_ms, parse_time
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.errors import APIError, NotFoundError, UnexpectedAnswer
 
 UTC = datetime.timezone.utc
 START = datetime.datetime(2026, 11, 27, tzinfo=UTC)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.endpoints import iam_endpoint, is_loopback, service_endpoint
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import ConfigurationError
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.endpoints import iam_endpoint, is_loopback, service_endpoint
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.errors import ConfigurationError
 
 
 def test_service_endpoint_from_region_and_site():

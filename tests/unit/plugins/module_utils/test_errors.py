@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import SUMMARY_PREFIX, parse_error, printable, summarize, without_surrogates
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.errors import SUMMARY_PREFIX, parse_error, printable, summarize, without_surrogates
 
 CASES = [
     ("gateway", 401, {"error_code": "APIGW.0301", "error_msg": "Incorrect IAM authentication information", "request_id": "body-rid"},

@@ -11,10 +11,10 @@ import pytest
 
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 
-from ansible_collections.huaweicloud.cloud.plugins.module_utils import huaweicloud
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.auth import TokenAuth
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.client import HuaweiCloudClient
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import ConfigurationError, DeadlineExceeded
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._ansible import module as huaweicloud
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.auth import TokenAuth
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.client import HuaweiCloudClient
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.errors import ConfigurationError, DeadlineExceeded
 
 VALID = dict(project_id="0123456789abcdef0123456789abcdef", region="cn-north-4", cloud="myhuaweicloud.com", api_timeout=30, max_retries=5)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.paging import INDEX, INDEX_OR_PAGE, PagedListing
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.paging import INDEX, INDEX_OR_PAGE, PagedListing
 
 ITEMS = [{"id": "i%02d" % n} for n in range(25)]
 

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.progress import (MAX_TEXT, PROGRESS_FILE_ENV, ProgressReporter, group_record,
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._ansible.progress import (MAX_TEXT, PROGRESS_FILE_ENV, ProgressReporter, group_record,
                                                                                  read_new_records, task_failed_record)
 
 

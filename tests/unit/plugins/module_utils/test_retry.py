@@ -8,8 +8,8 @@ import datetime
 
 import pytest
 
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import APIError, DeadlineExceeded, TransportError
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.retry import MAX_RETRY_AFTER, RetryBudget, RetryPolicy, is_retryable, parse_retry_after
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.errors import APIError, DeadlineExceeded, TransportError
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.retry import MAX_RETRY_AFTER, RetryBudget, RetryPolicy, is_retryable, parse_retry_after
 
 
 def test_backoff_doubles_between_half_and_full_ceiling():

@@ -11,8 +11,8 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from ansible_collections.huaweicloud.cloud.plugins.module_utils import signer
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import ConfigurationError
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud import signer
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.errors import ConfigurationError
 
 AK = "AKTESTEXAMPLE0000000"
 SK = "SKtestexampleSecretKey0000000000000000000"

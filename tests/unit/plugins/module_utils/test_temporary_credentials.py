@@ -9,9 +9,9 @@ import json
 
 import pytest
 
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.auth import AkSkAuth, TokenAuth
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import APIError, IdentityError, TransportError, UnexpectedAnswer
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.temporary_credentials import (AgencySource, MetadataSource,
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.auth import AkSkAuth, TokenAuth
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.errors import APIError, IdentityError, TransportError, UnexpectedAnswer
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.temporary_credentials import (AgencySource, MetadataSource,
                                                                                               RenewingAkSkAuth, TemporaryCredentials,
                                                                                               parse_credential, parse_expiry)
 

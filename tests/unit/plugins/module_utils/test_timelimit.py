@@ -10,11 +10,11 @@ import time
 
 import pytest
 
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.auth import TokenAuth
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.client import HuaweiCloudClient
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import DeadlineExceeded, TransportError
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.retry import RetryPolicy
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.timelimit import TimeLimitExpired, can_interrupt, time_limit
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.auth import TokenAuth
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.client import HuaweiCloudClient
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.errors import DeadlineExceeded, TransportError
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.retry import RetryPolicy
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.timelimit import TimeLimitExpired, can_interrupt, time_limit
 
 BODY = b'{"job": {"id": "j1", "status": "Completed"}}'
 HEADERS = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Padding: " + b"p" * 100 + b"\r\nContent-Length: %d\r\n\r\n" % len(BODY)

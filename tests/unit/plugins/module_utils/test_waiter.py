@@ -8,8 +8,8 @@ import itertools
 
 import pytest
 
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import DeadlineExceeded, TransportError
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.waiter import CompletionEstimator, poll_pauses, wait_for
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.errors import DeadlineExceeded, TransportError
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.polling import CompletionEstimator, poll_pauses, wait_for
 
 
 def job_finishing_at(clock, finish_at, final="Completed"):

@@ -15,9 +15,10 @@ import pytest
 
 from ansible.module_utils import basic
 
-from ansible_collections.huaweicloud.cloud.plugins.module_utils import task_waiter, waiter
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.errors import DeadlineExceeded, NotFoundError, TransportError
-from ansible_collections.huaweicloud.cloud.plugins.module_utils.progress import PROGRESS_FILE_ENV, read_new_records
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._ddm import job_waiter as task_waiter
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud import polling as waiter
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.errors import DeadlineExceeded, NotFoundError, TransportError
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._ansible.progress import PROGRESS_FILE_ENV, read_new_records
 from ansible_collections.huaweicloud.cloud.plugins.modules import ddm_job_info
 
 try:

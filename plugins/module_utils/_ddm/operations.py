@@ -13,13 +13,13 @@ from __future__ import annotations
 import datetime
 import time
 
-from .ddm_instances import READY, InstanceBusy, describe, in_progress, is_failed
-from .ddm_jobs import job_view
-from .errors import HuaweiCloudError, OutcomeUnknown, printable
-from .progress import ProgressReporter, instance_record
-from .task_waiter import TaskWaiter, wait_interval
-from .times import utc_now
-from .waiter import wait_for
+from .instances import READY, InstanceBusy, describe, in_progress, is_failed
+from .jobs import job_view
+from .._cloud.errors import HuaweiCloudError, OutcomeUnknown, printable
+from .._ansible.progress import ProgressReporter, instance_record
+from .job_waiter import TaskWaiter, wait_interval
+from .._cloud.times import utc_now
+from .._cloud.polling import wait_for
 
 # After a write whose answer was lost, look this long for what it did (an instance, a task).
 READ_BACK_SECONDS = 30

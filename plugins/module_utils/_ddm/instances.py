@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 
-from .answers import check_answer, is_count, json_kind, list_problem, required_text_problems, text_problems
-from .errors import APIError, HuaweiCloudError, printable
-from .paging import INDEX_OR_PAGE, PagedListing
+from .._cloud.answers import check_answer, is_count, json_kind, list_problem, required_text_problems, text_problems
+from .._cloud.errors import APIError, HuaweiCloudError, printable
+from .._cloud.paging import INDEX_OR_PAGE, PagedListing
 
 SERVICE = "DDM"
 READY = "RUNNING"

@@ -13,10 +13,10 @@ from __future__ import annotations
 import datetime
 import time
 
-from .answers import check_answer, is_count, json_kind, list_problem, required_text_problems, text_problems
-from .errors import APIError, NotFoundError, printable
-from .paging import PagedListing
-from .times import epoch_ms, parse_time, utc_now
+from .._cloud.answers import check_answer, is_count, json_kind, list_problem, required_text_problems, text_problems
+from .._cloud.errors import APIError, NotFoundError, printable
+from .._cloud.paging import PagedListing
+from .._cloud.times import epoch_ms, parse_time, utc_now
 
 SERVICE = "DDM"
 SUCCESS_STATUSES = frozenset(("Completed",))

@@ -19,12 +19,12 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 from ansible.module_utils.parsing.convert_bool import boolean
 
-from .answers import PLAIN_ID, PLAIN_ID_RULE
-from .client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, HuaweiCloudClient
-from .credentials import build_auth, resolve_credentials
-from .endpoints import iam_endpoint, is_loopback, service_endpoint
-from .errors import ConfigurationError, DeadlineExceeded, HuaweiCloudError, printable, without_surrogates
-from .retry import RetryPolicy
+from .._cloud.answers import PLAIN_ID, PLAIN_ID_RULE
+from .._cloud.client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, HuaweiCloudClient
+from .._cloud.credentials import build_auth, resolve_credentials
+from .._cloud.endpoints import iam_endpoint, is_loopback, service_endpoint
+from .._cloud.errors import ConfigurationError, DeadlineExceeded, HuaweiCloudError, printable, without_surrogates
+from .._cloud.retry import RetryPolicy
 
 REGION = re.compile(r"[a-z]{2}(-[a-z0-9]+){1,4}")
 DOMAIN_SUFFIX = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+")

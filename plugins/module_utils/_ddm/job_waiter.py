@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import time
 
-from .ddm_jobs import FAILURE_STATUSES, FINAL_STATUSES, LIST_DETAIL_STATUSES, NOT_FOUND_GRACE, JobGroup, add_list_details, describe_failure, \
+from .jobs import FAILURE_STATUSES, FINAL_STATUSES, LIST_DETAIL_STATUSES, NOT_FOUND_GRACE, JobGroup, add_list_details, describe_failure, \
     describe_last_state, job_view, progress_percent
-from .errors import HuaweiCloudError, NotFoundError
-from .progress import ProgressReporter, group_record, task_failed_record, task_record
-from .waiter import WaitOutcome, wait_for
+from .._cloud.errors import HuaweiCloudError, NotFoundError
+from .._ansible.progress import ProgressReporter, group_record, task_failed_record, task_record
+from .._cloud.polling import WaitOutcome, wait_for
 
 DEFAULT_WAIT_INTERVAL = 5
 # Looking up a task's failure reason and operations is a courtesy: it may not hold the play up for long.
