@@ -28,7 +28,7 @@ else:
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 
-COLLECTION_VERSION = "1.1.0"  # galaxy.yml's version; a unit test keeps the two equal
+COLLECTION_VERSION = "2.0.0"  # galaxy.yml's version; a unit test keeps the two equal
 USER_AGENT = "huaweicloud.cloud/%s (Ansible collection)" % COLLECTION_VERSION
 
 # The gateway rejects AK/SK signatures whose X-Sdk-Date is further off than this.
