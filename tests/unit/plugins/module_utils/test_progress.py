@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._ansible.progress import (MAX_LINE, MAX_TEXT, PROGRESS_FILE_ENV, ProgressReporter,
-                                                                                 quiet_record, read_new_records, shown)
+                                                                                          quiet_record, read_new_records, shown)
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._ddm.progress import group_record, instance_record, job_failed_record, job_record
 
 RESIZE = {"operation": {"name": "resize", "step": 1, "steps": 2}, "instance": {"id": "i1", "name": "ddm-a"}}
