@@ -3,7 +3,9 @@
 """The controller side of live progress: an action plugin base that shows a waiting module's records as lines.
 
 A waiting module's action plugin subclasses :class:`ProgressAction` and says whether the module
-waits by default (``wait_default``). The records' schema is in ``module_utils/_ansible/progress.py``.
+waits by default (``wait_default``). Each progress record carries its line, rendered by the module
+(the side channel: ``module_utils/_ansible/progress.py``; the DDM records and their wording:
+``module_utils/_ddm/progress.py``); the plugin shows it after the host, escaped again, and knows no service.
 
 Live lines need the module to run on the controller (a local connection, such as
 ``delegate_to: localhost`` or ``connection: local``), without ``async``, ``become`` or
@@ -14,7 +16,6 @@ final result is shown.
 from __future__ import annotations
 
 import errno
-import math
 import os
 import select
 import stat
@@ -34,82 +35,20 @@ from ansible.utils.vars import merge_hash
 
 display = Display()
 POLL_SECONDS = 0.5
-MAX_FIELD = 200
 
 
-def _number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+def format_progress(host: str, record) -> str | None:
+    """The line of a progress record, after the host: ``[host] <line>``; None for a record without a line to show.
 
-
-def _seconds(record) -> int:
-    return round(record["elapsed"]) if _number(record.get("elapsed")) else 0
-
-
-def _count(value) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-
-def _text(value, default="") -> str:
-    """Server text, shown: control characters (ANSI escape sequences, line breaks) as escapes, never sent to the terminal."""
-    from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.errors import printable  # pylint: disable=import-outside-toplevel
-
-    shown = printable(str(value or default)[:MAX_FIELD + 1])  # never more than a line's worth is escaped
-    return shown if len(shown) <= MAX_FIELD else shown[:MAX_FIELD] + "..."
-
-
-def _object(value) -> dict:
-    return value if isinstance(value, dict) else {}
-
-
-def format_progress(host: str, record: dict) -> str:
-    """One progress line, with server text escaped.
-
-    - a task: ``[host] DDM job <id> (<name>): <status> <process>, <n> s elapsed``
-    - a group (``kind: group``): ``[host] DDM jobs: 12/30 Completed, 1 Failed, 17 running (avg 55%), 140 s elapsed``
-    - a task of a group that fails (``kind: job_failed``):
-      ``[host] DDM job <id> (<name>) on instance <name> (<id>) ended with status Failed, <n> s elapsed: <reason>``
-    - an instance's status (``kind: instance``): ``[host] DDM instance <name> (<id>): status RESIZING, waiting for RUNNING, <n> s elapsed``
-    - the last record of a full progress file (``kind: quiet``): ``[host] no more progress lines (...), <n> s elapsed``
-
-    A record that carries an ``operation`` starts with what it is for:
-    ``[host] DDM instance <name> (<id>), resize (1 of 2): DDM job <id> (<name>): Running 40%, 12 s elapsed``.
+    The module renders each line; a progress file could hold anything all the same, so what is
+    shown is escaped (control characters, ANSI escape sequences and line breaks as escapes) and cut.
     """
-    kind = record.get("kind")
-    if kind == "quiet":
-        return "[%s] no more progress lines (there were too many); the wait goes on, %d s elapsed" % (host, _seconds(record))
-    instance = _object(record.get("instance"))
-    prefix = "[%s] " % host
-    operation = _object(record.get("operation"))
-    if operation:
-        prefix += "DDM instance %s (%s), %s" % (_text(instance.get("name"), "unnamed"), _text(instance.get("id"), "no id yet"),
-                                                _text(operation.get("name")))
-        if _count(operation.get("steps")) > 1:
-            prefix += " (%d of %d)" % (_count(operation.get("step")), _count(operation.get("steps")))
-        prefix += ": "
-    if kind == "instance":
-        described = "" if operation else "DDM instance %s (%s): " % (_text(instance.get("name"), "unnamed"), _text(instance.get("id"), "no id"))
-        status, wanted = _text(record.get("status"), "unknown"), _text(record.get("wanted"))
-        return "%s%sstatus %s, waiting for %s, %d s elapsed" % (prefix, described, status, wanted, _seconds(record))
-    if kind == "group":
-        return "%sDDM jobs: %s, %d s elapsed" % (prefix, _group_counts(record), _seconds(record))
-    line = "%sDDM job %s (%s)" % (prefix, _text(record.get("id")), _text(record.get("name"), "unnamed"))
-    if kind == "job_failed":
-        if instance.get("id") or instance.get("name"):
-            line += " on instance %s (%s)" % (_text(instance.get("name"), "unnamed"), _text(instance.get("id"), "no id"))
-        reason = ": %s" % _text(record.get("fail_reason")) if record.get("fail_reason") else ""
-        return "%s ended with status %s, %d s elapsed%s" % (line, _text(record.get("status")), _seconds(record), reason)
-    process = " %s" % _text(record.get("process")) if record.get("process") else ""
-    return "%s: %s%s, %d s elapsed" % (line, _text(record.get("status")), process, _seconds(record))
+    from ansible_collections.huaweicloud.cloud.plugins.module_utils._ansible.progress import MAX_LINE, shown  # pylint: disable=import-outside-toplevel
 
-
-def _group_counts(record) -> str:
-    parts = ["%d/%d Completed" % (_count(record.get("completed")), _count(record.get("total")))]
-    parts += ["%d %s" % (_count(count), _text(status)) for status, count in sorted(_object(record.get("failed")).items())]
-    average = record.get("average")
-    parts.append("%d running%s" % (_count(record.get("running")), " (avg %d%%)" % round(average) if _number(average) else ""))
-    if _count(record.get("not_found")):
-        parts.append("%d not visible yet" % record["not_found"])
-    return ", ".join(parts)
+    line = record.get("line") if isinstance(record, dict) else None
+    if not isinstance(line, str) or not line:
+        return None
+    return "[%s] %s" % (host, shown(line, MAX_LINE))
 
 
 def controller_output_closed() -> bool:
@@ -199,7 +138,7 @@ class ProgressAction(ActionBase):
                 records = read_new_records(progress)
                 if records and controller_output_closed():
                     return  # nobody reads the lines: sending one would stop the play (see controller_output_closed)
-                for record in records:
-                    display.display(to_text(format_progress(host, record)))
+                for line in filter(None, (format_progress(host, record) for record in records)):
+                    display.display(to_text(line))
                 if finished:
                     return

@@ -1,47 +1,50 @@
 # Copyright: Contributors to the huaweicloud.cloud collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Live progress of a running wait: the records, and the side channel that carries them to the action plugin.
+"""Live progress of a running wait: the side channel that carries a module's progress records to its action plugin.
 
 A module's result reaches Ansible only when the module ends, so during a long wait the
 module appends one JSON line per change to a file named by an environment variable that
-the action plugin sets; the plugin shows the lines as they appear
-(``plugins/plugin_utils/progress.py`` turns each record into one line).
+the action plugin sets; the plugin shows each record's ``line`` as it appears, after the
+host (``plugins/plugin_utils/progress.py``).
 
-The records (this file owns their schema; every field but ``kind`` and ``elapsed`` is optional):
-
-- ``task``: one task: ``id``, ``name``, ``status`` (``not visible yet`` before it appears), ``process``
-- ``group``: many tasks: ``total``, ``completed``, ``failed`` {status: count}, ``running``, ``average``
-  (per cent, of the running tasks that report it), ``not_found``
-- ``job_failed``: one task of a group ended badly: ``id``, ``name``, ``status``, ``instance`` {id, name}, ``fail_reason``
-- ``instance``: an instance's status while a module waits for it: ``status``, ``wanted`` (the status awaited)
-
-Any record may carry ``operation`` {``name``, ``step``, ``steps``} and ``instance`` {``id``, ``name``}:
-what the wait is for, when a module runs several operations on one instance.
+Every record has ``kind``, ``elapsed`` (seconds) and ``line``: the sentence users see, rendered once,
+in the module, with server text escaped (:func:`shown`). Its other fields are for machine
+readers; each service defines its kinds (DDM: ``module_utils/_ddm/progress.py``). This file
+knows only one kind:
 
 - ``quiet``: the last record of a wait whose records reached ``MAX_FILE_BYTES``: no more lines come
 
 Records are bounded before they are written: each text (a value or a key, at any depth) is cut
-to ``MAX_TEXT`` characters (``...`` marks the cut), since a task name can be megabytes long; and
-the file stops growing at ``MAX_FILE_BYTES``.
+to ``MAX_TEXT`` characters (``...`` marks the cut), since a task name can be megabytes long, and
+the ``line`` to ``MAX_LINE``; the file stops growing at ``MAX_FILE_BYTES``.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 
+from .._cloud.errors import printable
+
 PROGRESS_FILE_ENV = "HUAWEICLOUD_ANSIBLE_PROGRESS_FILE"
-# A progress line shows at most this much of each text (the plugin cuts its escaped form to the same).
+# A progress line shows at most this much of each text.
 MAX_TEXT = 200
+# A line holds a few texts of MAX_TEXT and their words (2 KB at most for DDM); the plugin cuts what it shows to the same.
+MAX_LINE = 4096
 # Far more than a day of records at one per poll; the file never grows beyond it.
 MAX_FILE_BYTES = 4 * 1024 * 1024
-QUIET_RESERVE = 128  # room always kept for the last record
+QUIET_RESERVE = 256  # room always kept for the last record
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def bounded(value):
     """``value`` (a record, or any part of it) with every text, keys included, cut to ``MAX_TEXT`` characters."""
     if isinstance(value, str):
-        return value if len(value) <= MAX_TEXT else value[:MAX_TEXT] + "..."
+        return _cut(value, MAX_TEXT)
     if isinstance(value, dict):
         return {bounded(key): bounded(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
@@ -49,28 +52,25 @@ def bounded(value):
     return value
 
 
-def task_record(job_id: str, job: dict | None, elapsed: float, **context) -> dict:
-    """One task's state (``job`` as results show it, None while the task is not visible yet)."""
-    if job is None:
-        return dict(context, kind="task", id=job_id, status="not visible yet", elapsed=elapsed)
-    return dict(context, kind="task", id=job["id"], name=job.get("name"), status=job["status"], process=job.get("process"), elapsed=elapsed)
+def shown(value, limit: int = MAX_TEXT) -> str:
+    """``value`` as a line shows it: control characters (ANSI escape sequences, line breaks) as escapes, cut to ``limit`` characters."""
+    text = printable(str(value)[:limit + 1])  # never more than a line's worth is escaped
+    return _cut(text, limit)
 
 
-def group_record(summary: dict, elapsed: float, **context) -> dict:
-    """A group's counts (``JobGroup.summary()``)."""
-    return dict(context, kind="group", elapsed=elapsed, **summary)
+def number(value) -> bool:
+    """Whether ``value`` is a finite number (not a bool)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def task_failed_record(job: dict, elapsed: float, **context) -> dict:
-    """One task of a group that ended badly."""
-    return dict(context, kind="job_failed", id=job["id"], name=job.get("name"), status=job["status"], instance=job.get("instance"),
-                fail_reason=job.get("fail_reason"), elapsed=elapsed)
+def seconds(elapsed) -> int:
+    """``elapsed`` in whole seconds, 0 if it is no finite number."""
+    return round(elapsed) if number(elapsed) else 0
 
 
-def instance_record(current: dict, wanted: str, elapsed: float, **context) -> dict:
-    """An instance's status while a module waits for it to reach ``wanted``."""
-    return dict(context, kind="instance", instance={key: current.get(key) for key in ("id", "name")}, status=current.get("status"),
-                wanted=wanted, elapsed=elapsed)
+def quiet_record(elapsed) -> dict:
+    """The last record of a full progress file."""
+    return {"kind": "quiet", "elapsed": elapsed, "line": "no more progress lines (there were too many); the wait goes on, %d s elapsed" % seconds(elapsed)}
 
 
 class ProgressReporter:
@@ -95,10 +95,10 @@ class ProgressReporter:
         """Write ``record`` whatever the last key was (an event, such as one task of a group failing)."""
         if not self._path:
             return
-        line = json.dumps(bounded(record), sort_keys=True) + "\n"  # ASCII: characters are bytes
+        line = json.dumps(_bounded_record(record), sort_keys=True) + "\n"  # ASCII: characters are bytes
         last = len(line) + QUIET_RESERVE > self._room
         if last:  # the file is full: one last record says that no more lines come
-            line = json.dumps({"kind": "quiet", "elapsed": record.get("elapsed")}, sort_keys=True) + "\n"
+            line = json.dumps(_bounded_record(quiet_record(record.get("elapsed"))), sort_keys=True) + "\n"
         self._room -= len(line)
         path, self._path = self._path, (None if last else self._path)
         try:
@@ -106,6 +106,15 @@ class ProgressReporter:
                 handle.write(line)
         except OSError:
             self._path = None  # progress is a courtesy: never fail the wait over it
+
+
+def _bounded_record(record: dict) -> dict:
+    """``record`` with its ``line`` cut to ``MAX_LINE`` characters and every other text to ``MAX_TEXT``."""
+    line = record.get("line")
+    kept = bounded({key: value for key, value in record.items() if key != "line"})
+    if isinstance(line, str):
+        kept["line"] = _cut(line, MAX_LINE)
+    return kept
 
 
 def read_new_records(handle) -> list:
@@ -123,3 +132,24 @@ def read_new_records(handle) -> list:
             records.append(json.loads(line))
         except ValueError:
             continue
+
+
+# temporary: removed on merge (the DDM waits import the record builders from .._ddm.progress then)
+def task_record(*args, **context) -> dict:
+    from .._ddm.progress import job_record  # pylint: disable=import-outside-toplevel
+    return job_record(*args, **context)
+
+
+def group_record(*args, **context) -> dict:  # temporary: removed on merge
+    from .._ddm.progress import group_record as ddm_group_record  # pylint: disable=import-outside-toplevel
+    return ddm_group_record(*args, **context)
+
+
+def task_failed_record(*args, **context) -> dict:  # temporary: removed on merge
+    from .._ddm.progress import job_failed_record  # pylint: disable=import-outside-toplevel
+    return job_failed_record(*args, **context)
+
+
+def instance_record(*args, **context) -> dict:  # temporary: removed on merge
+    from .._ddm.progress import instance_record as ddm_instance_record  # pylint: disable=import-outside-toplevel
+    return ddm_instance_record(*args, **context)
