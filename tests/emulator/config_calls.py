@@ -77,6 +77,12 @@ def ready(emulator, **spec):
     return running(emulator, **spec)
 
 
+def slow(emulator, seconds=3.0):
+    """Longer operations, for a test that looks at one while it runs (a loaded machine must not outrun it)."""
+    return configure_settings(emulator, schema_create_seconds=seconds, schema_delete_seconds=seconds, restart_seconds=seconds,
+                              config_seconds=seconds)
+
+
 def settled(emulator, instance_id):
     """Wait until the instance has no operation and reads RUNNING."""
     return wait_for(lambda: (lambda item: item["operation"] is None and item["status"] == "RUNNING")(emulator.instance(instance_id)))

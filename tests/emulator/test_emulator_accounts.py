@@ -14,7 +14,7 @@ import requests
 
 from config_calls import (ACCOUNT_PASSWORD, ALL_AUTHORITIES, accounts_by_name, add_weak_passwords, configuration,
                           configure_settings, control_accounts, create_account, create_schema, delete_account, delete_schema, list_accounts, make_busy,
-                          ready, reset_password, running_schema, settled, update_account, weak_check)
+                          ready, slow, reset_password, running_schema, settled, update_account, weak_check)
 from instance_calls import assert_error, wait_job
 
 
@@ -177,6 +177,7 @@ def test_delete(emulator):
 
 def test_schemas_must_be_running_and_a_deleted_schema_leaves_its_accounts(emulator):
     instance_id = ready(emulator)
+    slow(emulator)
     configure_settings(emulator, schema_exclusive=False)
     running_schema(emulator, instance_id, name="orders")
     create_schema(emulator, instance_id, name="pending")
@@ -201,6 +202,7 @@ def test_a_busy_instance_refuses_account_writes_but_not_reads(emulator):
 
 def test_a_schema_task_makes_account_writes_wait(emulator):
     instance_id = ready(emulator)
+    slow(emulator)
     job_id = create_schema(emulator, instance_id, name="orders").json()["job_id"]
     assert_error(create_account(emulator, instance_id), 409, "DBS.200019")
     wait_job(emulator, job_id)

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from config_calls import (change_parameters, configure_settings, control_parameters, fail_next, make_busy, parameter_values, read_parameters,
-                          ready, restart, seed_parameters, settled)
+                          ready, slow, restart, seed_parameters, settled)
 from instance_calls import api, assert_error, job, wait_job
 
 
@@ -61,6 +61,7 @@ def test_read_pages_and_checks_its_query(emulator):
 
 def test_change_settles_through_set_configuration(emulator):
     instance_id = ready(emulator)
+    slow(emulator)
     tasks = len(emulator.jobs())
     response = change_parameters(emulator, instance_id, {"long_query_time": "2", "transaction_policy": "FREE"})
     assert (response.status_code, response.json()) == (200, {"need_restart": False})
@@ -118,6 +119,7 @@ def test_the_extremes_of_the_ranges_are_allowed(emulator):
 
 def test_a_parameter_needing_a_restart_takes_effect_after_it(emulator):
     instance_id = ready(emulator)
+    slow(emulator)
     response = change_parameters(emulator, instance_id, {"character_set_server": "utf8", "long_query_time": "3"})
     assert response.json() == {"need_restart": True}
     settled(emulator, instance_id)
@@ -230,6 +232,7 @@ def test_a_busy_instance_refuses_changes_and_restarts(emulator):
 
 def test_operations_refuse_each_other(emulator):
     instance_id = ready(emulator)
+    slow(emulator)
     change_parameters(emulator, instance_id, {"max_connections": "500"})
     assert_error(restart(emulator, instance_id), 409, "DBS.200019")
     assert_error(change_parameters(emulator, instance_id, {"max_connections": "600"}), 409, "DBS.200019")
@@ -267,6 +270,7 @@ def test_a_change_whose_answer_is_lost_was_applied(emulator):
 
 def test_a_restart_whose_answer_is_lost_was_applied(emulator):
     instance_id = ready(emulator)
+    slow(emulator)
     emulator.add_fault(method="POST", path=r"/restart$", apply=True, status=503, body="")
     assert restart(emulator, instance_id).status_code == 503
     operation = emulator.instance(instance_id)["operation"]

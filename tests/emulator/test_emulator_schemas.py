@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from config_calls import (FAST_CONFIGURE, configuration, configure_settings, control_schemas, create_schema, data_nodes, delete_schema,
-                          fail_next, list_schemas, logins, make_busy, ready, running_schema, schema_body, seed_data_nodes, settled,
+                          fail_next, list_schemas, logins, make_busy, ready, slow, running_schema, schema_body, seed_data_nodes, settled,
                           show_schema)
 from ddm_emulator.schemas_state import DATA_NODE_ADMIN_PASSWORD
 from instance_calls import api, assert_error, job, wait_for, wait_job
@@ -47,8 +47,9 @@ def test_every_instance_offers_default_data_nodes(emulator):
 
 def test_seeded_data_nodes_page_and_only_usable_ones_are_offered(emulator):
     instance_id = ready(emulator)
-    seeded = seed_data_nodes(emulator, instance_id, [{"id": "rds-%02din01" % n, "name": "rds-%d" % n} for n in range(12)]
-                             + [{"id": "sick-in01", "status": "abnormal"}, {"id": "taken-in01", "associated": True}], replace=True)
+    nodes = [{"id": "rds-%02din01" % n, "name": "rds-%d" % n} for n in range(12)]
+    nodes.extend([{"id": "sick-in01", "status": "abnormal"}, {"id": "taken-in01", "associated": True}])
+    seeded = seed_data_nodes(emulator, instance_id, nodes, replace=True)
     assert len(seeded) == 14 and all("admin_password" not in node for node in seeded)
     first = available(emulator, instance_id).json()
     assert first["total"] == 12 and len(first["data_nodes"]) == 10
@@ -66,6 +67,7 @@ def test_data_nodes_of_a_missing_instance(emulator):
 
 def test_create_follows_its_task_from_creating_to_running(emulator):
     instance_id = ready(emulator)
+    slow(emulator)
     response = create_schema(emulator, instance_id, name="orders", shard_number=5)
     assert response.status_code == 202, response.text
     answer = response.json()
@@ -170,6 +172,7 @@ def test_a_wrong_login_can_fail_the_task_instead(emulator):
 
 def test_a_name_in_use_is_refused_in_any_status(emulator):
     instance_id = ready(emulator)
+    slow(emulator)
     configure_settings(emulator, schema_exclusive=False)
     running_schema(emulator, instance_id, name="orders")
     assert_error(create_schema(emulator, instance_id, name="orders"), 400, "DBS.300112")
@@ -205,6 +208,7 @@ def test_older_spelling_of_the_failed_status(emulator):
 
 def test_delete_follows_its_task_until_the_schema_is_gone(emulator):
     instance_id = ready(emulator)
+    slow(emulator)
     running_schema(emulator, instance_id, name="orders")
     response = delete_schema(emulator, instance_id, "orders", "true")
     assert response.status_code == 202
@@ -239,6 +243,7 @@ def test_a_failed_delete_leaves_the_schema_running(emulator):
 
 def test_a_schema_being_created_cannot_be_deleted(emulator):
     instance_id = ready(emulator)
+    slow(emulator)
     configure_settings(emulator, schema_exclusive=False)
     create_schema(emulator, instance_id, name="orders")
     assert_error(delete_schema(emulator, instance_id, "orders"), 400, "DBS.300130")
@@ -248,6 +253,7 @@ def test_a_schema_being_created_cannot_be_deleted(emulator):
 
 def test_a_schema_task_occupies_the_instance(emulator):
     instance_id = ready(emulator)
+    slow(emulator)
     answer = create_schema(emulator, instance_id, name="orders").json()
     control = emulator.instance(instance_id)
     assert control["operation"]["job_id"] == answer["job_id"] and control["status"] == "RUNNING"
@@ -260,6 +266,7 @@ def test_a_schema_task_occupies_the_instance(emulator):
 
 def test_the_busy_answer_and_the_instance_status_are_settings(emulator):
     instance_id = ready(emulator)
+    slow(emulator)
     emulator.instance_settings(busy_answer=403)
     configure_settings(emulator, schema_instance_status="CREATE_DATABASE")
     create_schema(emulator, instance_id, name="orders")
