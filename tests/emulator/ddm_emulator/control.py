@@ -20,6 +20,7 @@ from .routes import match_route
 from .spec import json_object, number_field, string_field
 from .state import METADATA_TOKEN_MODES, TOKEN_LIFETIME
 from .times import iam_time
+from .control_configure import CONFIGURE_CONTROL_CALLS
 
 
 MAX_BULK_JOBS = 100000
@@ -279,6 +280,8 @@ CONTROL_ROUTES = (
     _route("POST", "credentials/lifetime", ctl_lifetime_cap),
     _route("POST", "metadata", ctl_metadata),
 )
+# Schemas and data nodes, accounts, parameters, restarts (control_configure).
+CONTROL_ROUTES += tuple(_route(method, path, handler) for method, path, handler in CONFIGURE_CONTROL_CALLS)
 
 
 def dispatch(app, call):

@@ -19,6 +19,7 @@ from .ddm_instances import (api_change_security_group, api_create_instance, api_
 from .gateway import MSG_API_NOT_FOUND, gateway_error
 from .iam import api_assume_role, api_issue_token, api_list_auth_projects, api_list_projects
 from .metadata import api_metadata_token, api_security_key
+from .configure_routes import CONFIGURE_API_ROUTES
 
 
 class Route(NamedTuple):
@@ -60,6 +61,10 @@ API_ROUTES = (
     ("GET", r"^/v3/([^/]+)/flavors$", api_list_flavors),
     ("GET", r"^/v3/([^/]+)/engines$", api_list_engines),
 ))
+
+# Schemas and data nodes, accounts, parameters, restarts (configure_routes).
+API_ROUTES += tuple(Route(method, re.compile(pattern), handler, authenticated=True, project_scoped=True)
+                    for method, pattern, handler in CONFIGURE_API_ROUTES)
 
 # Answers on these paths (known routes or not) carry X-IAM-Trace-Id besides X-Request-Id.
 IAM_PATH_PREFIXES = ("/v3/auth/", "/v3/projects", "/v3.0/OS-CREDENTIAL/")

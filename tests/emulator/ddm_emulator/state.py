@@ -16,6 +16,10 @@ from .identities import (ACCESS_KEY, PROJECT_ID, REGION, SECRET_KEY, SECURITY_TO
                          TEMP_ACCESS_KEY, TEMP_SECRET_KEY)
 from .instances import DEFAULT_SETTINGS
 from .model import DEMO_INSTANCE, DEMO_JOB_IDS, DEMO_JOBS, Job
+from .accounts_state import AccountStore
+from .configure import ConfigureSettings
+from .parameters_state import ParameterStore
+from .schemas_state import SchemaStore
 
 
 TOKEN_LIFETIME = 24 * 3600
@@ -107,6 +111,11 @@ class EmulatorState:
             self._limiter = RateLimiter()
             self._log = collections.deque(maxlen=LOG_SIZE)
             self._skew = 0.0
+            # The configuration services: used under this lock (inside with_instance).
+            self.configure_settings = ConfigureSettings()
+            self.schemas = SchemaStore()
+            self.accounts = AccountStore()
+            self.parameters = ParameterStore()
             if self.seed_demo:
                 for spec in DEMO_JOBS:
                     self.add_job(dict(spec, instance=DEMO_INSTANCE))
