@@ -123,7 +123,8 @@ Only loopback addresses can be bound.  SIGTERM/SIGINT stop the server cleanly (`
 Modules, from the wire inwards: ``__main__`` (command line), ``server`` (HTTP handler, faults on the
 wire, TLS), ``request`` (one request as received, its log entry), ``control`` (the control API),
 ``routes`` (the API routes), ``gateway`` (authentication, throttling, project checks), ``ddm``, ``ddm_instances``,
-``iam`` and ``metadata`` (the services), ``state`` (what the emulator knows), ``faults``, ``model`` (tasks),
+``iam`` and ``metadata`` (the services), ``state`` (what the emulator knows, composed of one ``state_<service>`` part per
+service: jobs, instances, identity, metadata, traffic), ``faults``, ``model`` (tasks),
 ``instances`` (instances), ``catalogue`` (AZs, flavors, engines), ``identities``, ``errors``, ``spec``, ``times``.
 """
 

@@ -1,0 +1,129 @@
+# Copyright: Contributors to the huaweicloud.cloud collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the emulator's state knows of the traffic rather than of a service: queued and random faults (``faults.py``), the rate
+limit, the server's clock skew and the request log (``server.py`` and ``gateway.py`` use them)."""
+
+from __future__ import annotations
+
+import collections
+import math
+import time
+
+
+LOG_SIZE = 5000
+
+
+class RateLimiter:
+    """Sliding-window limit per credential; limit 0 disables it."""
+
+    def __init__(self):
+        self.limit = 0
+        self.window = 60.0
+        self.hits = {}
+
+    def configure(self, limit, window):
+        self.limit, self.window, self.hits = limit, window, {}
+
+    def check(self, key):
+        """Record a hit; return None when allowed, else the seconds until a slot frees."""
+        if not self.limit:
+            return None
+        now = time.monotonic()
+        hits = self.hits.setdefault(key, collections.deque())
+        while hits and hits[0] <= now - self.window:
+            hits.popleft()
+        if len(hits) >= self.limit:
+            return max(1, int(math.ceil(hits[0] + self.window - now)))
+        hits.append(now)
+        return None
+
+
+class TrafficState:
+    """The faults, rate limit, clock and request log part of ``EmulatorState``."""
+
+    def _reset_traffic(self):
+        self._faults = []
+        self._chaos = None
+        self._limiter = RateLimiter()
+        self._log = collections.deque(maxlen=LOG_SIZE)
+        self._skew = 0.0
+
+    def _traffic_info(self):
+        return {"skew": self._skew, "pending_faults": len(self._faults), "chaos": self.chaos(), "ratelimit": self.ratelimit()}
+
+    # ------------------------------------------------------------------ faults
+
+    def add_fault(self, fault):
+        with self._lock:
+            self._faults.append(fault)
+
+    def take_fault(self, method, path):
+        """The first queued fault matching the request, counted down (and dropped once used up);
+        else, in chaos mode, maybe a random one; else None."""
+        with self._lock:
+            for fault in self._faults:
+                if fault.matches(method, path):
+                    fault.remaining -= 1
+                    if fault.remaining <= 0:
+                        self._faults.remove(fault)
+                    return fault
+            return self._chaos.draw(method, path) if self._chaos is not None else None
+
+    def set_chaos(self, chaos):
+        """Start (or, with None, stop) drawing random faults."""
+        with self._lock:
+            self._chaos = chaos
+
+    def chaos(self):
+        with self._lock:
+            return self._chaos.describe() if self._chaos is not None else None
+
+    def describe_faults(self):
+        with self._lock:
+            return [fault.describe() for fault in self._faults]
+
+    def clear_faults(self):
+        with self._lock:
+            self._faults = []
+
+    # ------------------------------------------------------------------ rate limit and clock
+
+    def set_ratelimit(self, limit, window):
+        with self._lock:
+            self._limiter.configure(limit, window)
+
+    def ratelimit(self):
+        with self._lock:
+            return {"limit": self._limiter.limit, "window": self._limiter.window}
+
+    def throttle(self, key):
+        """Count a call by this credential; None when allowed, else the seconds until it may call again."""
+        with self._lock:
+            return self._limiter.check(key)
+
+    def set_skew(self, skew):
+        with self._lock:
+            self._skew = skew
+
+    def now(self):
+        """Wall clock as seen by the signature date check (shifted by the configured skew)."""
+        with self._lock:
+            return time.time() + self._skew
+
+    # ------------------------------------------------------------------ request log
+
+    def record(self, entry):
+        with self._lock:
+            self._log.append(entry)
+
+    def update_record(self, entry, **values):
+        with self._lock:
+            entry.update(values)
+
+    def requests(self):
+        with self._lock:
+            return [dict(entry, headers=dict(entry["headers"])) for entry in self._log]
+
+    def clear_requests(self):
+        with self._lock:
+            self._log.clear()
