@@ -18,8 +18,8 @@ class JobState:
 
     def add_job(self, spec):
         """Create a job from a control spec, replacing any job with its id."""
-        job = Job(spec, PROJECT_ID)
         with self._lock:
+            job = Job(spec, PROJECT_ID, self.now())
             self._jobs[job.id] = job
             self._know_project(job.project_id)
         return job
