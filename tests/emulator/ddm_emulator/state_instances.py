@@ -1,7 +1,7 @@
 # Copyright: Contributors to the huaweicloud.cloud collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The DDM instance store of the emulator's state: instances, their settings, scripted failures and the flavors' status per
-AZ (``ddm_instances.py`` serves them, ``instances.py`` models one)."""
+"""The DDM instance store of the emulator's state: instances, their settings, scripted failures, the flavors' status per
+AZ and the list's scripted repeats (``ddm_instances.py`` serves them, ``instances.py`` models one)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ class InstanceState:
         self._instance_settings = dict(DEFAULT_SETTINGS)
         self._failures = {}
         self._flavor_status = dict(DEFAULT_FLAVOR_AZ_STATUS)
+        self._list_repeat = None
 
     def add_instance(self, instance):
         with self._lock:
@@ -53,12 +54,41 @@ class InstanceState:
                 if (project_id is None or instance.project_id == project_id) and self._settled(instance, now) is not None]
 
     def list_instances(self, project_id, start, count):
-        """(how many instances the project has, the list items of ``count`` of them from ``start``, newest first)."""
+        """(how many instances the project has, the list items of ``count`` of them from ``start``, newest first).
+
+        A scripted repeat (``set_list_repeat``) changes the page as an unstable order would: ``previous`` puts the item
+        before the page (the last of the page before) in place of its first, ``twice`` puts its first item in place of its
+        second.  The page keeps its size and the total stays right; one instance is never shown."""
         with self._lock:
             instances = self._current_instances(project_id)
             instances.reverse()
             now = time.monotonic()
-            return len(instances), [instance.list_item(now) for instance in instances[start:start + count]]
+            page = instances[start:start + count]
+            mode = self._take_list_repeat(start > 0 and len(page) >= 1, len(page) >= 2)
+            if mode == "previous":
+                page[0] = instances[start - 1]
+            elif mode == "twice":
+                page[1] = page[0]
+            return len(instances), [instance.list_item(now) for instance in page]
+
+    def _take_list_repeat(self, later_page, two_items):
+        """The scripted repeat this page gets (counted down), or None when none is due or it cannot apply here."""
+        repeat = self._list_repeat
+        if repeat is None or not (later_page if repeat["mode"] == "previous" else two_items):
+            return None
+        repeat["remaining"] -= 1
+        if repeat["remaining"] <= 0:
+            self._list_repeat = None
+        return repeat["mode"]
+
+    def set_list_repeat(self, mode, count):
+        """The next ``count`` list pages it can apply to repeat an item (mode "previous" or "twice"); mode None: none."""
+        with self._lock:
+            self._list_repeat = {"mode": mode, "remaining": count} if mode else None
+
+    def list_repeat(self):
+        with self._lock:
+            return dict(self._list_repeat) if self._list_repeat else None
 
     def control_instances(self):
         with self._lock:

@@ -1,12 +1,13 @@
 # Copyright: Contributors to the huaweicloud.cloud collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What the emulator's state knows of the traffic rather than of a service: queued and random faults (``faults.py``), the rate
-limit, the server's clock skew and the request log (``server.py`` and ``gateway.py`` use them)."""
+"""What the emulator's state knows of the traffic rather than of a service: queued and random faults and standing latencies
+(``faults.py``), the rate limit, the server's clock skew and the request log (``server.py`` and ``gateway.py`` use them)."""
 
 from __future__ import annotations
 
 import collections
 import math
+import threading
 import time
 
 
@@ -44,12 +45,18 @@ class TrafficState:
     def _reset_traffic(self):
         self._faults = []
         self._chaos = None
+        self._latencies = []
+        # A reset releases the requests a latency still holds.
+        if getattr(self, "_latency_release", None) is not None:
+            self._latency_release.set()
+        self._latency_release = threading.Event()
         self._limiter = RateLimiter()
         self._log = collections.deque(maxlen=LOG_SIZE)
         self._skew = 0.0
 
     def _traffic_info(self):
-        return {"skew": self._skew, "pending_faults": len(self._faults), "chaos": self.chaos(), "ratelimit": self.ratelimit()}
+        return {"skew": self._skew, "pending_faults": len(self._faults), "chaos": self.chaos(), "ratelimit": self.ratelimit(),
+                "latency": self.latencies()}
 
     # ------------------------------------------------------------------ faults
 
@@ -86,6 +93,38 @@ class TrafficState:
         with self._lock:
             self._faults = []
 
+    # ------------------------------------------------------------------ latency
+
+    def add_latency(self, latency):
+        with self._lock:
+            self._latencies.append(latency)
+
+    def latencies(self):
+        with self._lock:
+            return [latency.describe() for latency in self._latencies]
+
+    def clear_latencies(self):
+        """Remove every latency and release the requests they hold."""
+        with self._lock:
+            self._latencies = []
+            self._latency_release.set()
+            self._latency_release = threading.Event()
+
+    def latency(self, method, path):
+        """(seconds before the service sees the request, seconds before its answer leaves, an event set when the latencies are
+        cleared, which ends both waits early): every matching latency's sum."""
+        with self._lock:
+            release = self._latency_release
+            before = after = 0.0
+            for latency in self._latencies:
+                if latency.matches(method, path):
+                    delay = latency.draw()
+                    if latency.where == "before":
+                        before += delay
+                    else:
+                        after += delay
+            return before, after, release
+
     # ------------------------------------------------------------------ rate limit and clock
 
     def set_ratelimit(self, limit, window):
@@ -106,7 +145,8 @@ class TrafficState:
             self._skew = skew
 
     def now(self):
-        """Wall clock as seen by the signature date check (shifted by the configured skew)."""
+        """The server's wall clock (shifted by the configured skew): the signature date check, the Date header and the times the
+        DDM calls show go by it."""
         with self._lock:
             return time.time() + self._skew
 
