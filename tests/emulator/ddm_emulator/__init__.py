@@ -54,7 +54,8 @@ error_msg}, v1 and v2 calls as {errCode, externalMessage}.  Bad parameters are 4
 404 DBS.200002, a write while the instance is not RUNNING 409 DBS.200019 (or 403 DBS.212033).  Operations run as tasks
 of the task API: CreateInstance (status CREATING), DeleteInstance (DELETING), ResizeFlavor (RESIZING; name not
 documented, chosen here), EnlargeNode (GROWING), ReduceNode (REDUCING), ResetAdminPassword (RESET_PASSWORD; chosen
-here), ModifyInstanceName (MODIFY_NAME; the v3 rename's, chosen here).  For stale_seconds after a write is accepted show and list still read RUNNING with the old values; the new
+here), ModifyInstanceName (MODIFY_NAME; the v3 rename's, chosen here).  For stale_seconds after a write is accepted
+show and list still read RUNNING with the old values; the new
 values show when the task completes (a creation reads CREATING at once).  A failed creation leaves CREATEFAILED with
 error_msg; another failed operation leaves the instance RUNNING with its old values, or in the status its fail_next
 named (e.g. RESIZE_ROLL_FAILED, with error_msg).  ``data_disk_full`` (set through the control API) refuses every write but
