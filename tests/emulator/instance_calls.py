@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.parse
 
 from harness import emulator as harness
 from harness.emulator import PROJECT_ID, STATIC_TOKEN
@@ -85,3 +86,34 @@ def assert_error(response, status, code, version="v3"):
     assert set(body) == (V3_ERROR_KEYS if version == "v3" else V1_ERROR_KEYS), body
     assert body["error_code" if version == "v3" else "errCode"] == code
     return body
+
+
+# ----------------------------------------------------------------------------- control calls the harness client does not wrap
+
+def instance_path(instance_id, action):
+    return "instances/%s/%s" % (urllib.parse.quote(instance_id, safe=""), action)
+
+
+def not_found(emulator, instance_id, count=1, calls=("show",)):
+    """The next ``count`` of each of ``calls`` on this instance answer 404 as if it did not exist; return its control shape."""
+    return emulator.control("POST", instance_path(instance_id, "not_found"), {"count": count, "calls": list(calls)})["instance"]
+
+
+def order_id_shown(emulator, instance_id, shown):
+    """How show and list give the instance's order_id: "as_is", "empty", "absent" or "null"; return its control shape."""
+    return emulator.control("POST", instance_path(instance_id, "order_id_shown"), {"shown": shown})["instance"]
+
+
+def list_repeat(emulator, mode, count=1):
+    """The next ``count`` list pages repeat an instance ("previous" or "twice"; None stops it)."""
+    return emulator.control("POST", "instances/list_repeat", {"mode": mode, "count": count})["list_repeat"]
+
+
+def add_latency(emulator, delay, where="before", **spec):
+    """A standing delay (method, path regex, jitter, seed, label) on the matching API requests, until cleared."""
+    return emulator.control("POST", "latency", dict(spec, delay=delay, where=where))["latency"]
+
+
+def clear_latency(emulator):
+    """Remove every latency, releasing the requests they hold."""
+    return emulator.control("DELETE", "latency")

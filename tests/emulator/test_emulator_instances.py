@@ -225,10 +225,13 @@ def test_remove_nodes_answers_camel_case(emulator):
 
 def test_rename_and_security_group_apply_at_once(emulator):
     instance_id = running(emulator)
-    renamed = api(emulator, "PUT", ("v1", "instances/%s/modify-name" % instance_id), {"name": "new-name_2"})
-    assert (renamed.status_code, renamed.json()) == (200, {"name": "new-name_2"})
-    assert shown(emulator, instance_id)["name"] == "new-name_2"
-    assert_error(api(emulator, "PUT", ("v1", "instances/%s/modify-name" % instance_id), {"name": "x"}), 400, "DBS.280001", "v1")
+    renamed = api(emulator, "PUT", ("v1", "instances/%s/modify-name" % instance_id), {"name": "new-name-2"})
+    assert (renamed.status_code, renamed.json()) == (200, {"name": "new-name-2"})
+    assert shown(emulator, instance_id)["name"] == "new-name-2"
+    # The v1 rename allows letters, digits and '-' only (creation and the v3 rename allow '_' too).
+    for name in ("x", "new_name_3"):
+        assert_error(api(emulator, "PUT", ("v1", "instances/%s/modify-name" % instance_id), {"name": name}), 400, "DBS.280001", "v1")
+    assert shown(emulator, instance_id)["name"] == "new-name-2"
     path = ("v1", "instances/%s/modify-security-group" % instance_id)
     changed = api(emulator, "PUT", path, {"security_group_id": harness.OTHER_SECURITY_GROUP_ID})
     assert (changed.status_code, changed.json()) == (200, {"security_group_id": harness.OTHER_SECURITY_GROUP_ID})
@@ -264,12 +267,12 @@ def test_reset_admin_may_answer_an_empty_object(emulator):
 # ----------------------------------------------------------------------------- flavors and engines
 
 def test_flavors(emulator):
-    response = api(emulator, "GET", ("v3", "flavors"), params={"engine_version": harness.ENGINE_VERSIONS[0]})
+    response = api(emulator, "GET", ("v3", "flavors"), params={"engine_version": harness.ENGINE_VERSIONS[0], "limit": 128})
     assert response.status_code == 200
     groups = response.json()["flavor_groups"]
     assert [group["group_type"] for group in groups] == ["X86", "ARM"]
     codes = [flavor["spec_code"] for group in groups for flavor in group["flavors"]]
-    assert codes == list(harness.FLAVOR_CODES)
+    assert sorted(codes) == sorted(harness.FLAVOR_CODES)
     arm = groups[1]["flavors"][0]
     assert set(arm) == {"id", "spec_code", "vcpus", "ram", "az_infos"}
     statuses = {info["code"]: info["status"] for info in arm["az_infos"]}
@@ -281,8 +284,35 @@ def test_flavors(emulator):
     assert xlarge["az_infos"] == [{"code": "cn-north-4b", "status": "sellout", "support_ipv6": False}]
 
 
+def test_flavors_are_paged_per_cpu_architecture(emulator):
+    """offset and limit (default 10) page every group at once; each group says its own offset, limit and total."""
+    def page(**params):
+        response = api(emulator, "GET", ("v3", "flavors"), params=dict(params, engine_version=harness.ENGINE_VERSIONS[-1]))
+        assert response.status_code == 200, response.text
+        return {group["group_type"]: group for group in response.json()["flavor_groups"]}
+
+    catalogue = {arch: [flavor["spec_code"] for flavor in harness.FLAVORS if flavor["group_type"] == arch] for arch in ("X86", "ARM")}
+    assert len(catalogue["X86"]) > 10 and 1 < len(catalogue["ARM"]) <= 10
+    first = page()
+    assert {arch: (group["offset"], group["limit"], group["total"]) for arch, group in first.items()} == {
+        "X86": (0, 10, len(catalogue["X86"])), "ARM": (0, 10, len(catalogue["ARM"]))}
+    assert [flavor["spec_code"] for flavor in first["X86"]["flavors"]] == catalogue["X86"][:10]
+    assert [flavor["spec_code"] for flavor in first["ARM"]["flavors"]] == catalogue["ARM"]
+    second = page(offset=10)
+    assert [flavor["spec_code"] for flavor in second["X86"]["flavors"]] == catalogue["X86"][10:]
+    assert second["ARM"]["flavors"] == [] and second["ARM"]["total"] == len(catalogue["ARM"])
+    read = {"X86": [], "ARM": []}
+    for offset in range(0, 20, 2):
+        for arch, group in page(offset=offset, limit=2).items():
+            assert (group["offset"], group["limit"]) == (offset, 2)
+            read[arch] += [flavor["spec_code"] for flavor in group["flavors"]]
+    assert read == catalogue
+
+
 @pytest.mark.parametrize("params", [{}, {"engine_version": "0.1"}, {"engine_id": "nope"},
-                                    {"engine_version": "3.1.0.2", "available_zones": "cn-north-4z"}])
+                                    {"engine_version": "3.1.0.2", "available_zones": "cn-north-4z"},
+                                    {"engine_version": "3.1.0.2", "limit": 0}, {"engine_version": "3.1.0.2", "limit": 129},
+                                    {"engine_version": "3.1.0.2", "offset": -1}])
 def test_flavors_refuse_bad_parameters(emulator, params):
     assert_error(api(emulator, "GET", ("v3", "flavors"), params=params), 400, "DBS.280001")
 

@@ -1,9 +1,12 @@
 # Copyright: Contributors to the huaweicloud.cloud collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The emulator as an HTTP server and a process: keep-alive, malformed requests, chunked bodies, loopback only, signals, TLS."""
+"""The emulator as an HTTP server and a process: keep-alive, malformed requests, chunked bodies, the Date header and the server's
+clock, loopback only, signals, TLS, the verifier without the SDK."""
 
 from __future__ import annotations
 
+import datetime
+import email.utils
 import http.client
 import json
 import os
@@ -15,9 +18,10 @@ import sys
 import pytest
 import requests
 
-from emulator_calls import job_url, password_body
+from emulator_calls import AKSK, job_url, list_url, now_ms, password_body, window
 from harness import emulator as harness
 from harness.emulator import PROJECT_ID, STATIC_TOKEN
+import signing
 
 
 def raw_exchange(emulator, payload):
@@ -32,9 +36,18 @@ def raw_exchange(emulator, payload):
     return b"".join(chunks)
 
 
-def run_emulator(*args):
+def run_emulator(*args, env=None):
     return subprocess.run([sys.executable, "-m", harness.EMULATOR_MODULE] + list(args), capture_output=True, text=True, timeout=30,
-                          check=False, env=harness.emulator_env())
+                          check=False, env=harness.emulator_env(env))
+
+
+def server_time(response_headers):
+    """The epoch seconds of an answer's Date header."""
+    return email.utils.parsedate_to_datetime(response_headers["Date"]).timestamp()
+
+
+def time_now():
+    return datetime.datetime.now(datetime.timezone.utc).timestamp()
 
 
 # ----------------------------------------------------------------------------- HTTP
@@ -77,6 +90,56 @@ def test_chunked_body_is_read(emulator):
 
 # ----------------------------------------------------------------------------- process
 
+# ----------------------------------------------------------------------------- the Date header and the server's clock
+
+def test_every_answer_carries_a_date_on_the_server_clock(emulator):
+    emulator.set_clock_skew(3600)
+    job_id = emulator.post_job()["id"]
+    emulator.add_fault(path="/trickled", status=503, body="busy", trickle=4000)
+    answers = [signing.call("GET", job_url(emulator, job_id), token=STATIC_TOKEN),  # 200
+               signing.call("GET", job_url(emulator, "missing"), token=STATIC_TOKEN),  # 400 of the service
+               signing.call("GET", job_url(emulator, job_id)),  # 401 of the gateway
+               signing.call("GET", emulator.url + "/v3/%s/nowhere" % PROJECT_ID, token=STATIC_TOKEN),  # 404 of the gateway
+               requests.get(emulator.url + "/trickled", timeout=10),  # a fault sent a few bytes at a time
+               requests.get(emulator.url + "/_emulator/info", timeout=10)]  # the control API
+    assert [answer.status_code for answer in answers] == [200, 400, 401, 404, 503, 200]
+    malformed = raw_exchange(emulator, b"GARBAGE\r\n\r\n").decode("latin-1")
+    dates = [server_time(answer.headers) for answer in answers]
+    dates.append(email.utils.parsedate_to_datetime(malformed.split("Date: ", 1)[1].split("\r\n", 1)[0]).timestamp())
+    # An hour ahead of this machine (the window only absorbs the run's own duration).
+    assert all(3500 < date - time_now() < 3700 for date in dates), dates
+
+
+def test_task_times_and_the_list_window_follow_the_server_clock(emulator):
+    """A server clock ahead puts new tasks after a window taken from the client's clock; one taken from Date finds them."""
+    emulator.set_clock_skew(3600)
+    job = emulator.post_job(name="AheadTask")
+    answer = signing.call("GET", job_url(emulator, job["id"]), token=STATIC_TOKEN)
+    created = datetime.datetime.strptime(answer.json()["job"]["created_time"], "%Y-%m-%dT%H:%M:%S%z").timestamp()
+    assert abs(created - server_time(answer.headers)) < 120
+    ours = signing.call("GET", list_url(emulator), window(), token=STATIC_TOKEN).json()
+    assert job["id"] not in [item["id"] for item in ours["jobs"]]
+    server_now_ms = int(server_time(answer.headers) * 1000)
+    theirs = signing.call("GET", list_url(emulator), {"start_time": server_now_ms - 600 * 1000, "end_time": server_now_ms + 600 * 1000,
+                                                      "limit": 128}, token=STATIC_TOKEN).json()
+    assert job["id"] in [item["id"] for item in theirs["jobs"]]
+    # The 30-day limit of start_time is counted on the server's clock too.
+    early = {"start_time": now_ms() - 30 * 24 * 3600 * 1000 + 30 * 60 * 1000, "end_time": now_ms()}
+    assert signing.call("GET", list_url(emulator), early, token=STATIC_TOKEN).status_code == 400
+    emulator.set_clock_skew(0)
+    assert signing.call("GET", list_url(emulator), early, token=STATIC_TOKEN).status_code == 200
+
+
+def test_instance_times_follow_the_server_clock(emulator):
+    emulator.set_clock_skew(-7200)
+    instance = emulator.add_instance()
+    answer = signing.call("GET", "%s/v1/%s/instances/%s" % (emulator.url, PROJECT_ID, instance["id"]), token=STATIC_TOKEN)
+    created = datetime.datetime.strptime(answer.json()["created"], "%Y-%m-%dT%H:%M:%S%z").timestamp()
+    assert abs(created - server_time(answer.headers)) < 120 and server_time(answer.headers) < time_now() - 7000
+
+
+# ----------------------------------------------------------------------------- the process
+
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.1", "::"])
 def test_refuses_non_loopback(host):
     result = run_emulator("--host", host, "--port", "0")
@@ -112,3 +175,25 @@ def test_tls(tmp_path):
         assert verified.status_code == 200
         with pytest.raises(requests.exceptions.SSLError):
             requests.get(job_url(process, job["id"]), headers={"X-Auth-Token": STATIC_TOKEN}, timeout=10)
+
+
+@pytest.fixture
+def without_sdk(tmp_path):
+    """An environment in which huaweicloudsdkcore cannot be imported (a stand-in package that refuses to load)."""
+    stub = tmp_path / "huaweicloudsdkcore"
+    stub.mkdir()
+    (stub / "__init__.py").write_text('raise ImportError("huaweicloudsdkcore is not installed here")\n')
+    return dict(os.environ, PYTHONPATH=str(tmp_path))
+
+
+def test_auto_verifier_falls_back_to_the_builtin_one_without_the_sdk(without_sdk):
+    with harness.EmulatorProcess(verifier="auto", env=without_sdk) as process:
+        assert process.info()["verifier"] == "builtin"
+        signed = signing.call("GET", job_url(process, process.post_job()["id"]), aksk=AKSK, project_id=PROJECT_ID)
+        assert signed.status_code == 200
+        assert "Traceback" not in process.stderr_text()
+
+
+def test_sdk_verifier_without_the_sdk_says_so(without_sdk):
+    result = run_emulator("--verifier", "sdk", "--port", "0", env=without_sdk)
+    assert result.returncode == 2 and "needs huaweicloudsdkcore" in result.stderr and "Traceback" not in result.stderr

@@ -128,3 +128,59 @@ def test_sdk_prepaid_answers(sdk, client, emulator):
     instance_id = emulator.add_instance(order_id="CS0001")["id"]
     resized = client.resize_flavor(v1.ResizeFlavorRequest(instance_id=instance_id, body=v1.ResizeFlavorReq(spec_code="ddm.c6.xlarge.2")))
     assert resized.order_id and resized.job_id is None
+
+
+def test_sdk_flavors_are_paged_per_group(sdk, client):
+    v1 = sdk["v1"]
+    codes = {arch: [flavor["spec_code"] for flavor in harness.FLAVORS if flavor["group_type"] == arch] for arch in ("X86", "ARM")}
+    read = {"X86": [], "ARM": []}
+    offset = 0
+    while True:
+        page = client.list_ddm_flavors(v1.ListDdmFlavorsRequest(engine_version=harness.ENGINE_VERSIONS[-1], offset=offset, limit=4))
+        assert all(isinstance(group, v1.FlavorGroupInfo) and (group.offset, group.limit) == (offset, 4) for group in page.flavor_groups)
+        for group in page.flavor_groups:
+            read[group.group_type] += [flavor.spec_code for flavor in group.flavors]
+        offset += 4
+        if all(group.offset + group.limit >= group.total for group in page.flavor_groups):
+            break
+    assert read == codes and offset > 4
+
+
+def test_sdk_v3_rename(sdk, client, emulator):
+    v1 = sdk["v1"]
+    instance_id = emulator.add_instance(name="sdk-old")["id"]
+    renamed = client.update_ddm_instance_name(v1.UpdateDdmInstanceNameRequest(
+        instance_id=instance_id, body=v1.UpdateDdmInstanceNameRequestBody(name="sdk_new_name")))
+    assert renamed.job_id == emulator.instance(instance_id)["operation"]["job_id"]
+    wait_for(lambda: client.show_instance(v1.ShowInstanceRequest(instance_id=instance_id)).name == "sdk_new_name")
+
+
+def test_sdk_node_groups(sdk, client, emulator):
+    v1 = sdk["v1"]
+    other_subnet = "6f3c9b74-2d8f-4f3a-9b8c-9f4b2a6e7c99"
+    instance_id = emulator.add_instance(groups=[{"node_count": 2}, {"node_count": 2, "subnet_ids": [harness.SUBNET_ID, other_subnet]}])["id"]
+    groups = client.list_group(v1.ListGroupRequest(instance_id=instance_id))
+    assert groups.total_count == 2 and all(isinstance(group, v1.GroupInfo) for group in groups.group_list)
+    default, readers = groups.group_list
+    assert (default.is_default_group, readers.role, readers.cpu_num_per_node, len(readers.node_list)) == (True, "r", 2, 2)
+    assert isinstance(readers.node_list[0], v1.GroupNodeInfo) and readers.node_list[0].az == "cn-north-4a"
+
+    def settled():
+        return client.show_instance(v1.ShowInstanceRequest(instance_id=instance_id)).status == "RUNNING" and not emulator.instance(
+            instance_id)["operation"]
+    with pytest.raises(sdk["exceptions"].ClientRequestException) as caught:
+        client.resize_flavor(v1.ResizeFlavorRequest(instance_id=instance_id, body=v1.ResizeFlavorReq(spec_code="ddm.c6.xlarge.2")))
+    assert (caught.value.status_code, caught.value.error_code) == (400, "DBS.280001")
+    client.resize_flavor(v1.ResizeFlavorRequest(instance_id=instance_id, body=v1.ResizeFlavorReq(spec_code="ddm.c6.xlarge.2",
+                                                                                                group_id=readers.id)))
+    wait_for(settled)
+    client.expand_ddm_instance_nodes(v1.ExpandDdmInstanceNodesRequest(instance_id=instance_id, body=v1.ExpandDdmInstanceNodesRequestBody(
+        group_id=readers.id, subnet_id=other_subnet, nodes=[v1.EnlargeNodeInfo(available_zone="cn-north-4a")])))
+    wait_for(settled)
+    client.shrink_instance_nodes(v1.ShrinkInstanceNodesRequest(instance_id=instance_id, body=v1.ReduceRequest(node_number=1,
+                                                                                                              group_id=default.id)))
+    wait_for(settled)
+    control = {group["id"]: group for group in emulator.instance(instance_id)["groups"]}
+    assert (control[default.id]["node_count"], control[readers.id]["node_count"], control[readers.id]["flavor_ref"]) == (
+        1, 3, "ddm.c6.xlarge.2")
+    assert [node.group_id for node in client.show_instance(v1.ShowInstanceRequest(instance_id=instance_id)).nodes].count(readers.id) == 3

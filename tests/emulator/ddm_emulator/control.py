@@ -1,6 +1,6 @@
 # Copyright: Contributors to the huaweicloud.cloud collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The control API under /_emulator/: what only tests can do (jobs, DDM instances and their settings, faults, tokens,
+"""The control API under /_emulator/: what only tests can do (jobs, DDM instances and their settings, faults, latency, tokens,
 temporary credentials, the metadata service, rate limit, clock, request log)."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from typing import Callable, NamedTuple
 
 from . import catalogue
 from .errors import control_error
-from .faults import Chaos, Fault
+from .faults import Chaos, Fault, Latency
 from .iam import credential_body
-from .instances import Instance, check_failure, check_settings
+from .instances import NOT_FOUND_CALLS, ORDER_ID_SHOWN, Instance, check_failure, check_settings
 from .identities import (ACCESS_KEY, AGENCY_DOMAIN_NAME, AGENCY_NAME, DOMAIN_ID, DOMAIN_NAME, PROJECT_ID, REGION, SUBPROJECT_ID,
                          SUBPROJECT_NAME, TEMP_ACCESS_KEY, USER_NAME)
 from .routes import match_route
@@ -66,7 +66,7 @@ def ctl_list_jobs(app, call):
 
 
 def ctl_add_instance(app, call):
-    instance = app.state.add_instance(Instance(_control_body(call), PROJECT_ID))
+    instance = app.state.add_instance(Instance(_control_body(call), PROJECT_ID, app.state.now))
     return 201, {"instance": app.state.with_instance(None, instance.id, lambda added: added.control_shape(time.monotonic()))}
 
 
@@ -80,7 +80,7 @@ def ctl_add_instances_bulk(app, call):
         raise control_error("name_prefix must be a string")
     for index in range(count):
         named = dict(spec, name="%s%05d" % (prefix, index + 1)) if prefix is not None else spec
-        app.state.add_instance(Instance(named, PROJECT_ID))
+        app.state.add_instance(Instance(named, PROJECT_ID, app.state.now))
     return 201, {"created": count}
 
 
@@ -89,7 +89,7 @@ def ctl_list_instances(app, call):
 
 
 def ctl_instance_settings(app, call):
-    return 200, {"settings": app.state.instance_settings(), "fail_next": app.state.failures()}
+    return 200, {"settings": app.state.instance_settings(), "fail_next": app.state.failures(), "list_repeat": app.state.list_repeat()}
 
 
 def ctl_configure_instances(app, call):
@@ -117,6 +117,48 @@ def ctl_instance_status(app, call, instance_id):
     return 200, {"instance": app.state.with_instance(None, instance_id, change)}
 
 
+def _change_instance(app, instance_id, change):
+    """Run ``change(instance)`` on a known instance under the state's lock; return its control shape."""
+    def run(instance):
+        if instance is None:
+            raise control_error("unknown instance", 404)
+        change(instance)
+        return instance.control_shape(time.monotonic())
+    return app.state.with_instance(None, instance_id, run)
+
+
+def ctl_instance_not_found(app, call, instance_id):
+    """The next ``count`` of each of ``calls`` (default: the show) on this instance answer 404 as if it did not exist."""
+    spec = _control_body(call)
+    count, calls = spec.get("count", 1), spec.get("calls", ["show"])
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        raise control_error("count must be an integer >= 0")
+    if not isinstance(calls, list) or not calls or any(item not in NOT_FOUND_CALLS for item in calls):
+        raise control_error("calls must be a non-empty list of %s" % ", ".join(NOT_FOUND_CALLS))
+    return 200, {"instance": _change_instance(app, instance_id, lambda instance: instance.not_found.update(dict.fromkeys(calls, count)))}
+
+
+def ctl_order_id_shown(app, call, instance_id):
+    """How the show and list calls give this instance's order_id: as_is, empty, absent or null (writes still answer orders)."""
+    shown = _control_body(call).get("shown")
+    if shown not in ORDER_ID_SHOWN:
+        raise control_error("shown must be one of %s" % ", ".join(ORDER_ID_SHOWN))
+    return 200, {"instance": _change_instance(app, instance_id, lambda instance: setattr(instance, "order_id_shown", shown))}
+
+
+def ctl_list_repeat(app, call):
+    """The next ``count`` list pages repeat an instance, as an unstable order would: ``previous`` (a later page's first item
+    is the last of the page before) or ``twice`` (a page holds its first item twice); mode null stops it."""
+    spec = _control_body(call)
+    mode, count = spec.get("mode"), spec.get("count", 1)
+    if mode not in (None, "previous", "twice"):
+        raise control_error("mode must be 'previous', 'twice' or null")
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise control_error("count must be an integer >= 1")
+    app.state.set_list_repeat(mode, count)
+    return 200, {"list_repeat": app.state.list_repeat()}
+
+
 def ctl_flavor_status(app, call):
     spec = _control_body(call)
     spec_code, zone, status = spec.get("spec_code"), spec.get("az"), spec.get("status")
@@ -140,6 +182,21 @@ def ctl_list_faults(app, call):
 def ctl_clear_faults(app, call):
     app.state.clear_faults()
     return 200, {"faults": []}
+
+
+def ctl_add_latency(app, call):
+    latency = Latency(_control_body(call))
+    app.state.add_latency(latency)
+    return 201, {"latency": latency.describe()}
+
+
+def ctl_list_latency(app, call):
+    return 200, {"latency": app.state.latencies()}
+
+
+def ctl_clear_latency(app, call):
+    app.state.clear_latencies()
+    return 200, {"latency": []}
 
 
 def ctl_start_chaos(app, call):
@@ -261,9 +318,15 @@ CONTROL_ROUTES = (
     _route("POST", "instances/fail_next", ctl_fail_next),
     _route("POST", "instances/flavor_status", ctl_flavor_status),
     _route("POST", "instances/([^/]+)/status", ctl_instance_status),
+    _route("POST", "instances/list_repeat", ctl_list_repeat),
+    _route("POST", "instances/([^/]+)/not_found", ctl_instance_not_found),
+    _route("POST", "instances/([^/]+)/order_id_shown", ctl_order_id_shown),
     _route("POST", "faults", ctl_add_fault),
     _route("GET", "faults", ctl_list_faults),
     _route("DELETE", "faults", ctl_clear_faults),
+    _route("POST", "latency", ctl_add_latency),
+    _route("GET", "latency", ctl_list_latency),
+    _route("DELETE", "latency", ctl_clear_latency),
     _route("POST", "chaos", ctl_start_chaos),
     _route("GET", "chaos", ctl_chaos),
     _route("DELETE", "chaos", ctl_stop_chaos),

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import re
-import time
 
 from .errors import ddm_error
 
@@ -27,12 +26,13 @@ def _int_param(params, name, default=None):
     return int(value)
 
 
-def parse_list_params(params):
+def parse_list_params(params, now):
+    """(start_time, end_time, offset, limit) of a list call; ``now`` is the server's clock (epoch seconds)."""
     start, end = _int_param(params, "start_time"), _int_param(params, "end_time")
     for name, value in (("start_time", start), ("end_time", end)):
         if value is None:
             raise ddm_error("Invalid parameter: %s must be a Unix timestamp in integer milliseconds." % name)
-    if start < time.time() * 1000 - LIST_MAX_AGE_MS - LIST_AGE_GRACE_MS:
+    if start < now * 1000 - LIST_MAX_AGE_MS - LIST_AGE_GRACE_MS:
         raise ddm_error("Invalid parameter: start_time must be within the last 30 days.")
     if end < start:
         raise ddm_error("Invalid parameter: end_time must not be earlier than start_time.")
@@ -46,7 +46,7 @@ def parse_list_params(params):
 
 
 def api_list_jobs(ctx, project_id):
-    start, end, offset, limit = parse_list_params(ctx.call.first_params())
+    start, end, offset, limit = parse_list_params(ctx.call.first_params(), ctx.state.now())
     jobs = [job for job in ctx.state.project_jobs(project_id) if job.visible() and start <= job.created_wall * 1000 <= end]
     jobs.sort(key=lambda job: (-job.created_wall, job.id))
     page = [job.list_item() for job in jobs[offset:offset + limit]]

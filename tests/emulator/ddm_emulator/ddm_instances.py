@@ -1,14 +1,17 @@
 # Copyright: Contributors to the huaweicloud.cloud collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The DDM instance calls: create, show, list, delete, change flavor, add and remove nodes, rename, change the security
-group, reset the administrator; the flavor and engine catalogues.
+"""The DDM instance calls: create, show, list, delete, change flavor, add and remove nodes, rename (v1 at once, v3 as a task),
+change the security group, reset the administrator, list the node groups; the flavor and engine catalogues.
 
 v3 calls answer errors as {"error_code", "error_msg"}, v1 and v2 calls as {"errCode", "externalMessage"}.  A bad
 parameter is 400 DBS.280001; an unknown or deleted instance 404 DBS.200002; a write to an instance that is not
 ``RUNNING`` (operation in progress, ``ERROR``, ``FROZEN``, ``*_FAILED``...) 409 DBS.200019, or 403 DBS.212033 with the
 ``busy_answer`` setting.  Deleting is also allowed from ``CREATEFAILED`` and ``ERROR``.  A yearly/monthly instance
 (non-empty order_id) answers a flavor change, added nodes or deletion with ``{"order_id"}`` of an order nobody pays
-and changes nothing, and refuses removing nodes (400).
+and changes nothing, and refuses removing nodes (400).  On an instance with several node groups a flavor change, added or
+removed nodes need ``group_id`` (added nodes also ``subnet_id`` when the group spans several subnets): 400 without.
+The flavor list pages each CPU-architecture group on its own: ``offset``/``limit`` (default 10, at most 128) apply to every
+group, and each group says its ``offset``, ``limit`` and ``total``.
 """
 
 from __future__ import annotations
@@ -24,10 +27,13 @@ from .spec import json_object
 
 
 NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{3,63}$")
+# The v1 rename is stricter than creation and the v3 rename: no underscore (SDK model, OTC and Huawei EU pages).
+V1_RENAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9-]{3,63}$")
 ADMIN_NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
 TIME_ZONE_PATTERN = re.compile(r"^UTC([+-](0\d|1[0-4]):[0-5]\d)?$")
 PASSWORD_SPECIALS = "~!@#%^*-_=+?"
 LIST_MAX_LIMIT = 128
+FLAVOR_PAGE_SIZE = 10
 
 MSG_PARAMETER = "Parameter error: %s"
 MSG_NOT_FOUND = "The DB instance does not exist."
@@ -84,17 +90,18 @@ def _flavor_on_offer(state, spec_code, zones, error):
             raise _bad(error, "flavor %s is %s in %s" % (spec_code, status, zone))
 
 
-def _present(error):
-    """Raise the 404 of a missing instance; else nothing."""
+def _present(error, call=None):
+    """A check that raises the 404 of a missing instance, also when the control API made ``call`` (one of
+    ``NOT_FOUND_CALLS``) answer so for this instance a few more times; else returns the instance."""
     def check(instance):
-        if instance is None:
+        if instance is None or (call is not None and instance.take_not_found(call)):
             raise error(MSG_NOT_FOUND, "DBS.200002", 404)
         return instance
     return check
 
 
-def _writable(state, instance, error, also=()):
-    _present(error)(instance)
+def _writable(state, instance, error, also=(), call=None):
+    _present(error, call)(instance)
     if instance.operation is None and instance.status in also:
         return instance
     if instance.busy():
@@ -168,7 +175,7 @@ def api_create_instance(ctx, project_id):
     if prepaid:
         spec["order_id"] = new_order_id()
     # Names need not be unique: nothing says the real service refuses a second instance of one name.
-    instance = Instance(dict(spec, project_id=project_id, status="CREATING"), project_id)
+    instance = Instance(dict(spec, project_id=project_id, status="CREATING"), project_id, ctx.state.now)
     job = _begin(ctx.state, instance, "create", lambda created: None)
     ctx.state.add_instance(instance)
     if prepaid:
@@ -177,7 +184,7 @@ def api_create_instance(ctx, project_id):
 
 
 def api_show_instance(ctx, project_id, instance_id):
-    check = _present(ddm_v1_error)
+    check = _present(ddm_v1_error, "show")
     return 200, ctx.state.with_instance(project_id, instance_id, lambda instance: check(instance).show(time.monotonic())), {}
 
 
@@ -211,7 +218,8 @@ def api_delete_instance(ctx, project_id, instance_id):
         raise _bad(ddm_error, "delete_dn_data must be true or false")
 
     def delete(instance):
-        _writable(ctx.state, instance, ddm_error, also=("CREATEFAILED", "ERROR"))
+        # A full data disk is not an operation in progress: the instance may still be deleted (no source says otherwise).
+        _writable(ctx.state, instance, ddm_error, also=("CREATEFAILED", "ERROR", "data_disk_full"), call="delete")
         instance.delete_dn_data.append(delete_dn_data)
         if instance.order_id:
             return {"order_id": instance.new_order("delete")}
@@ -221,20 +229,45 @@ def api_delete_instance(ctx, project_id, instance_id):
 
 # ---------------------------------------------------------------------- operations with a task
 
+def _group_id(body, error):
+    """The optional ``group_id`` of a body, checked for its type."""
+    group_id = body.get("group_id")
+    if group_id is not None and (not isinstance(group_id, str) or not group_id):
+        raise _bad(error, "group_id must be a non-empty string")
+    return group_id
+
+
+def _target_group(instance, group_id, error):
+    """The node group a change is for: ``group_id``, needed when the instance has several groups."""
+    if group_id is None:
+        if len(instance.groups) > 1:
+            raise _bad(error, "group_id is required: the instance has %d node groups" % len(instance.groups))
+        return instance.groups[0]
+    group = instance.group(group_id)
+    if group is None:
+        raise _bad(error, "group_id %s is not a node group of the instance" % group_id)
+    return group
+
+
 def api_resize_flavor(ctx, project_id, instance_id):
     body = _body(ctx.call, ddm_error)
     spec_code = _string(body, "spec_code", ddm_error)
+    group_id = _group_id(body, ddm_error)
     if catalogue.flavor(spec_code) is None:
         raise _bad(ddm_error, "unknown spec_code %s" % spec_code)
 
+    def apply(resized, group_id):
+        resized.group(group_id)["flavor_ref"] = spec_code
+
     def resize(instance):
-        _writable(ctx.state, instance, ddm_error)
-        if spec_code == instance.flavor_ref:
-            raise _bad(ddm_error, "the instance already has flavor %s" % spec_code)
+        _writable(ctx.state, instance, ddm_error, call="resize")
+        group = _target_group(instance, group_id, ddm_error)
+        if spec_code == group["flavor_ref"]:
+            raise _bad(ddm_error, "the node group already has flavor %s" % spec_code)
         _flavor_on_offer(ctx.state, spec_code, instance.available_zones, ddm_error)
         if instance.order_id:
             return {"order_id": instance.new_order("resize")}
-        return {"job_id": _begin(ctx.state, instance, "resize", lambda resized: setattr(resized, "flavor_ref", spec_code)).id}
+        return {"job_id": _begin(ctx.state, instance, "resize", lambda resized: apply(resized, group["id"])).id}
     return 200, ctx.state.with_instance(project_id, instance_id, resize), {}
 
 
@@ -244,31 +277,41 @@ def api_enlarge_nodes(ctx, project_id, instance_id):
     if not isinstance(nodes, list) or not 1 <= len(nodes) <= 32 or any(not isinstance(node, dict) for node in nodes):
         raise _bad(ddm_error, "nodes must be a list of 1 to 32 objects")
     zones = [_string(node, "available_zone", ddm_error) for node in nodes]
+    group_id, subnet_id = _group_id(body, ddm_error), _string(body, "subnet_id", ddm_error, required=False)
 
     def enlarge(instance):
-        _writable(ctx.state, instance, ddm_error)
+        _writable(ctx.state, instance, ddm_error, call="enlarge")
         foreign = sorted(set(zones) - set(instance.available_zones))
         if foreign:
             raise _bad(ddm_error, "available_zone %s is not one of the instance's" % ", ".join(foreign))
-        if len(instance.nodes) + len(zones) > MAX_NODES:
-            raise _bad(ddm_error, "an instance has at most %d nodes" % MAX_NODES)
+        group = _target_group(instance, group_id, ddm_error)
+        if subnet_id is None and len(group["subnet_ids"]) > 1:
+            raise _bad(ddm_error, "subnet_id is required: the node group spans %d subnets" % len(group["subnet_ids"]))
+        if subnet_id is not None and subnet_id not in group["subnet_ids"]:
+            raise _bad(ddm_error, "subnet_id %s is not one of the node group's subnets" % subnet_id)
+        if len(instance.group_nodes(group["id"])) + len(zones) > MAX_NODES:
+            raise _bad(ddm_error, "a node group has at most %d nodes" % MAX_NODES)
         if instance.order_id:
             return {"order_id": instance.new_order("enlarge")}
-        return {"job_id": _begin(ctx.state, instance, "enlarge", lambda grown: grown.add_nodes(zones)).id}
+        subnets = [subnet_id or group["subnet_ids"][0]] * len(zones)
+        return {"job_id": _begin(ctx.state, instance, "enlarge", lambda grown: grown.add_nodes(zones, group["id"], subnets)).id}
     return 202, ctx.state.with_instance(project_id, instance_id, enlarge), {}
 
 
 def api_reduce_nodes(ctx, project_id, instance_id):
     body = _body(ctx.call, ddm_v1_error)
     number = _integer(body.get("node_number"), "node_number", 1, MAX_NODES, ddm_v1_error)
+    group_id = _group_id(body, ddm_v1_error)
 
     def reduce(instance):
-        _writable(ctx.state, instance, ddm_v1_error)
-        if number > len(instance.nodes) - 1:
-            raise _bad(ddm_v1_error, "node_number must be from 1 to %d (the node count less one)" % (len(instance.nodes) - 1))
+        _writable(ctx.state, instance, ddm_v1_error, call="reduce")
+        group = _target_group(instance, group_id, ddm_v1_error)
+        count = len(instance.group_nodes(group["id"]))
+        if number > count - 1:
+            raise _bad(ddm_v1_error, "node_number must be from 1 to %d (the node count less one)" % (count - 1))
         if instance.order_id:
             raise ddm_v1_error(MSG_PREPAID_REDUCE)
-        job = _begin(ctx.state, instance, "reduce", lambda reduced: reduced.remove_nodes(number))
+        job = _begin(ctx.state, instance, "reduce", lambda reduced: reduced.remove_nodes(number, group["id"]))
         return {"instanceId": instance.id, "instanceName": instance.name, "jobId": job.id}
     return 200, ctx.state.with_instance(project_id, instance_id, reduce), {}
 
@@ -282,33 +325,56 @@ def api_reset_admin(ctx, project_id, instance_id):
         changed.admin_user_name, changed.admin_password_set = name, True
 
     def reset(instance):
-        _writable(ctx.state, instance, ddm_error)
+        _writable(ctx.state, instance, ddm_error, call="password")
         job = _begin(ctx.state, instance, "password", apply)
         # The SDK's answer model is empty: some deployments may answer {} (the password_answer setting).
         return {} if ctx.state.instance_settings()["password_answer"] == "empty" else {"job_id": job.id}
     return 202, ctx.state.with_instance(project_id, instance_id, reset), {}
 
 
+def api_rename_instance_v3(ctx, project_id, instance_id):
+    """The v3 rename: ``_`` allowed, a task (the instance reads MODIFY_NAME), the new name once it completes."""
+    name = _matching(_body(ctx.call, ddm_error), "name", NAME_PATTERN, ddm_error)
+
+    def rename(instance):
+        _writable(ctx.state, instance, ddm_error, call="rename_v3")
+        return {"job_id": _begin(ctx.state, instance, "rename", lambda renamed: setattr(renamed, "name", name)).id}
+    return 200, ctx.state.with_instance(project_id, instance_id, rename), {}
+
+
 # ---------------------------------------------------------------------- changes without a task
 
-def _change_now(ctx, project_id, instance_id, attribute, value):
+def _change_now(ctx, project_id, instance_id, attribute, value, call):
     def change(instance):
-        _writable(ctx.state, instance, ddm_v1_error)
+        _writable(ctx.state, instance, ddm_v1_error, call=call)
         setattr(instance, attribute, value)
-        instance.updated_wall = time.time()
+        instance.updated_wall = instance.clock()
         return {attribute: value}
     return 200, ctx.state.with_instance(project_id, instance_id, change), {}
 
 
 def api_rename_instance(ctx, project_id, instance_id):
-    name = _matching(_body(ctx.call, ddm_v1_error), "name", NAME_PATTERN, ddm_v1_error)
-    return _change_now(ctx, project_id, instance_id, "name", name)
+    name = _matching(_body(ctx.call, ddm_v1_error), "name", V1_RENAME_PATTERN, ddm_v1_error)
+    return _change_now(ctx, project_id, instance_id, "name", name, "rename")
 
 
 def api_change_security_group(ctx, project_id, instance_id):
     group = _string(_body(ctx.call, ddm_v1_error), "security_group_id", ddm_v1_error)
     # The API reference's answer echoes the security group.
-    return _change_now(ctx, project_id, instance_id, "security_group_id", group)
+    return _change_now(ctx, project_id, instance_id, "security_group_id", group, "security_group")
+
+
+def api_list_groups(ctx, project_id, instance_id):
+    """The instance's node groups (GroupInfo), paged by index."""
+    params = ctx.call.first_params()
+    offset = _list_number(params, "offset", 0, 0, 10 ** 9, ddm_error)
+    limit = _list_number(params, "limit", 10, 1, LIST_MAX_LIMIT, ddm_error)
+    check = _present(ddm_error, "groups")
+
+    def groups(instance):
+        check(instance)
+        return {"total_count": len(instance.groups), "group_list": [instance.group_shape(group) for group in instance.groups[offset:offset + limit]]}
+    return 200, ctx.state.with_instance(project_id, instance_id, groups), {}
 
 
 # ---------------------------------------------------------------------- catalogues
@@ -322,13 +388,17 @@ def api_list_flavors(ctx, project_id):
     zones = [zone for zone in (params.get("available_zones") or "").split(",") if zone] or list(catalogue.AVAILABLE_ZONES)
     if any(zone not in catalogue.AVAILABLE_ZONES for zone in zones):
         raise _bad(ddm_error, "available_zones must name zones of %s" % ", ".join(catalogue.AVAILABLE_ZONES))
+    offset = _list_number(params, "offset", 0, 0, 10 ** 9, ddm_error)
+    limit = _list_number(params, "limit", FLAVOR_PAGE_SIZE, 1, LIST_MAX_LIMIT, ddm_error)
     groups = []
-    for group_type in ("X86", "ARM"):
+    for group_type in catalogue.CPU_ARCHITECTURES:
+        # Each group is paged on its own: one answer holds the same page of every group.
+        offered = [flavor for flavor in catalogue.FLAVORS if flavor["group_type"] == group_type]
         flavors = [{"id": flavor["id"], "spec_code": flavor["spec_code"], "vcpus": flavor["vcpus"], "ram": flavor["ram"],
                     "az_infos": [{"code": zone, "status": ctx.state.flavor_status(flavor["spec_code"], zone), "support_ipv6": False}
                                  for zone in zones]}
-                   for flavor in catalogue.FLAVORS if flavor["group_type"] == group_type]
-        groups.append({"group_type": group_type, "flavors": flavors, "offset": 0, "limit": LIST_MAX_LIMIT, "total": len(flavors)})
+                   for flavor in offered[offset:offset + limit]]
+        groups.append({"group_type": group_type, "flavors": flavors, "offset": offset, "limit": limit, "total": len(offered)})
     return 200, {"flavor_groups": groups}, {}
 
 

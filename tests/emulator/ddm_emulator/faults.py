@@ -3,8 +3,9 @@
 """Faults a test queues through the control API: which requests they match, how often, and what they do.
 
 ``Fault`` reads the spec and says what to answer; ``server.Handler`` applies it on the wire (delay, drop,
-trickle, padding), after letting the API handle the request when the fault says ``apply``.  ``Chaos`` draws
-random faults from a seeded generator, so a failing soak run can be replayed with the same seed.
+trickle, padding), after letting the API handle the request when the fault says ``apply`` (and, with ``garble``,
+makes that real answer unreadable).  ``Chaos`` draws random faults from a seeded generator, so a failing soak run
+can be replayed with the same seed.  ``Latency`` is a standing delay on the matching requests, never used up.
 """
 
 from __future__ import annotations
@@ -61,6 +62,13 @@ class Fault:
         if not isinstance(self.echo, bool):
             raise control_error("echo must be true or false")
         self.label = spec.get("label")
+        # The write is applied and its real answer made unreadable (its status kept): an HTML page, the JSON cut short,
+        # every value of the wrong type, or no body.
+        self.garble = spec.get("garble")
+        if self.garble is not None:
+            if self.garble not in GARBLES:
+                raise control_error("garble must be one of %s" % ", ".join(GARBLES))
+            self.apply = True
 
     def matches(self, method, path):
         return (self.method is None or self.method == method) and (self.path is None or self.path.search(path) is not None)
@@ -68,7 +76,7 @@ class Fault:
     def describe(self):
         return {"method": self.method, "path": self.path.pattern if self.path else None, "remaining": self.remaining,
                 "status": self.status, "delay": self.delay, "drop": self.drop, "apply": self.apply, "trickle": self.trickle, "pad_to": self.pad_to,
-                "echo": self.echo, "label": self.label}
+                "echo": self.echo, "label": self.label, "garble": self.garble}
 
     def answer(self, request_id, call=None):
         """(status, body bytes, headers) to answer instead of the API, or None to let the call through.
@@ -89,6 +97,78 @@ class Fault:
             data = b""
         headers.update(self.headers)
         return self.status, data, headers
+
+
+    def garbled(self, answer):
+        """The API's real (status, body bytes, headers), made unreadable as ``garble`` says (the status is kept)."""
+        status, data, headers = answer
+        status, headers = self.status or status, dict(headers)
+        if self.garble == "html":
+            data = GARBLED_HTML.encode("utf-8")
+            headers["Content-Type"] = "text/html"
+        elif self.garble == "truncated":
+            data = data[:max(1, len(data) // 2)] if len(data) > 1 else b"{"
+        elif self.garble == "wrong_types":
+            try:
+                body = json.loads(data.decode("utf-8")) if data else {}
+            except ValueError:
+                body = data.decode("latin-1")
+            body = {key: _wrong_type(value) for key, value in body.items()} if isinstance(body, dict) else {"value": _wrong_type(body)}
+            data = json.dumps(body).encode("utf-8")
+        else:
+            data = b""
+        return status, data, headers
+
+
+GARBLES = ("html", "truncated", "wrong_types", "empty")
+GARBLED_HTML = ("<!DOCTYPE html><html><head><title>Request accepted</title></head>"
+                "<body><h1>Request accepted</h1><p>Your request is being processed.</p></body></html>")
+
+
+def _wrong_type(value):
+    """A value of another JSON type than ``value``: a string becomes a list holding it, a number a string, a list an object..."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, bool) or value is None:
+        return {"value": value}
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, list):
+        return {"items": value}
+    return len(value)
+
+
+class Latency:
+    """A standing delay on the matching requests (``where``: before the service sees the request, or before its answer
+    leaves), plus up to ``jitter`` seconds drawn from a seeded generator; never used up."""
+
+    def __init__(self, spec):
+        if not isinstance(spec, dict):
+            raise control_error("latency spec must be an object")
+        self.matcher = Fault({"method": spec.get("method"), "path": spec.get("path")})
+        self.delay = number_field(spec, "delay", 0)
+        self.jitter = number_field(spec, "jitter", 0)
+        self.where = spec.get("where", "before")
+        if self.where not in ("before", "after"):
+            raise control_error("where must be 'before' or 'after'")
+        if not self.delay and not self.jitter:
+            raise control_error("a latency needs a delay or a jitter (seconds)")
+        seed = spec.get("seed", 0)
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise control_error("seed must be an integer")
+        self._random = random.Random(seed)
+        self.label = spec.get("label")
+
+    def matches(self, method, path):
+        return self.matcher.matches(method, path)
+
+    def draw(self):
+        """This request's delay (the caller holds the state's lock)."""
+        return self.delay + (self._random.uniform(0, self.jitter) if self.jitter else 0.0)
+
+    def describe(self):
+        return {"method": self.matcher.method, "path": self.matcher.path.pattern if self.matcher.path else None, "delay": self.delay,
+                "jitter": self.jitter, "where": self.where, "label": self.label}
 
 
 ECHO_PLACEHOLDER = re.compile(r"\{\{([A-Za-z0-9-]+)\}\}")

@@ -122,6 +122,7 @@ class SdkVerifier:
 
 
 def make_verifier(mode):
+    """The verifier of a --verifier mode: ``auto`` falls back to the builtin one when the SDK cannot be imported."""
     if mode == "builtin":
         return BuiltinVerifier()
     try:
@@ -129,6 +130,7 @@ def make_verifier(mode):
     except ImportError:
         if mode == "sdk":
             raise
+        return BuiltinVerifier()
 
 
 class Principal:

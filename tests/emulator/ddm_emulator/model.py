@@ -73,7 +73,8 @@ def _instance(spec):
 class Job:
     """A scripted task; its state is computed from the monotonic time since creation."""
 
-    def __init__(self, spec, default_project):
+    def __init__(self, spec, default_project, now=None):
+        """``now``: the server's wall clock (default: this machine's), which the task's times show."""
         if not isinstance(spec, dict):
             raise control_error("job spec must be an object")
         self.id = string_field(spec, "id", str(uuid.uuid4()))
@@ -91,7 +92,7 @@ class Job:
         if self.running_end_time not in RUNNING_END_TIMES:
             raise control_error("running_end_time must be one of %s" % ", ".join(repr(v) for v in RUNNING_END_TIMES))
         age = number_field(spec, "age", 0)
-        self.created_wall = time.time() - age
+        self.created_wall = (time.time() if now is None else now) - age
         self.created_mono = time.monotonic() - age
 
     def _current(self, elapsed):

@@ -14,8 +14,8 @@ from urllib.parse import unquote
 
 from .ddm import api_list_jobs, api_show_job
 from .ddm_instances import (api_change_security_group, api_create_instance, api_delete_instance, api_enlarge_nodes, api_list_engines,
-                            api_list_flavors, api_list_instances, api_reduce_nodes, api_rename_instance, api_reset_admin,
-                            api_resize_flavor, api_show_instance)
+                            api_list_flavors, api_list_groups, api_list_instances, api_reduce_nodes, api_rename_instance,
+                            api_rename_instance_v3, api_reset_admin, api_resize_flavor, api_show_instance)
 from .gateway import MSG_API_NOT_FOUND, gateway_error
 from .iam import api_assume_role, api_issue_token, api_list_auth_projects, api_list_projects
 from .metadata import api_metadata_token, api_security_key
@@ -60,6 +60,8 @@ API_ROUTES = (
     ("PUT", r"^/v3/([^/]+)/instances/([^/]+)/admin-user$", api_reset_admin),
     ("GET", r"^/v3/([^/]+)/flavors$", api_list_flavors),
     ("GET", r"^/v3/([^/]+)/engines$", api_list_engines),
+    ("PUT", r"^/v3/([^/]+)/instances/([^/]+)/name$", api_rename_instance_v3),
+    ("GET", r"^/v3/([^/]+)/instances/([^/]+)/groups$", api_list_groups),
 ))
 
 # Schemas and data nodes, accounts, parameters, restarts (configure_routes).

@@ -9,6 +9,7 @@ import socket
 import ssl
 import sys
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -169,6 +170,13 @@ class Handler(BaseHTTPRequestHandler):
     def _serve_api(self, call):
         entry = log_entry(call)
         self.app.state.record(entry)
+        # Standing latencies: the request reaches the service late, and/or its answer leaves late (recorded first, so a test
+        # can see from the log that the service has answered).
+        before, after, release = self.app.state.latency(call.method, call.raw_path)
+        if before or after:
+            self.app.state.update_record(entry, latency={"before": before, "after": after})
+        if before:
+            self._hold(before, release)
         fault = self.app.state.take_fault(call.method, call.raw_path)
         answer = None
         if fault is not None:
@@ -184,17 +192,28 @@ class Handler(BaseHTTPRequestHandler):
                 self.app.state.update_record(entry, status=None)
                 self.connection.shutdown(socket.SHUT_RDWR)
                 return
-            answer = fault.answer(call.request_id, call) or answer
+            answer = fault.garbled(answer) if fault.garble else fault.answer(call.request_id, call) or answer
         if answer is None:
             answer = self._api_answer(call)
         status, data, headers = answer
         self.app.state.update_record(entry, status=status)
+        if after:
+            self._hold(after, release)
         if fault is not None and fault.pad_to > len(data):
             data += b" " * (fault.pad_to - len(data))
         if fault is not None and fault.trickle:
             self._send_trickled(status, data, headers, fault.trickle, fault.trickle_part)
         else:
             self._send(status, data, headers)
+
+    def _hold(self, seconds, release):
+        """Wait ``seconds``, or less once ``release`` is set (the latencies were cleared) or the server stops."""
+        deadline = time.monotonic() + seconds
+        while not (release.is_set() or self.app.stopping.is_set()):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            release.wait(min(left, 0.1))
 
     def _api_answer(self, call):
         """(status, body bytes, headers) of the API behind the gateway."""
