@@ -119,8 +119,8 @@ def legacy_list_item(job: dict, item: dict) -> dict:
     return dict(job, **{key: item[key] for key in ("instance_id", "instance_name", "fail_reason") if key in item})
 
 
-def task_problem(record, where: str, text_fields=JOB_TEXT_FIELDS) -> str | None:
-    """What is wrong with a task object of an answer, or None when it has the documented shape."""
+def job_problem(record, where: str, text_fields=JOB_TEXT_FIELDS) -> str | None:
+    """What is wrong with a job object of an answer, or None when it has the documented shape."""
     if not isinstance(record, dict):
         return "%s is %s, expected an object" % (where, json_kind(record))
     problems = required_text_problems(record, where, ("id", "status"))
@@ -146,23 +146,23 @@ class DdmJobs:
     def _url(self, suffix: str = "") -> str:
         return "%s/v3/%s/jobs%s" % (self.endpoint, self.client.project_id, suffix)
 
-    def get(self, job_id: str, deadline: float | None = None) -> dict:
-        """The task's current state; NotFoundError when DDM does not know it."""
+    def get(self, job_id: str) -> dict:
+        """The job's current state; NotFoundError when DDM does not know it."""
         try:
-            response = self.client.request("GET", self._url("/" + job_id), deadline=deadline, service=SERVICE)
+            response = self.client.request("GET", self._url("/" + job_id), service=SERVICE)
         except APIError as exc:
             # A gateway's own 404 (APIGW.0101, a wrong endpoint path) is not a missing task.
             if exc.code in NOT_FOUND_CODES or (exc.status == 404 and not exc.from_gateway):
                 raise NotFoundError("job %s not found in project %s" % (job_id, self.client.project_id)) from None
             raise
         job = self.client.decode_json(response, SERVICE).get("job")
-        problem = task_problem(job, "job")
+        problem = job_problem(job, "job")
         if problem is None and job["id"] != job_id:
             problem = "job.id is %s, not the requested %s" % (printable(job["id"][:64]), job_id)
         check_answer(SERVICE, problem, response)
         return job
 
-    def page(self, start_ms: int, end_ms: int, offset: int, deadline: float | None = None, wanted=None, notes: ListNotes | None = None):
+    def page(self, start_ms: int, end_ms: int, offset: int, wanted=None, notes: ListNotes | None = None):
         """One page of the task list: (items, the list's total or None when not given).
 
         Every item is checked, unless ``wanted`` (task ids) is given: then only those tasks' items are. A malformed
@@ -171,12 +171,12 @@ class DdmJobs:
         twice with different statuses.
         """
         params = [("start_time", start_ms), ("end_time", end_ms), ("offset", offset), ("limit", PAGE_SIZE)]
-        response = self.client.request("GET", self._url(), params=params, deadline=deadline, service=SERVICE)
+        response = self.client.request("GET", self._url(), params=params, service=SERVICE)
         body = self.client.decode_json(response, SERVICE)
         items, total = body.get("jobs"), body.get("total")
         items = [] if items is None else items
         if wanted is None:
-            problem = list_problem(items, "jobs", lambda item, where: task_problem(item, where, ITEM_TEXT_FIELDS))
+            problem = list_problem(items, "jobs", lambda item, where: job_problem(item, where, ITEM_TEXT_FIELDS))
         else:
             items, problem = _wanted_items(items, wanted, notes if notes is not None else ListNotes())
         if problem is None and total is not None and not is_count(total):
@@ -184,16 +184,16 @@ class DdmJobs:
         check_answer(SERVICE, problem, response)
         return items, total
 
-    def iterate(self, start: datetime.datetime, end: datetime.datetime, max_pages: int = MAX_LIST_PAGES,
-                deadline: float | None = None, wanted=None, notes: ListNotes | None = None) -> PagedListing:
+    def iterate(self, start: datetime.datetime, end: datetime.datetime, max_pages: int = MAX_LIST_PAGES, wanted=None,
+                notes: ListNotes | None = None) -> PagedListing:
         """The tasks created between ``start`` and ``end`` (aware datetimes), read lazily; ``truncated`` says why reading stopped early.
 
         With ``wanted``, only those tasks' items are checked (see :meth:`page`).
         """
         start_ms, end_ms = epoch_ms(start), epoch_ms(end)
-        return PagedListing(lambda offset: self.page(start_ms, end_ms, offset, deadline, wanted, notes), PAGE_SIZE, max_pages, "tasks")
+        return PagedListing(lambda offset: self.page(start_ms, end_ms, offset, wanted, notes), PAGE_SIZE, max_pages, "tasks")
 
-    def find_list_item(self, job: dict, deadline: float | None = None) -> dict | None:
+    def find_list_item(self, job: dict) -> dict | None:
         """The task as the task list shows it, with ``fail_reason`` and ``operations``, which the single-task call lacks.
 
         Only the list's first few pages from the task's creation on are read: a best-effort lookup.
@@ -205,7 +205,7 @@ class DdmJobs:
             created = now - datetime.timedelta(days=1)
         earliest = now - RETENTION + datetime.timedelta(minutes=1)
         start = min(max(created - datetime.timedelta(minutes=1), earliest), now)
-        listing = self.iterate(start, now, LIST_LOOKUP_MAX_PAGES, deadline, wanted={job["id"]})
+        listing = self.iterate(start, now, LIST_LOOKUP_MAX_PAGES, wanted={job["id"]})
         return next((item for item in listing if item["id"] == job["id"]), None)
 
 
@@ -226,7 +226,7 @@ def _wanted_items(items, wanted, notes: ListNotes):
     for index, item in enumerate(items):
         item_id = item.get("id") if isinstance(item, dict) else None
         is_wanted = isinstance(item_id, str) and item_id in wanted
-        problem = task_problem(item, "jobs[%d]" % index, ITEM_TEXT_FIELDS)
+        problem = job_problem(item, "jobs[%d]" % index, ITEM_TEXT_FIELDS)
         if problem is not None and is_wanted:
             return [], problem
         if problem is not None:
@@ -303,13 +303,13 @@ class JobGroup:
                     failed={status: count for status, count in counts.items() if status in FAILURE_STATUSES},
                     average=round(sum(percents) / len(percents), 1) if percents else None)
 
-    def refresh(self, deadline: float | None = None) -> JobGroup:
+    def refresh(self) -> JobGroup:
         """Read the current state of every task still in progress; raises NotFoundError for a task that does not exist."""
         if self._started is None:
             self._started = (self._clock(), self._now())
         wanted = self.pending()
         notes = ListNotes()
-        found, complete, start = self._read_list(wanted, deadline, notes)
+        found, complete, start = self._read_list(wanted, notes)
         self.skipped = max(self.skipped, notes.skipped)
         self.conflicts.update(notes.conflicts)
         for job_id in wanted:
@@ -317,7 +317,7 @@ class JobGroup:
                 self._record(found[job_id], start)
         for job_id in self._single_reads([job_id for job_id in wanted if job_id not in found], complete, notes.conflicts):
             self._read_at[job_id] = self.cycles
-            self._read_one(job_id, deadline)
+            self._read_one(job_id)
         self.cycles += 1
         return self
 
@@ -343,7 +343,7 @@ class JobGroup:
             starts.append(self._started[1] - datetime.timedelta(seconds=self._grace))
         return min(starts) - WINDOW_MARGIN if starts else None
 
-    def _read_list(self, wanted, deadline, notes):
+    def _read_list(self, wanted, notes):
         """({id: list item} of the wanted tasks the list shows, whether the list was read in full, the window's start)."""
         now = self._now()
         start = self._window_start(wanted, now)
@@ -351,7 +351,7 @@ class JobGroup:
             return {}, False, None
         start = min(max(start, now - RETENTION + WINDOW_MARGIN), now)
         wanted = set(wanted)
-        listing = self._jobs.iterate(start, now, GROUP_MAX_PAGES, deadline, wanted=wanted, notes=notes)
+        listing = self._jobs.iterate(start, now, GROUP_MAX_PAGES, wanted=wanted, notes=notes)
         found = {}
         for item in listing:
             if item["id"] in wanted and item["id"] not in notes.conflicts:  # a task listed twice, differently, is read on its own
@@ -369,9 +369,9 @@ class JobGroup:
             if window_start is not None:  # the list showed it, so it was created inside the window
                 self._since.setdefault(job["id"], window_start)
 
-    def _read_one(self, job_id, deadline):
+    def _read_one(self, job_id):
         try:
-            self._record(self._jobs.get(job_id, deadline))
+            self._record(self._jobs.get(job_id))
         except NotFoundError as exc:
             if job_id in self.states:
                 raise exc.with_message("%s (it was found earlier in this wait)" % exc) from None
