@@ -221,7 +221,7 @@ class JobWaiter:
         return GroupOutcome(group, self._clock() - started, message)
 
     def _warn_about_the_list(self, group: JobGroup) -> None:
-        """What the task list got wrong about other tasks (left out), or about ours (read on their own instead)."""
+        """What the job list got wrong about other jobs (left out), or about ours (read on their own instead)."""
         if group.skipped:
             self._warn("The DDM task list held malformed items of other tasks (%d on one read); they were left out" % group.skipped)
         if group.conflicts:
