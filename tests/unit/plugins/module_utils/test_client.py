@@ -19,7 +19,7 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.auth impo
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.client import COLLECTION_VERSION, MAX_ANSWER_BYTES, USER_AGENT
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.deadline import Deadline
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.errors import (APIError, ConfigurationError, DeadlineExceeded, IdentityError,
-                                                                               TransportError, UnexpectedAnswer)
+                                                                                      TransportError, UnexpectedAnswer)
 
 URL = "https://ddm.example.invalid/v3/pid/jobs/j1"
 
