@@ -216,6 +216,29 @@ attributes:
     description: In check mode the module only reads, and returns what it would change in RV(actions) and C(changed).
     support: full
   diff_mode:
-    description: Shows the instance's settings before and after the change (never a password).
+    description: Shows the resource's settings before and after the change (never a password).
     support: full
+"""
+
+    # The wait options of modules that change things (plugins/module_utils/_ddm/module.py); a module may document one its own way.
+    WAIT = r"""
+options:
+  wait:
+    description:
+      - Wait until the last operation's task is V(Completed) (and, when deleting, until the resource is gone).
+      - Also lets the module wait for an operation already under way on the resource to end before its own.
+        Without O(wait), such a resource fails the task, naming its status.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - Seconds the whole run may take when the module waits, every request, operation and wait included. Must be positive.
+    type: int
+    default: 1800
+  wait_interval:
+    description:
+      - Longest pause between two polls, in seconds. Must be positive and not above O(wait_timeout).
+      - Defaults to 5, or to O(wait_timeout) when that is shorter.
+      - The first pauses are shorter (1, 2, 4 seconds...) so that short tasks are detected quickly.
+    type: int
 """

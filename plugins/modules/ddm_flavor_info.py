@@ -117,11 +117,10 @@ engine_version:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ..module_utils._ddm.instances import DdmInstances
+from ..module_utils._ddm.module import DdmModule
 from ..module_utils._cloud.errors import HuaweiCloudError
-from ..module_utils._ansible.module import HuaweiCloudModule, check_plain_id
+from ..module_utils._ansible.module import check_plain_id
 
 
 def version_key(version: str):
@@ -129,8 +128,9 @@ def version_key(version: str):
     return [(int(part), "") if part.isdigit() else (-1, part) for part in str(version).split(".")]
 
 
-class DdmFlavorInfo(HuaweiCloudModule):
-    service = "ddm"
+class DdmFlavorInfo(DdmModule):
+    waits = False
+    mutually_exclusive = (("engine_version", "engine_id"),)
 
     @classmethod
     def argument_spec(cls):
@@ -162,12 +162,11 @@ class DdmFlavorInfo(HuaweiCloudModule):
                 flavor["az_status"] = {zone: flavor["az_status"].get(zone) or "unsupported" for zone in zones}
             flavor["on_sale"] = bool(flavor["az_status"]) and all(status == "normal" for status in flavor["az_status"].values())
         wanted = [flavor for flavor in flavors if params["cpu_arch"] is None or str(flavor["cpu_arch"]).upper() == params["cpu_arch"]]
-        self.exit(flavors=wanted, engines=engines, engine_version=version)
+        self.result.update(flavors=wanted, engines=engines, engine_version=version)
 
 
 def main():
-    module = AnsibleModule(argument_spec=DdmFlavorInfo.argument_spec(), supports_check_mode=True, mutually_exclusive=[("engine_version", "engine_id")])
-    DdmFlavorInfo(module).execute()
+    DdmFlavorInfo.main()
 
 
 if __name__ == "__main__":

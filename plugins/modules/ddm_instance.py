@@ -113,23 +113,6 @@ options:
       - With O(state=absent), also delete the data on the instance's data nodes (the API's C(delete_dn_data), always sent).
     type: bool
     default: false
-  wait:
-    description:
-      - Wait until the last operation's task is V(Completed) (and, when deleting, until the instance is gone).
-      - Also lets the module wait for an operation already under way on the instance to end before its own.
-        Without O(wait), such an instance fails the task, naming its status.
-    type: bool
-    default: true
-  wait_timeout:
-    description:
-      - Seconds the whole run may take, every operation and wait included. Must be positive.
-    type: int
-    default: 1800
-  wait_interval:
-    description:
-      - Longest pause between two polls, in seconds. Must be positive and not above O(wait_timeout).
-      - Defaults to 5, or to O(wait_timeout) when that is shorter.
-    type: int
 attributes:
   action:
     description: An action plugin of the same name shows the waits' progress live.
@@ -138,6 +121,7 @@ extends_documentation_fragment:
   - huaweicloud.cloud.huaweicloud
   - huaweicloud.cloud.huaweicloud.ddm
   - huaweicloud.cloud.huaweicloud.resource_module
+  - huaweicloud.cloud.huaweicloud.wait
 notes:
   - Live progress lines need the module to run on the controller (a local connection), without
     C(async), C(become) or C(no_log).
@@ -291,13 +275,11 @@ job:
   type: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ..module_utils._ddm.instances import MAX_NODES_PER_CALL, NAME, READY, DdmInstances, describe, in_progress, instance_view, is_failed
-from ..module_utils._ddm.jobs import DdmJobs
-from ..module_utils._cloud.errors import ConfigurationError, DeadlineExceeded, HuaweiCloudError, OutcomeUnknown, printable
-from ..module_utils._ansible.module import HuaweiCloudModule, check_plain_id
-from ..module_utils._ddm.operations import InstanceOperator, OperationFailed
+from ..module_utils._ddm.instances import MAX_NODES_PER_CALL, NAME, READY, DdmInstances, describe, instance_view, is_failed
+from ..module_utils._ddm.module import DdmModule
+from ..module_utils._ddm.operations import InstanceOperator, Operation, settled
+from ..module_utils._cloud.errors import ConfigurationError, HuaweiCloudError, OperationFailed, OutcomeUnknown, printable
+from ..module_utils._ansible.module import check_plain_id
 from ..module_utils._cloud.times import utc_now
 
 CREATE_NEEDS = ("flavor", "node_num", "engine_version", "availability_zones", "vpc_id", "subnet_id", "security_group_id")
@@ -306,8 +288,10 @@ CREATION_ONLY = (("vpc_id", "vpc_id"), ("subnet_id", "subnet_id"))
 DIFF_KEYS = ("name", "security_group_id", "flavor", "node_num")
 
 
-class DdmInstance(HuaweiCloudModule):
-    service = "ddm"
+class DdmInstance(DdmModule):
+    wait_timeout_bounds_run = True
+    resource_key = "instance"
+    required_one_of = (("name", "instance_id"),)
 
     @classmethod
     def argument_spec(cls):
@@ -320,7 +304,6 @@ class DdmInstance(HuaweiCloudModule):
             time_zone=dict(type="str"), enterprise_project_id=dict(type="str"), admin_user=dict(type="str"),
             admin_password=dict(type="str", no_log=True), update_password=dict(type="str", no_log=False, choices=["always", "on_create"], default="on_create"),
             delete_data_nodes=dict(type="bool", default=False),
-            wait=dict(type="bool", default=True), wait_timeout=dict(type="int", default=1800), wait_interval=dict(type="int"),
         )
         return spec
 
@@ -339,50 +322,26 @@ class DdmInstance(HuaweiCloudModule):
                 check_plain_id(zone, "availability_zones[%d]" % index)
             if not zones or len(set(zones)) != len(zones):
                 raise ConfigurationError("availability_zones must name at least one zone, each once, got %s" % zones)
-        for option in ("wait_timeout", "wait_interval"):
-            if params[option] is not None and params[option] <= 0:
-                raise ConfigurationError("%s must be a positive number of seconds, got %d" % (option, params[option]))
-        if params["wait_interval"] is not None and params["wait_interval"] > params["wait_timeout"]:
-            raise ConfigurationError("wait_interval (%d) must not be larger than wait_timeout (%d)" % (params["wait_interval"], params["wait_timeout"]))
+        super().check_options()
 
-    def run_budget(self):
-        return self.params["wait_timeout"]  # bounds the whole run, with or without wait
+    def view(self, resource):
+        return instance_view(resource)
 
-    def timed_out(self, error):
-        return "Timed out (wait_timeout, %d s, bounds the whole run): %s" % (self.params["wait_timeout"], error)
+    def read(self, resource):
+        return self.api.get(resource["id"])
 
     def run(self):
-        self.api = DdmInstances(self.client, self.endpoint, self.deadline)
-        self.operator = InstanceOperator(self.api, DdmJobs(self.client, self.endpoint), self.deadline, self.params["wait_interval"],
-                                         self.module.warn, budget=self.params["wait_timeout"])
-        self.actions, self.job_ids, self.job, self.instance = [], [], None, None
-        try:
-            found = self.find()
-            if self.params["state"] == "absent":
-                self.delete(found)
-            elif found is None:
-                self.create()
-            else:
-                self.update(found)
-        except OperationFailed as exc:
-            self.instance = exc.instance or self.instance
-            self.job = exc.job or self.job
-            self.fail(str(exc), **self.result())
-        except DeadlineExceeded as exc:  # outside any wait: a lookup (the project, the instance) or a write
-            self.fail(self.timed_out(exc), **self.result())
-        except HuaweiCloudError as exc:
-            self.fail(str(exc), **self.result())
-        self.exit(**self.result())
-
-    def result(self) -> dict:
-        result = dict(actions=self.actions, job_ids=self.job_ids)
-        if self.instance is not None:
-            result["instance"] = instance_view(self.instance)
-        if self.job_ids:
-            result["job_id"] = self.job_ids[-1]
-        if self.job is not None:
-            result["job"] = self.job
-        return result
+        self.api = DdmInstances(self.client, self.endpoint)
+        self.operator = InstanceOperator(self.api, self.jobs, self.deadline, self.params["wait_interval"], self.module.warn, self.reporter,
+                                         clock=self.clock, sleep=self.sleep)
+        self.result.update(actions=[], job_ids=[])
+        found = self.find()
+        if self.params["state"] == "absent":
+            self.delete(found)
+        elif found is None:
+            self.create()
+        else:
+            self.update(found)
 
     def find(self) -> dict | None:
         """The instance by id, or the one instance with the name; fails on an unknown id (present) and on two of a name."""
@@ -414,7 +373,7 @@ class DdmInstance(HuaweiCloudModule):
         if (params["admin_user"] is None) != (params["admin_password"] is None):
             raise ConfigurationError("creating DDM instance %s with an administrator needs both admin_user and admin_password" % params["name"])
         self.check_flavor(params["flavor"], params["availability_zones"])
-        self.actions.append("create")
+        self.result["actions"].append("create")
         self.changed_by({}, {key: params[key] for key in DIFF_KEYS})
         if self.check_mode:
             return
@@ -424,7 +383,6 @@ class DdmInstance(HuaweiCloudModule):
         body.update({api: params[option] for api, option in (("param_group_id", "param_group_id"), ("time_zone", "time_zone"),
                                                              ("enterprise_project_id", "enterprise_project_id"), ("admin_user_name", "admin_user"),
                                                              ("admin_user_password", "admin_password")) if params[option] is not None})
-        self.operator.context = dict(operation=dict(name="create", step=1, steps=1), instance=dict(name=params["name"]))
         sent = utc_now()
         try:
             answer = self.api.create(body)
@@ -434,22 +392,20 @@ class DdmInstance(HuaweiCloudModule):
         if not answer.get("id"):
             raise HuaweiCloudError("DDM answered the creation of %s with order %s only: a yearly/monthly order, which this module never "
                                    "asks for; see the billing centre" % (params["name"], answer.get("order_id")))
-        self.instance = dict(id=answer["id"], name=params["name"], status="CREATING")  # its id is never lost, whatever happens next
-        self.operator.context["instance"]["id"] = answer["id"]
-        self.follow(answer.get("job_id"), last=True)
+        self.resource = dict(id=answer["id"], name=params["name"], status="CREATING")  # its id is never lost, whatever happens next
+        operation = Operation("create", dict(id=answer["id"], name=params["name"]))
+        self.follow(answer.get("job_id"), True, operation)
         if not answer.get("job_id") and params["wait"]:
-            # An adopted creation whose task was not found: a new instance reads CREATING at once, so its status says when it ends.
-            self.instance = self.operator.wait_for_status(self.instance, lambda current: current is None or not in_progress(current["status"]),
-                                                          READY) or self.instance
-            if is_failed(self.instance["status"]):
-                raise OperationFailed("%s is %s%s" % (printable(describe(self.instance)), printable(self.instance["status"]),
-                                                      ": %s" % printable(self.instance["error_msg"]) if self.instance.get("error_msg") else ""),
-                                      self.instance)
+            # An adopted creation whose job was not found: a new instance reads CREATING at once, so its status says when it ends.
+            self.resource = self.operator.wait_for_status(self.resource, settled, READY, operation) or self.resource
+            if is_failed(self.resource["status"]):
+                raise OperationFailed("%s is %s%s" % (printable(describe(self.resource)), printable(self.resource["status"]),
+                                                      ": %s" % printable(self.resource["error_msg"]) if self.resource.get("error_msg") else ""))
 
     def check_flavor(self, flavor, zones):
         """Refuse a flavor that is not on sale in one of the zones, before anything is written."""
         # An existing instance's own version (a different engine_version option only warns), else the one to create with.
-        version = (self.instance or {}).get("engine_version") or self.params["engine_version"]
+        version = (self.resource or {}).get("engine_version") or self.params["engine_version"]
         offered = {item["spec_code"]: item for item in self.api.flavors(engine_version=version, zones=zones)}
         if flavor not in offered:
             raise HuaweiCloudError("flavor %s is not offered for engine version %s (offered: %s); nothing was changed" % (
@@ -462,35 +418,36 @@ class DdmInstance(HuaweiCloudModule):
     # ------------------------------------------------------------------ update
 
     def update(self, instance):
-        self.instance = instance
+        self.resource = instance
         view = instance_view(instance)
         if is_failed(instance["status"]):
             raise OperationFailed("%s is %s%s: it cannot be changed (state: absent deletes it)" % (
                 printable(describe(view)), printable(instance["status"]),
-                ": %s" % printable(instance["error_msg"]) if instance.get("error_msg") else ""), instance)
+                ": %s" % printable(instance["error_msg"]) if instance.get("error_msg") else ""))
         self.check_creation_only(view)
         plan = self.plan(view)
         paid = [name for name, _send, _after in plan if name in ("resize", "add nodes", "remove nodes")]
         if paid and view.get("order_id"):
             raise OperationFailed("%s is a yearly/monthly instance (order %s): %s goes through an order; use the billing centre. Nothing was "
-                                  "sent" % (printable(describe(view)), printable(view["order_id"]), " and ".join(paid)), instance)
+                                  "sent" % (printable(describe(view)), printable(view["order_id"]), " and ".join(paid)))
         if any(name == "resize" for name, _send, _after in plan):
             self.check_flavor(self.params["flavor"], view["availability_zones"])
         for name, _send, after in plan:
-            self.actions.append(name)
+            self.result["actions"].append(name)
             self.changed_by({key: view[key] for key in after}, after)
         if self.check_mode or not plan:
             return
         for step, (name, send, after) in enumerate(plan, 1):
-            self.operator.context = dict(operation=dict(name=name, step=step, steps=len(plan)), instance=dict(id=view["id"], name=view["name"]))
-            self.instance = self.operator.wait_until_settled(self.instance, self.params["wait"] or step > 1)
+            operation = Operation(name, dict(id=view["id"], name=view["name"]), step, len(plan))
+            may_wait = self.params["wait"] or step > 1
+            self.resource = self.operator.wait_until_settled(self.resource, may_wait, operation)
             sent = utc_now()
             try:
-                answer = self.operator.send(self.instance, send, self.params["wait"] or step > 1, done=reached(after))
+                answer = self.operator.send(self.resource, send, may_wait, operation, done=reached(after))
             except OutcomeUnknown as exc:
-                task_name = "EnlargeNode" if name == "add nodes" else "ReduceNode"
-                answer = dict(job_id=self.operator.adopt_node_change(self.instance, task_name, sent, exc))
-            self.follow((answer or {}).get("job_id"), last=step == len(plan))
+                job_name = "EnlargeNode" if name == "add nodes" else "ReduceNode"
+                answer = dict(job_id=self.operator.adopt_node_change(self.resource, job_name, sent, exc))
+            self.follow((answer or {}).get("job_id"), step == len(plan), operation)
 
     def plan(self, view) -> list:
         """(action, the write, the settings it changes) for each difference, in the documented order."""
@@ -530,7 +487,7 @@ class DdmInstance(HuaweiCloudModule):
             differences.append("availability_zones are %s, not %s" % (current, ", ".join(params["availability_zones"])))
         if differences:
             raise OperationFailed("%s cannot change: %s. These are set when an instance is created; nothing was sent" % (
-                printable(describe(view)), "; ".join(differences)), self.instance)
+                printable(describe(view)), "; ".join(differences)))
         if params["engine_version"] is not None and params["engine_version"] != view["engine_version"]:
             self.module.warn("%s runs engine version %s, not %s; the engine version is set when an instance is created" % (
                 printable(describe(view)), printable(str(view["engine_version"])), params["engine_version"]))
@@ -540,32 +497,33 @@ class DdmInstance(HuaweiCloudModule):
     def delete(self, instance):
         if instance is None:
             return
-        self.instance = instance
+        self.resource = instance
         view = instance_view(instance)
         if view.get("order_id"):
             raise OperationFailed("%s is a yearly/monthly instance (order %s): unsubscribe from it in the billing centre. Nothing was sent" % (
-                printable(describe(view)), printable(view["order_id"])), instance)
-        self.actions.append("delete")
+                printable(describe(view)), printable(view["order_id"])))
+        self.result["actions"].append("delete")
         self.changed_by({key: view[key] for key in DIFF_KEYS}, {})
         if self.check_mode:
             return
-        self.operator.context = dict(operation=dict(name="delete", step=1, steps=1), instance=dict(id=view["id"], name=view["name"]))
-        self.instance = self.operator.wait_until_settled(instance, self.params["wait"])
+        operation = Operation("delete", dict(id=view["id"], name=view["name"]))
+        self.resource = self.operator.wait_until_settled(instance, self.params["wait"], operation)
         answer = self.operator.send(instance, lambda: self.api.delete(view["id"], self.params["delete_data_nodes"]), self.params["wait"],
-                                    done=lambda current: current is None)
-        self.follow(answer.get("job_id"), last=True)
+                                    operation, done=lambda current: current is None)
+        self.follow(answer.get("job_id"), True, operation)
         if self.params["wait"]:
-            self.operator.wait_for_status(self.instance or instance, lambda current: current is None, "deleted")
-            self.instance = None
+            self.operator.wait_for_status(self.resource or instance, lambda current: current is None, "deleted", operation)
+            self.resource = None
 
-    def follow(self, job_id, last: bool):
-        """Record the operation's task and wait for it (always between operations; after the last one with wait); then read the instance."""
+    def follow(self, job_id, last: bool, operation):
+        """Record the operation's job and wait for it (always between operations; after the last one with wait); then read the instance."""
         if job_id:
-            self.job_ids.append(job_id)
+            self.result["job_ids"].append(job_id)
+            self.result["job_id"] = job_id
         if job_id and (self.params["wait"] or not last):
-            self.job = self.operator.wait_for_task(self.instance, job_id)
-        if self.instance is not None and not (last and self.params["state"] == "absent" and self.params["wait"]):
-            self.instance = self.api.get(self.instance["id"]) or self.instance
+            self.result["job"] = self.wait_for_job(job_id, operation)
+        if self.resource is not None and not (last and self.params["state"] == "absent" and self.params["wait"]):
+            self.resource = self.api.get(self.resource["id"]) or self.resource
 
 
 def reached(after: dict):
@@ -576,8 +534,7 @@ def reached(after: dict):
 
 
 def main():
-    module = AnsibleModule(argument_spec=DdmInstance.argument_spec(), supports_check_mode=True, required_one_of=[("name", "instance_id")])
-    DdmInstance(module).execute()
+    DdmInstance.main()
 
 
 if __name__ == "__main__":

@@ -80,14 +80,13 @@ instances:
       access_port: "5066"
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ..module_utils._ddm.instances import GONE_STATUSES, DdmInstances, instance_view
-from ..module_utils._ansible.module import HuaweiCloudModule, check_plain_id
+from ..module_utils._ddm.module import DdmModule
+from ..module_utils._ansible.module import check_plain_id
 
 
-class DdmInstanceInfo(HuaweiCloudModule):
-    service = "ddm"
+class DdmInstanceInfo(DdmModule):
+    waits = False
 
     @classmethod
     def argument_spec(cls):
@@ -108,7 +107,7 @@ class DdmInstanceInfo(HuaweiCloudModule):
             found = [record for record in listing if record["status"] not in GONE_STATUSES]
             if listing.truncated:
                 self.module.warn("The DDM instance list was cut short (%s), so instances may be missing" % listing.truncated)
-        self.exit(instances=[instance_view(record) for record in found if self.wanted(record)])
+        self.result["instances"] = [instance_view(record) for record in found if self.wanted(record)]
 
     def wanted(self, record) -> bool:
         """Whether an instance passes the name and status filters."""
@@ -117,8 +116,7 @@ class DdmInstanceInfo(HuaweiCloudModule):
 
 
 def main():
-    module = AnsibleModule(argument_spec=DdmInstanceInfo.argument_spec(), supports_check_mode=True)
-    DdmInstanceInfo(module).execute()
+    DdmInstanceInfo.main()
 
 
 if __name__ == "__main__":

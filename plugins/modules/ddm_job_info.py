@@ -71,17 +71,6 @@ options:
       - Without O(wait), the task is returned whatever its status, and a failed task does not fail.
     type: bool
     default: false
-  wait_timeout:
-    description:
-      - Seconds to wait for a final status before failing. Must be positive.
-    type: int
-    default: 1800
-  wait_interval:
-    description:
-      - Longest pause between two polls, in seconds. Must be positive and not above O(wait_timeout).
-      - Defaults to 5, or to O(wait_timeout) when that is shorter.
-      - The first pauses are shorter (1, 2, 4 seconds...) so that short tasks are detected quickly.
-    type: int
   start_time:
     description:
       - When listing, the start of the creation time window, in ISO 8601 with a time zone,
@@ -109,6 +98,7 @@ extends_documentation_fragment:
   - huaweicloud.cloud.huaweicloud
   - huaweicloud.cloud.huaweicloud.ddm
   - huaweicloud.cloud.huaweicloud.info_module
+  - huaweicloud.cloud.huaweicloud.wait
 notes:
   - Live progress lines need the module to run on the controller, that is with a local connection
     (C(delegate_to=localhost) or C(connection=local)), and without C(async), C(become) or C(no_log).
@@ -322,12 +312,10 @@ polls:
 
 import datetime
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ..module_utils._ddm.jobs import RETENTION, DdmJobs, job_view, legacy_list_item
-from ..module_utils._cloud.errors import ConfigurationError
-from ..module_utils._ansible.module import HuaweiCloudModule, check_plain_id
-from ..module_utils._ddm.job_waiter import TaskWaiter, WrongInstance
+from ..module_utils._ddm.jobs import RETENTION, job_view, legacy_list_item
+from ..module_utils._ddm.module import DdmModule
+from ..module_utils._cloud.errors import ConfigurationError, OperationFailed
+from ..module_utils._ansible.module import check_plain_id
 from ..module_utils._cloud.times import parse_time
 
 LIST_OPTIONS = ("start_time", "end_time", "status", "name")
@@ -344,8 +332,9 @@ def option_time(params: dict, option: str) -> datetime.datetime | None:
         raise ConfigurationError("%s %s, got %r" % (option, exc, params[option])) from None
 
 
-class DdmJobInfo(HuaweiCloudModule):
-    service = "ddm"
+class DdmJobInfo(DdmModule):
+    wait_default = False
+    mutually_exclusive = (("job_id", "job_ids"),)
 
     @classmethod
     def argument_spec(cls):
@@ -354,9 +343,6 @@ class DdmJobInfo(HuaweiCloudModule):
             job_id=dict(type="str"),
             job_ids=dict(type="list", elements="str"),
             instance_id=dict(type="str"),
-            wait=dict(type="bool", default=False),
-            wait_timeout=dict(type="int", default=1800),
-            wait_interval=dict(type="int"),
             start_time=dict(type="str"),
             end_time=dict(type="str"),
             status=dict(type="list", elements="str"),
@@ -379,11 +365,7 @@ class DdmJobInfo(HuaweiCloudModule):
         if given:
             raise ConfigurationError("%s %s the task list, which is read when neither job_id nor job_ids is given" % (
                 ", ".join(given), "only filters" if len(given) == 1 else "only filter"))
-        for option in ("wait_timeout", "wait_interval"):
-            if params[option] is not None and params[option] <= 0:
-                raise ConfigurationError("%s must be a positive number of seconds, got %d" % (option, params[option]))
-        if params["wait_interval"] is not None and params["wait_interval"] > params["wait_timeout"]:
-            raise ConfigurationError("wait_interval (%d) must not be larger than wait_timeout (%d)" % (params["wait_interval"], params["wait_timeout"]))
+        super().check_options()
 
     def check_job_ids(self, job_ids):
         if not job_ids:
@@ -411,20 +393,18 @@ class DdmJobInfo(HuaweiCloudModule):
         return start, end
 
     def run(self):
-        jobs = DdmJobs(self.client, self.endpoint)
         if self.params["job_ids"] is not None:
-            self.report_jobs(TaskWaiter(jobs, self.module.warn))
+            self.report_jobs()
         elif self.params["job_id"] is None:
-            self.list_jobs(jobs)
+            self.list_jobs()
         else:
-            self.report_job(TaskWaiter(jobs, self.module.warn))
+            self.report_job()
 
-    def list_jobs(self, jobs):
-        listing = jobs.iterate(*self.list_window())
-        found = [legacy_list_item(job_view(item), item) for item in listing if self.listed(item)]
+    def list_jobs(self):
+        listing = self.jobs.iterate(*self.list_window())
+        self.result["jobs"] = [legacy_list_item(job_view(item), item) for item in listing if self.listed(item)]
         if listing.truncated:
             self.module.warn("The DDM task list was cut short (%s), so tasks may be missing: narrow start_time and end_time" % listing.truncated)
-        self.exit(jobs=found)
 
     def listed(self, item) -> bool:
         """Whether a list item passes the status, name and instance_id filters."""
@@ -434,34 +414,30 @@ class DdmJobInfo(HuaweiCloudModule):
                   (params["instance_id"], lambda instance_id: item.get("instance_id") == instance_id))
         return all(wanted is None or matches(wanted) for wanted, matches in checks)
 
-    def report_job(self, waiter):
-        params = self.params
-        try:
-            if params["wait"]:
-                outcome = waiter.wait(params["job_id"], params["wait_timeout"], params["wait_interval"], params["instance_id"])
-            else:
-                outcome = waiter.read(params["job_id"], params["instance_id"])
-        except WrongInstance as exc:
-            self.fail(str(exc), job=exc.job)
-        if outcome.message:
-            self.fail(outcome.message, **outcome.result())
-        self.exit(**outcome.result())
-
-    def report_jobs(self, waiter):
-        """job_ids: every task's state; with wait, until all are final. A failed task does not end the wait early."""
+    def report_job(self):
         params = self.params
         if params["wait"]:
-            outcome = waiter.wait_group(params["job_ids"], params["wait_timeout"], params["wait_interval"])
+            outcome = self.job_waiter.wait(params["job_id"], self.deadline, params["wait_interval"], params["instance_id"])
         else:
-            outcome = waiter.read_group(params["job_ids"])
+            outcome = self.job_waiter.read(params["job_id"], params["instance_id"])
+        self.result.update(outcome.result())
         if outcome.message:
-            self.fail(outcome.message, **outcome.result())
-        self.exit(**outcome.result())
+            raise OperationFailed(outcome.message)
+
+    def report_jobs(self):
+        """job_ids: every job's state; with wait, until all are final. A failed job does not end the wait early."""
+        params = self.params
+        if params["wait"]:
+            outcome = self.job_waiter.wait_group(params["job_ids"], self.deadline, params["wait_interval"])
+        else:
+            outcome = self.job_waiter.read_group(params["job_ids"])
+        self.result.update(outcome.result())
+        if outcome.message:
+            raise OperationFailed(outcome.message)
 
 
 def main():
-    module = AnsibleModule(argument_spec=DdmJobInfo.argument_spec(), supports_check_mode=True, mutually_exclusive=[("job_id", "job_ids")])
-    DdmJobInfo(module).execute()
+    DdmJobInfo.main()
 
 
 if __name__ == "__main__":

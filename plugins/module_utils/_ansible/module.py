@@ -2,26 +2,27 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """What every huaweicloud.cloud module shares: options, building the client, results, and clean failures.
 
-A module subclasses :class:`HuaweiCloudModule`, names its ``service``, checks its own options in
-``check_options`` and implements ``run``. Any :class:`HuaweiCloudError` raised there becomes
-``fail_json`` with a clear message.
+A module subclasses :class:`HuaweiCloudModule` (a DDM module :class:`DdmModule`), names its ``service``,
+checks its own options in ``check_options`` and implements ``run``, which puts what it has into
+``self.result`` as it goes. Any :class:`HuaweiCloudError` raised there becomes ``fail_json`` with a
+clear message and that result; its ``main()`` is ``TheModule.main()``.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import time
 from collections import Counter
 from urllib.parse import urlsplit
 
-from ansible.module_utils.basic import missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 from ansible.module_utils.parsing.convert_bool import boolean
 
 from .._cloud.answers import PLAIN_ID, PLAIN_ID_RULE
 from .._cloud.client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, HuaweiCloudClient
 from .._cloud.credentials import build_auth, resolve_credentials
+from .._cloud.deadline import Deadline
 from .._cloud.endpoints import iam_endpoint, is_loopback, service_endpoint
 from .._cloud.errors import ConfigurationError, DeadlineExceeded, HuaweiCloudError, printable, without_surrogates
 from .._cloud.retry import RetryPolicy
@@ -131,10 +132,13 @@ def check_connection_options(params: dict, origins: dict | None = None) -> None:
 class HuaweiCloudModule:
     """Base class of the collection's modules: options, the client, results and clean failures.
 
-    :meth:`execute` checks before it sends anything, in this order: the connection and credential
-    options (with credentials read from files and variables), then the module's own options
-    (:meth:`check_options`); then it builds the client (:meth:`connect`) and calls :meth:`run`.
-    Any :class:`HuaweiCloudError` raised on the way becomes ``fail_json`` with a clear message.
+    :meth:`main` builds the AnsibleModule from :meth:`argument_spec` and the class's rules
+    (``required_one_of``, ``mutually_exclusive``). :meth:`execute` checks before it sends anything, in
+    this order: the connection and credential options (with credentials read from files and
+    variables), then the module's own options (:meth:`check_options`); then it builds the client
+    (:meth:`connect`) and calls :meth:`run`, every request within the run's deadline (:meth:`run_deadline`).
+    ``run`` puts what it has into ``self.result`` as it goes; the module exits with it, and any
+    :class:`HuaweiCloudError` raised on the way becomes ``fail_json`` with a clear message and it.
 
     Modules that change things set ``changed`` (or call :meth:`changed_by`), read ``check_mode``,
     and give :meth:`set_diff` what ``--diff`` shows; :meth:`exit` and :meth:`fail` report both.
@@ -146,6 +150,8 @@ class HuaweiCloudModule:
     """
 
     service = ""  # the API's service name, for example "ddm"
+    required_one_of = ()  # AnsibleModule's rules for the options
+    mutually_exclusive = ()
 
     def __init__(self, module):
         self.module = module
@@ -154,7 +160,8 @@ class HuaweiCloudModule:
         self.changed = False
         self.client = None
         self.endpoint = None
-        self.deadline = None  # time.monotonic() by which the run ends (run_budget), or None
+        self.deadline = None  # the Deadline by which the run ends (run_deadline), or None
+        self.result = {}  # what the run has to show so far: the exit and any failure carry it
         self._diff = None
         self._ansible_warn = module.warn
         module.warn = self.warn  # every warning, whoever gives it, is escaped
@@ -163,35 +170,37 @@ class HuaweiCloudModule:
         """A warning, with server text escaped (see the class); ``options`` go to AnsibleModule.warn as they are."""
         self._ansible_warn(printable(str(text)), **options)
 
+    @classmethod
+    def main(cls) -> None:
+        """Run the module: an AnsibleModule from the class's options and rules, then :meth:`execute`."""
+        module = AnsibleModule(argument_spec=cls.argument_spec(), supports_check_mode=True, required_one_of=list(cls.required_one_of),
+                               mutually_exclusive=list(cls.mutually_exclusive))
+        cls(module).execute()
+
     def execute(self) -> None:
         if not HAS_REQUESTS:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
-        budget = self.run_budget()
-        # Set before anything else: every phase of the run (the project lookup, logins, temporary credentials, the
-        # wait and the lookups after it) must end by it, and each request keeps to it (HuaweiCloudClient.within).
-        self.deadline = None if budget is None else time.monotonic() + budget
+        # Made before anything else: every phase of the run (the project lookup, logins, temporary credentials, the
+        # waits and the lookups after them) must end by it, and each request keeps to it (HuaweiCloudClient.within).
+        self.deadline = self.run_deadline()
         try:
             self.connect()
             with self.client.within(self.deadline):
                 self.run()
-        except DeadlineExceeded as exc:
-            self.fail(self.timed_out(exc) if self.deadline is not None else str(exc))
         except HuaweiCloudError as exc:
-            self.fail(str(exc))
+            self.fail(self.failure(exc))
+        else:
+            self.exit()
 
-    def run_budget(self) -> float | None:
-        """Seconds that bound the whole run, or None: ``wait_timeout`` when the module waits (``wait``).
-
-        A module whose ``wait_timeout`` bounds its run whatever ``wait`` says overrides this.
-        """
-        params = self.module.params
-        if params.get("wait") and params.get("wait_timeout"):
-            return params["wait_timeout"]
+    def run_deadline(self) -> Deadline | None:
+        """The :class:`Deadline` that bounds the whole run, or None (no limit but each request's): a module that waits says."""
         return None
 
-    def timed_out(self, error: DeadlineExceeded) -> str:
-        """The message of a run that reached its deadline outside any wait (a lookup before or after one)."""
-        return "Timed out after %d s (wait_timeout): %s" % (self.run_budget(), error)
+    def failure(self, error: HuaweiCloudError) -> str:
+        """The message of a run that failed with ``error``; a module may add to ``self.result`` what the error knows."""
+        if isinstance(error, DeadlineExceeded) and self.deadline is not None:
+            return self.deadline.explain(error)  # outside any wait: a lookup before or after one, or a write
+        return str(error)
 
     def connect(self) -> None:
         """Check every option, then build the client. Nothing is sent here."""
@@ -223,6 +232,7 @@ class HuaweiCloudModule:
         """Module-specific validation of ``self.params``; raise ConfigurationError. Runs before any request."""
 
     def run(self) -> None:
+        """The module's calls; what they find goes into ``self.result``. Raise a HuaweiCloudError to fail."""
         raise NotImplementedError
 
     def changed_by(self, before: dict | None = None, after: dict | None = None) -> None:
@@ -239,14 +249,17 @@ class HuaweiCloudModule:
         self._diff = {"before": before, "after": after}
 
     def exit(self, **result) -> None:
+        """Exit with ``self.result`` and ``result``."""
         self._warn_about_retries()
+        result = dict(self.result, **result)
         if "msg" in result:
             result["msg"] = printable(str(result["msg"]))
         self.module.exit_json(**self._finish(result))
 
     def fail(self, msg: str, **result) -> None:
+        """Fail saying ``msg``, with ``self.result`` and ``result``."""
         self._warn_about_retries()
-        self.module.fail_json(msg=printable(str(msg)), **self._finish(result))
+        self.module.fail_json(msg=printable(str(msg)), **self._finish(dict(self.result, **result)))
 
     def _finish(self, result: dict) -> dict:
         result.setdefault("changed", self.changed)

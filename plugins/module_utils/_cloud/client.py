@@ -13,6 +13,7 @@ import time
 import traceback
 
 from .answers import plain_id_problem
+from .deadline import Deadline
 from .errors import (APIError, ConfigurationError, DeadlineExceeded, HuaweiCloudError, IdentityError, OutcomeUnknown, TransportError,
                      UnexpectedAnswer, is_gateway_code, parse_error, printable, request_id_from, summarize)
 from .retry import RetryBudget, RetryPolicy, parse_retry_after
@@ -91,7 +92,7 @@ class HuaweiCloudClient:
 
     def __init__(self, auth, *, iam_url: str, region: str | None = None, project_id: str | None = None,
                  project_name: str | None = None, timeout: float = 30, verify=True, retry: RetryPolicy | None = None,
-                 session=None, sleep=time.sleep, clock=time.monotonic, on_secret=None):
+                 session=None, sleep=time.sleep, on_secret=None):
         self.auth = auth
         self.iam_url = iam_url
         self.region = region
@@ -103,9 +104,8 @@ class HuaweiCloudClient:
         self._session = session or requests.Session()
         self._session.auth = _no_auth
         self._sleep = sleep
-        self._clock = clock
         self.retry_events: list[str] = []
-        self._deadlines: list = []  # of the requests under way and of the scopes of within(), innermost last
+        self._deadlines: list = []  # of the scopes of within(), innermost last
         self._on_secret = on_secret
 
     @property
@@ -127,22 +127,27 @@ class HuaweiCloudClient:
         if self._on_secret is not None and isinstance(value, str) and value:
             self._on_secret(value)
 
-    @contextlib.contextmanager
-    def within(self, deadline: float | None):
-        """Every request made in the block ends by ``deadline`` (a ``time.monotonic()`` value; None adds no limit).
+    @property
+    def deadline(self) -> Deadline | None:
+        """The :class:`Deadline` that requests made now keep to (the innermost scope of :meth:`within`), or None."""
+        return self._deadlines[-1] if self._deadlines else None
 
-        This includes what prepares a request: the project lookup, logins and temporary credentials.
-        Scopes nest, and an inner deadline never extends an outer one.
+    @contextlib.contextmanager
+    def within(self, deadline: Deadline | None):
+        """Every request made in the block ends by ``deadline`` (None adds no limit); yields the deadline that applies.
+
+        This is the one way a deadline reaches requests, including what prepares them: the project
+        lookup, logins and temporary credentials. Scopes nest, and an inner deadline never extends an outer one.
         """
-        outer = self._deadlines[-1] if self._deadlines else None
-        self._deadlines.append(outer if deadline is None else (deadline if outer is None else min(deadline, outer)))
+        outer = self.deadline
+        self._deadlines.append(outer if deadline is None or (outer is not None and outer.end <= deadline.end) else deadline)
         try:
             yield self._deadlines[-1]
         finally:
             self._deadlines.pop()
 
-    def get_json(self, url: str, params=None, project_scoped: bool = True, deadline: float | None = None, service: str = "the API") -> dict:
-        response = self.request("GET", url, params=params, project_scoped=project_scoped, deadline=deadline, service=service)
+    def get_json(self, url: str, params=None, project_scoped: bool = True, service: str = "the API") -> dict:
+        response = self.request("GET", url, params=params, project_scoped=project_scoped, service=service)
         return self.decode_json(response, service)
 
     @staticmethod
@@ -160,14 +165,13 @@ class HuaweiCloudClient:
             raise UnexpectedAnswer(service, "expected a JSON object, got " + what, request_id_from(response.headers))
         return body
 
-    def request(self, method: str, url: str, *, deadline: float | None = None, **options):
+    def request(self, method: str, url: str, **options):
         """Send one API request and return the successful (2xx) response, its body read.
 
         Transient failures are retried within the retry policy (``retry``, else the
-        client's) and, inside a wait, before ``deadline`` (a ``time.monotonic()`` value),
-        which also bounds every attempt. A request made while another one is prepared (a
-        login, temporary credentials, a project lookup), or inside :meth:`within`, keeps to
-        that deadline too.
+        client's) and, inside :meth:`within`, before its deadline, which also bounds every
+        attempt; a request made while another one is prepared (a login, temporary
+        credentials, a project lookup) keeps to that deadline too.
         Anything else raises a :class:`HuaweiCloudError`. ``auth`` authenticates this
         request instead of the client's scheme (an agency's base credentials calling IAM);
         ``headers`` are added to the usual ones.
@@ -177,18 +181,17 @@ class HuaweiCloudClient:
         an attempt whose outcome is unclear raises :class:`OutcomeUnknown`, for the caller to read
         back what happened.
         """
-        with self.within(deadline) as effective:
-            return self._request(method, url, deadline=effective, **options)
+        return self._request(method, url, self.deadline, **options)
 
-    def _request(self, method: str, url: str, *, params=None, json_body=None, project_scoped: bool = True,
-                 authenticated: bool = True, deadline: float | None = None, service: str = "the API",
-                 auth=None, headers=None, retry: RetryPolicy | None = None, repeatable: bool = True):
+    def _request(self, method: str, url: str, deadline: Deadline | None, *, params=None, json_body=None, project_scoped: bool = True,
+                 authenticated: bool = True, service: str = "the API", auth=None, headers=None, retry: RetryPolicy | None = None,
+                 repeatable: bool = True):
         query = canonical_query(params or [])
         full_url = url + ("?" + query if query else "")
         body = json.dumps(json_body).encode("utf-8") if json_body is not None else b""
         project_id = self.project_id if (project_scoped and authenticated) else None
         scheme = auth or self.auth
-        budget = RetryBudget(retry or self.retry, deadline, self._clock)
+        budget = RetryBudget(retry or self.retry, deadline)
         renewed = False
         while True:
             sent = {"User-Agent": USER_AGENT, "Content-Type": "application/json", "Accept": "application/json"}
@@ -222,12 +225,13 @@ class HuaweiCloudClient:
             self.retry_events.append(_event_name(error))
             self._sleep(pause)
 
-    def _send_once(self, method: str, url: str, headers: dict, body: bytes, deadline: float | None):
+    def _send_once(self, method: str, url: str, headers: dict, body: bytes, deadline: Deadline | None):
         """One attempt, headers and body included, within ``api_timeout`` and before ``deadline``."""
         limit = self.timeout
-        clipped = deadline is not None and deadline - self._clock() < limit
+        left = None if deadline is None else deadline.remaining()
+        clipped = left is not None and left < limit
         if clipped:
-            limit = deadline - self._clock()
+            limit = left
             if limit <= 0:
                 raise DeadlineExceeded("%s %s: the deadline passed before the request could be sent" % (method, url), sent=False)
         response = None

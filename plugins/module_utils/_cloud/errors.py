@@ -85,6 +85,26 @@ class OutcomeUnknown(HuaweiCloudError):
         self.cause = cause
 
 
+class ResourceBusy(HuaweiCloudError):
+    """A write refused because another operation is under way on the resource (DDM's DBS.200019, DBS.212033)."""
+
+
+class OperationFailed(HuaweiCloudError):
+    """An operation failed or timed out; ``resource`` and ``job`` are their last states seen, for the result."""
+
+    def __init__(self, message: str, resource: dict | None = None, job: dict | None = None):
+        super().__init__(message)
+        self.resource = resource
+        self.job = job
+
+
+class WrongInstance(OperationFailed):
+    """A job of another instance than the one expected; ``job`` is the job as read."""
+
+    def __init__(self, message: str, job: dict):
+        super().__init__(message, job=job)
+
+
 class UnexpectedAnswer(HuaweiCloudError):
     """A successful HTTP answer whose body is not what the API documents."""
 

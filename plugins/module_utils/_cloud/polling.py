@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import time
 
+from .deadline import Deadline
 from .errors import DeadlineExceeded
 
 FIRST_PAUSE = 1.0
 GROWTH = 2.0
-# How long after the predicted completion to look, so the task has really finished.
+# How long after the predicted completion to look, so the job has really finished.
 PREDICTION_MARGIN = 0.25
 MIN_PAUSE = 0.5
 # The last poll starts this long before the deadline (a tenth of a short wait), so that its
@@ -31,7 +32,7 @@ def poll_pauses(max_interval: float, first: float = FIRST_PAUSE, growth: float =
 
 
 class CompletionEstimator:
-    """Predicts when a task whose progress rises steadily reaches 100 %.
+    """Predicts when a job whose progress rises steadily reaches 100 %.
 
     The rate is measured from the first progress reading to the latest change. Each
     reading yields at most one prediction, so a wrong guess costs a single extra poll
@@ -62,12 +63,12 @@ class CompletionEstimator:
 
 
 class ProgressPredictor:
-    """When to look again, from the progress of one task or of each task of a group.
+    """When to look again, from the progress of one job or of each job of a group.
 
-    ``readings`` is one task's percentage, or ``{task: percentage}`` for a group, whose soonest
-    predicted completion counts. For a group, an early poll is never followed by another: tasks
+    ``readings`` is one job's percentage, or ``{job: percentage}`` for a group, whose soonest
+    predicted completion counts. For a group, an early poll is never followed by another: jobs
     that end one after another then cost at most one extra poll per regular pause, so a group's
-    requests per minute do not grow with its number of tasks.
+    requests per minute do not grow with its number of jobs.
     """
 
     def __init__(self):
@@ -100,29 +101,32 @@ class WaitOutcome:
         self.error = error
 
 
-def wait_for(fetch, is_final, timeout: float, max_interval: float, *, on_poll=None, progress=None,
+def wait_for(fetch, is_final, deadline: Deadline, max_interval: float, *, on_poll=None, progress=None, first_pause: float = FIRST_PAUSE,
              clock=time.monotonic, sleep=time.sleep) -> WaitOutcome:
-    """Call ``fetch(deadline)`` until ``is_final(value)`` or ``timeout`` seconds pass.
+    """Call ``fetch()`` until ``is_final(value)`` or the ``deadline`` (a :class:`Deadline`) passes.
 
-    ``fetch`` must end by ``deadline`` (a ``clock()`` value) and raise
-    :class:`DeadlineExceeded` when it cannot; the wait then ends as timed out with the last
-    value seen. An answer that arrives after the deadline ends the wait as timed out too, so
-    a late poll cannot turn a timeout into success. The last pause is clipped so that the
-    final poll starts ``LAST_ANSWER_ALLOWANCE`` (or a tenth of ``timeout``) before the deadline.
+    ``fetch`` must end by the deadline (its requests keep to the client's scope, which the run's
+    deadline bounds) and raise :class:`DeadlineExceeded` when it cannot; the wait then ends as
+    timed out with the last value seen. An answer that arrives after the deadline ends the wait as
+    timed out too, so a late poll cannot turn a timeout into success. The last pause is clipped so
+    that the final poll starts ``LAST_ANSWER_ALLOWANCE`` (or a tenth of the time the wait had)
+    before the deadline. Pauses start at ``first_pause`` and grow to ``max_interval`` (give
+    ``max_interval`` for a steady cadence).
     ``on_poll(value, elapsed)`` is called after every poll (progress reporting).
-    ``progress(value)`` may return the task's completion percentage, or ``{task: percentage}``
+    ``progress(value)`` may return the job's completion percentage, or ``{job: percentage}``
     for a group: when it rises steadily, the poll after the (soonest) predicted completion is
     brought forward to just past it (see :class:`ProgressPredictor`).
     """
     start = clock()
-    deadline = start + timeout
-    pauses = poll_pauses(max_interval)
+    timeout = deadline.remaining()
+    end = start + timeout
+    pauses = poll_pauses(max_interval, first_pause)
     predictor = ProgressPredictor()
     value = None
     polls = 0
     while True:
         try:
-            value = fetch(deadline)
+            value = fetch()
         except DeadlineExceeded as exc:
             return WaitOutcome(value, polls, clock() - start, True, exc.last_error or exc)
         polls += 1
@@ -133,7 +137,7 @@ def wait_for(fetch, is_final, timeout: float, max_interval: float, *, on_poll=No
             return WaitOutcome(value, polls, elapsed, True)
         if is_final(value):
             return WaitOutcome(value, polls, elapsed, False)
-        room = deadline - clock() - min(LAST_ANSWER_ALLOWANCE, timeout / 10)
+        room = end - clock() - min(LAST_ANSWER_ALLOWANCE, timeout / 10)
         if room < MIN_PAUSE:
             return WaitOutcome(value, polls, elapsed, True)
         pause = next(pauses)

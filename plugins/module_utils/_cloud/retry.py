@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime
 import email.utils
 import random
-import time
 
+from .deadline import Deadline
 from .errors import APIError, DeadlineExceeded, HuaweiCloudError, is_gateway_code
 
 # Throttling and gateway/server hiccups; other statuses are the caller's fault and final.
@@ -87,19 +87,18 @@ def is_throttled(error: HuaweiCloudError) -> bool:
 
 
 class RetryBudget:
-    """The retries one request has left: ``max_retries`` of them, and none past ``deadline``.
+    """The retries one request has left: ``max_retries`` of them, and none past ``deadline`` (a :class:`Deadline`).
 
-    Throttling inside a wait (``deadline`` given) is bounded by the deadline only, so many
-    parallel waits sharing one account slow down instead of failing. Outside a wait,
+    Throttling inside a run that has a deadline (one that waits) is bounded by the deadline only, so
+    many parallel waits sharing one account slow down instead of failing. Without a deadline,
     throttling counts against ``max_retries`` like any other transient failure.
     """
 
-    def __init__(self, policy: RetryPolicy, deadline: float | None = None, clock=time.monotonic):
+    def __init__(self, policy: RetryPolicy, deadline: Deadline | None = None):
         self.policy = policy
         self.deadline = deadline
         self.failures = 0  # failed attempts so far
         self._counted = 0  # of which count against max_retries
-        self._clock = clock
 
     def next_pause(self, error: HuaweiCloudError, retry_after: float | None = None) -> float:
         """Seconds to wait before retrying after ``error``; raises the error to give up."""
@@ -113,7 +112,7 @@ class RetryBudget:
             self._counted += 1
             if not self.policy.should_retry(self._counted - 1):
                 raise self._gave_up(error)
-        if self.deadline is not None and self._clock() + pause >= self.deadline:
+        if self.deadline is not None and pause >= self.deadline.remaining():
             raise DeadlineExceeded("no usable answer before the deadline; last error: %s" % error, last_error=error)
         return pause
 

@@ -6,7 +6,8 @@ Every answer is checked here before anything reads it, and :func:`instance_view`
 one shape, whichever call read the instance (the option names for what can be set, the API's
 names for the rest; never a password). Writes that must not be sent twice (create, add and
 remove nodes) are sent as not repeatable: an unclear outcome is an :class:`OutcomeUnknown`.
-A write refused because the instance is busy is an :class:`InstanceBusy`.
+A write refused because the instance is busy is a :class:`ResourceBusy`. Requests keep to the
+client's scope (:meth:`HuaweiCloudClient.within`): nothing here holds a deadline.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import re
 
 from .._cloud.answers import check_answer, is_count, json_kind, list_problem, required_text_problems, text_problems
-from .._cloud.errors import APIError, HuaweiCloudError, printable
+from .._cloud.errors import APIError, ResourceBusy, printable
 from .._cloud.paging import INDEX_OR_PAGE, PagedListing
 
 SERVICE = "DDM"
@@ -88,27 +89,22 @@ def instance_problem(record, where: str) -> str | None:
     return problems[0] if problems else None
 
 
-class InstanceBusy(HuaweiCloudError):
-    """A write refused because another operation is under way on the instance (DBS.200019, DBS.212033)."""
-
-
 class DdmInstances:
-    """Calls of the DDM instance API through a :class:`HuaweiCloudClient`; ``deadline`` bounds each one, retries included."""
+    """Calls of the DDM instance API through a :class:`HuaweiCloudClient`."""
 
-    def __init__(self, client, endpoint: str, deadline: float | None = None):
+    def __init__(self, client, endpoint: str):
         self.client = client
         self.endpoint = endpoint
-        self.deadline = deadline
 
     def _url(self, version: str, suffix: str = "") -> str:
         return "%s/%s/%s/instances%s" % (self.endpoint, version, self.client.project_id, suffix)
 
     def _call(self, method: str, url: str, **options):
         try:
-            response = self.client.request(method, url, deadline=self.deadline, service=SERVICE, **options)
+            response = self.client.request(method, url, service=SERVICE, **options)
         except APIError as exc:
             if exc.code in BUSY_CODES:
-                raise InstanceBusy(str(exc)) from None
+                raise ResourceBusy(str(exc)) from None
             raise
         return response, (self.client.decode_json(response, SERVICE) if response.content.strip() else {})
 

@@ -1,11 +1,11 @@
 # Copyright: Contributors to the huaweicloud.cloud collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The DDM task API: one task, the task list, what their answers must look like, and status meanings.
+"""The DDM job API: one job, the job list, what their answers must look like, and status meanings.
 
 Every answer is checked here, once, before anything else reads it: a field of the wrong type
 becomes an :class:`UnexpectedAnswer` naming the field, never a crash further on.
 :func:`job_view` turns either answer shape into the one shape results show, and
-:class:`JobGroup` reads many tasks at once through the list.
+:class:`JobGroup` reads many jobs at once through the list.
 """
 
 from __future__ import annotations
@@ -25,38 +25,38 @@ FAILURE_STATUSES = frozenset(("Failed", "CancelSuccess", "RollbackSuccess"))
 # statuses added later) is still in progress: listing "pending" states breaks on new ones.
 FINAL_STATUSES = SUCCESS_STATUSES | FAILURE_STATUSES
 
-# DDM answers an unknown task with HTTP 400 DBS.300400; a proxy in front may answer a bare 404.
+# DDM answers an unknown job with HTTP 400 DBS.300400; a proxy in front may answer a bare 404.
 NOT_FOUND_CODES = frozenset(("DBS.300400",))
 PAGE_SIZE = 128  # the API's largest page
-# However many tasks the list claims, reading stops here (25,600 tasks) with a warning.
+# However many jobs the list claims, reading stops here (25,600 jobs) with a warning.
 MAX_LIST_PAGES = 200
-# A task's failure reason and operations are a best-effort extra: a few pages of the list at most.
+# A job's failure reason and operations are a best-effort extra: a few pages of the list at most.
 LIST_LOOKUP_MAX_PAGES = 4
 # The API keeps this much history; the list call rejects an earlier start_time.
 RETENTION = datetime.timedelta(days=30)
 
 JOB_TEXT_FIELDS = ("name", "created_time", "end_time", "process")
 ITEM_TEXT_FIELDS = JOB_TEXT_FIELDS + ("instance_id", "instance_name", "database_name", "fail_reason")
-# The task list knows what can be done next (operations) about these. A completed task has
+# The job list knows what can be done next (operations) about these. A completed job has
 # nothing left to act on: looking it up would cost every successful gate a list request.
 LIST_DETAIL_STATUSES = FAILURE_STATUSES | {"ToBeSwitched"}
 
-# Inside a wait, "not found" first means "not visible yet": a task created a moment ago may
+# Inside a wait, "not found" first means "not visible yet": a job created a moment ago may
 # take a while to appear in the API.
 NOT_FOUND_GRACE = 30
-# Before any task's creation time is known, a group reads the list over this recent window.
+# Before any job's creation time is known, a group reads the list over this recent window.
 FIRST_WINDOW = datetime.timedelta(hours=24)
 # A window starts this long before the earliest creation it must cover: created_time has whole
 # seconds, and the client's clock need not agree with the server's.
 WINDOW_MARGIN = datetime.timedelta(minutes=1)
-# A group's cycle reads at most this many pages (1,024 tasks); tasks beyond are read one by one.
+# A group's cycle reads at most this many pages (1,024 jobs); jobs beyond are read one by one.
 GROUP_MAX_PAGES = 8
-# After the first refresh, a group reads at most this many tasks the list does not show on their own per refresh, in turn.
+# After the first refresh, a group reads at most this many jobs the list does not show on their own per refresh, in turn.
 GROUP_SINGLE_READS = 3
 
 
 def progress_percent(job: dict) -> float | None:
-    """The ``process`` field (``"60%"``) as a number, or None when the task reports none."""
+    """The ``process`` field (``"60%"``) as a number, or None when the job reports none."""
     text = (job.get("process") or "").strip().rstrip("%")
     try:
         return float(text)
@@ -86,10 +86,10 @@ def describe_last_state(job: dict) -> str:
 
 
 def job_view(record: dict) -> dict:
-    """A task in the one shape every result shows, from the single-task answer or a list item.
+    """A job in the one shape every result shows, from the single-job answer or a list item.
 
     ``id, name, status, created_time, end_time, process, instance {id, name}`` as given, plus, when
-    the record carries them: ``fail_reason`` (failed tasks only), ``operations`` and ``database_name``.
+    the record carries them: ``fail_reason`` (failed jobs only), ``operations`` and ``database_name``.
     """
     job = {key: record[key] for key in ("id", "name", "status", "created_time", "end_time", "process") if key in record}
     instance = record.get("instance")
@@ -102,7 +102,7 @@ def job_view(record: dict) -> dict:
 
 
 def add_list_details(job: dict, item: dict) -> None:
-    """What only the task list tells about a task: ``fail_reason`` (failed tasks only), ``operations``, ``database_name``."""
+    """What only the job list tells about a job: ``fail_reason`` (failed jobs only), ``operations``, ``database_name``."""
     if job["status"] in FAILURE_STATUSES and item.get("fail_reason"):
         job["fail_reason"] = item["fail_reason"]
     if item.get("operations") is not None:
@@ -112,15 +112,15 @@ def add_list_details(job: dict, item: dict) -> None:
 
 
 def legacy_list_item(job: dict, item: dict) -> dict:
-    """A list-mode task: the job shape plus the list item's flat fields that list mode returned before 1.1.0.
+    """A list-mode job: the job shape plus the list item's flat fields that list mode returned before 1.1.0.
 
-    Deprecated, to be removed in 2.0.0: ``instance_id``, ``instance_name``, and ``fail_reason`` on tasks that did not fail.
+    Deprecated, to be removed in 2.0.0: ``instance_id``, ``instance_name``, and ``fail_reason`` on jobs that did not fail.
     """
     return dict(job, **{key: item[key] for key in ("instance_id", "instance_name", "fail_reason") if key in item})
 
 
-def task_problem(record, where: str, text_fields=JOB_TEXT_FIELDS) -> str | None:
-    """What is wrong with a task object of an answer, or None when it has the documented shape."""
+def job_problem(record, where: str, text_fields=JOB_TEXT_FIELDS) -> str | None:
+    """What is wrong with a job object of an answer, or None when it has the documented shape."""
     if not isinstance(record, dict):
         return "%s is %s, expected an object" % (where, json_kind(record))
     problems = required_text_problems(record, where, ("id", "status"))
@@ -146,37 +146,37 @@ class DdmJobs:
     def _url(self, suffix: str = "") -> str:
         return "%s/v3/%s/jobs%s" % (self.endpoint, self.client.project_id, suffix)
 
-    def get(self, job_id: str, deadline: float | None = None) -> dict:
-        """The task's current state; NotFoundError when DDM does not know it."""
+    def get(self, job_id: str) -> dict:
+        """The job's current state; NotFoundError when DDM does not know it."""
         try:
-            response = self.client.request("GET", self._url("/" + job_id), deadline=deadline, service=SERVICE)
+            response = self.client.request("GET", self._url("/" + job_id), service=SERVICE)
         except APIError as exc:
-            # A gateway's own 404 (APIGW.0101, a wrong endpoint path) is not a missing task.
+            # A gateway's own 404 (APIGW.0101, a wrong endpoint path) is not a missing job.
             if exc.code in NOT_FOUND_CODES or (exc.status == 404 and not exc.from_gateway):
                 raise NotFoundError("job %s not found in project %s" % (job_id, self.client.project_id)) from None
             raise
         job = self.client.decode_json(response, SERVICE).get("job")
-        problem = task_problem(job, "job")
+        problem = job_problem(job, "job")
         if problem is None and job["id"] != job_id:
             problem = "job.id is %s, not the requested %s" % (printable(job["id"][:64]), job_id)
         check_answer(SERVICE, problem, response)
         return job
 
-    def page(self, start_ms: int, end_ms: int, offset: int, deadline: float | None = None, wanted=None, notes: ListNotes | None = None):
-        """One page of the task list: (items, the list's total or None when not given).
+    def page(self, start_ms: int, end_ms: int, offset: int, wanted=None, notes: ListNotes | None = None):
+        """One page of the job list: (items, the list's total or None when not given).
 
-        Every item is checked, unless ``wanted`` (task ids) is given: then only those tasks' items are. A malformed
-        item of another task is then replaced by a placeholder whose ``id`` is no task's (the page keeps its length,
-        which paging counts on) and counted in ``notes``; ``notes`` also names the wanted tasks that the page shows
+        Every item is checked, unless ``wanted`` (job ids) is given: then only those jobs' items are. A malformed
+        item of another job is then replaced by a placeholder whose ``id`` is no job's (the page keeps its length,
+        which paging counts on) and counted in ``notes``; ``notes`` also names the wanted jobs that the page shows
         twice with different statuses.
         """
         params = [("start_time", start_ms), ("end_time", end_ms), ("offset", offset), ("limit", PAGE_SIZE)]
-        response = self.client.request("GET", self._url(), params=params, deadline=deadline, service=SERVICE)
+        response = self.client.request("GET", self._url(), params=params, service=SERVICE)
         body = self.client.decode_json(response, SERVICE)
         items, total = body.get("jobs"), body.get("total")
         items = [] if items is None else items
         if wanted is None:
-            problem = list_problem(items, "jobs", lambda item, where: task_problem(item, where, ITEM_TEXT_FIELDS))
+            problem = list_problem(items, "jobs", lambda item, where: job_problem(item, where, ITEM_TEXT_FIELDS))
         else:
             items, problem = _wanted_items(items, wanted, notes if notes is not None else ListNotes())
         if problem is None and total is not None and not is_count(total):
@@ -184,19 +184,19 @@ class DdmJobs:
         check_answer(SERVICE, problem, response)
         return items, total
 
-    def iterate(self, start: datetime.datetime, end: datetime.datetime, max_pages: int = MAX_LIST_PAGES,
-                deadline: float | None = None, wanted=None, notes: ListNotes | None = None) -> PagedListing:
-        """The tasks created between ``start`` and ``end`` (aware datetimes), read lazily; ``truncated`` says why reading stopped early.
+    def iterate(self, start: datetime.datetime, end: datetime.datetime, max_pages: int = MAX_LIST_PAGES, wanted=None,
+                notes: ListNotes | None = None) -> PagedListing:
+        """The jobs created between ``start`` and ``end`` (aware datetimes), read lazily; ``truncated`` says why reading stopped early.
 
-        With ``wanted``, only those tasks' items are checked (see :meth:`page`).
+        With ``wanted``, only those jobs' items are checked (see :meth:`page`).
         """
         start_ms, end_ms = epoch_ms(start), epoch_ms(end)
-        return PagedListing(lambda offset: self.page(start_ms, end_ms, offset, deadline, wanted, notes), PAGE_SIZE, max_pages, "tasks")
+        return PagedListing(lambda offset: self.page(start_ms, end_ms, offset, wanted, notes), PAGE_SIZE, max_pages, "tasks")
 
-    def find_list_item(self, job: dict, deadline: float | None = None) -> dict | None:
-        """The task as the task list shows it, with ``fail_reason`` and ``operations``, which the single-task call lacks.
+    def find_list_item(self, job: dict) -> dict | None:
+        """The job as the job list shows it, with ``fail_reason`` and ``operations``, which the single-job call lacks.
 
-        Only the list's first few pages from the task's creation on are read: a best-effort lookup.
+        Only the list's first few pages from the job's creation on are read: a best-effort lookup.
         """
         now = datetime.datetime.now(datetime.timezone.utc)
         try:
@@ -205,13 +205,13 @@ class DdmJobs:
             created = now - datetime.timedelta(days=1)
         earliest = now - RETENTION + datetime.timedelta(minutes=1)
         start = min(max(created - datetime.timedelta(minutes=1), earliest), now)
-        listing = self.iterate(start, now, LIST_LOOKUP_MAX_PAGES, deadline, wanted={job["id"]})
+        listing = self.iterate(start, now, LIST_LOOKUP_MAX_PAGES, wanted={job["id"]})
         return next((item for item in listing if item["id"] == job["id"]), None)
 
 
 class ListNotes:
-    """What a read of the task list for given tasks left out: ``skipped`` malformed items of other tasks, and
-    ``conflicts`` {id: statuses} of given tasks listed twice on one page with different statuses."""
+    """What a read of the job list for given jobs left out: ``skipped`` malformed items of other jobs, and
+    ``conflicts`` {id: statuses} of given jobs listed twice on one page with different statuses."""
 
     def __init__(self):
         self.skipped = 0
@@ -219,19 +219,19 @@ class ListNotes:
 
 
 def _wanted_items(items, wanted, notes: ListNotes):
-    """(the page's items, a malformed item of another task replaced by a placeholder; the problem with the page or None)."""
+    """(the page's items, a malformed item of another job replaced by a placeholder; the problem with the page or None)."""
     if not isinstance(items, list):
         return [], "jobs is %s, expected an array" % json_kind(items)
     kept, statuses = [], {}
     for index, item in enumerate(items):
         item_id = item.get("id") if isinstance(item, dict) else None
         is_wanted = isinstance(item_id, str) and item_id in wanted
-        problem = task_problem(item, "jobs[%d]" % index, ITEM_TEXT_FIELDS)
+        problem = job_problem(item, "jobs[%d]" % index, ITEM_TEXT_FIELDS)
         if problem is not None and is_wanted:
             return [], problem
         if problem is not None:
             notes.skipped += 1
-            item = {"id": object()}  # equal to no task id, and unique: paging takes it for an item it has not seen
+            item = {"id": object()}  # equal to no job id, and unique: paging takes it for an item it has not seen
         elif is_wanted:
             statuses.setdefault(item_id, set()).add(item["status"])
         kept.append(item)
@@ -240,27 +240,27 @@ def _wanted_items(items, wanted, notes: ListNotes):
 
 
 class JobGroup:
-    """Many tasks read together: each :meth:`refresh` reads one window of the task list, paged.
+    """Many jobs read together: each :meth:`refresh` reads one window of the job list, paged.
 
-    While the tasks still in progress fit in one page, a refresh costs one request whatever their
+    While the jobs still in progress fit in one page, a refresh costs one request whatever their
     number. The first window is the last 24 hours; later ones start at the earliest creation time
-    of a task still in progress. A task the list does not show is read on its own (``GET``) on the
+    of a job still in progress. A job the list does not show is read on its own (``GET``) on the
     first refresh, and once ``grace`` seconds have passed if it was never found; within the grace,
     "not found" means "not visible yet" and the next refresh's list looks for it again. Otherwise
-    (a task seen before that the list does not show, a list cut short, a task listed twice with
-    different statuses) at most ``GROUP_SINGLE_READS`` such tasks are read on their own per refresh,
-    in turn, so that a list that never shows some tasks (a server clock ahead of ours) cannot cost
-    a request per task and poll. Final tasks are not read again.
+    (a job seen before that the list does not show, a list cut short, a job listed twice with
+    different statuses) at most ``GROUP_SINGLE_READS`` such jobs are read on their own per refresh,
+    in turn, so that a list that never shows some jobs (a server clock ahead of ours) cannot cost
+    a request per job and poll. Final jobs are not read again.
 
-    Only the given tasks' items of the list are checked: ``skipped`` counts the malformed items of
-    other tasks left out (the most on one refresh), and ``conflicts`` {id: statuses} names the given
-    tasks the list showed twice with different statuses.
+    Only the given jobs' items of the list are checked: ``skipped`` counts the malformed items of
+    other jobs left out (the most on one refresh), and ``conflicts`` {id: statuses} names the given
+    jobs the list showed twice with different statuses.
     """
 
     def __init__(self, jobs: DdmJobs, job_ids, grace: float = 0, clock=time.monotonic, now=utc_now):
         self._jobs = jobs
         self.ids = list(job_ids)
-        self.states = {}  # id -> the task as last seen (job_view)
+        self.states = {}  # id -> the job as last seen (job_view)
         self._since = {}  # id -> the earliest time it can have been created
         self._grace = grace
         self._clock = clock
@@ -272,19 +272,19 @@ class JobGroup:
         self.conflicts = {}
 
     def pending(self) -> list:
-        """Ids of the tasks not yet seen in a final status, in the order given."""
+        """Ids of the jobs not yet seen in a final status, in the order given."""
         return [job_id for job_id in self.ids if (self.states.get(job_id) or {}).get("status") not in FINAL_STATUSES]
 
     def done(self) -> bool:
         return not self.pending()
 
     def jobs(self) -> list:
-        """Every task as last seen, in the order given; a task never found is ``{"id": ..., "status": None}``
-        (a status key on every task keeps ``selectattr('status', ...)`` working in plays)."""
+        """Every job as last seen, in the order given; a job never found is ``{"id": ..., "status": None}``
+        (a status key on every job keeps ``selectattr('status', ...)`` working in plays)."""
         return [self.states.get(job_id) or {"id": job_id, "status": None} for job_id in self.ids]
 
     def counts(self) -> dict:
-        """How many tasks are in each status (tasks never found are not counted)."""
+        """How many jobs are in each status (jobs never found are not counted)."""
         counts = {}
         for job in self.states.values():
             counts[job["status"]] = counts.get(job["status"], 0) + 1
@@ -294,7 +294,7 @@ class JobGroup:
         return [self.states[job_id] for job_id in self.ids if job_id in self.states and self.states[job_id]["status"] in FAILURE_STATUSES]
 
     def summary(self) -> dict:
-        """For a progress line: how many tasks completed, failed (by status), still run and were not found yet, and the
+        """For a progress line: how many jobs completed, failed (by status), still run and were not found yet, and the
         average progress of the running ones that report it (None when none does)."""
         counts = self.counts()
         running = [job for job in self.states.values() if job["status"] not in FINAL_STATUSES]
@@ -303,13 +303,13 @@ class JobGroup:
                     failed={status: count for status, count in counts.items() if status in FAILURE_STATUSES},
                     average=round(sum(percents) / len(percents), 1) if percents else None)
 
-    def refresh(self, deadline: float | None = None) -> JobGroup:
-        """Read the current state of every task still in progress; raises NotFoundError for a task that does not exist."""
+    def refresh(self) -> JobGroup:
+        """Read the current state of every job still in progress; raises NotFoundError for a job that does not exist."""
         if self._started is None:
             self._started = (self._clock(), self._now())
         wanted = self.pending()
         notes = ListNotes()
-        found, complete, start = self._read_list(wanted, deadline, notes)
+        found, complete, start = self._read_list(wanted, notes)
         self.skipped = max(self.skipped, notes.skipped)
         self.conflicts.update(notes.conflicts)
         for job_id in wanted:
@@ -317,12 +317,12 @@ class JobGroup:
                 self._record(found[job_id], start)
         for job_id in self._single_reads([job_id for job_id in wanted if job_id not in found], complete, notes.conflicts):
             self._read_at[job_id] = self.cycles
-            self._read_one(job_id, deadline)
+            self._read_one(job_id)
         self.cycles += 1
         return self
 
     def _single_reads(self, missing, complete, conflicts) -> list:
-        """Which of the tasks the list did not show to read on their own this refresh (see the class)."""
+        """Which of the jobs the list did not show to read on their own this refresh (see the class)."""
         if self.cycles == 0:
             return missing
         never_found = [job_id for job_id in missing if job_id not in self.states]
@@ -343,18 +343,18 @@ class JobGroup:
             starts.append(self._started[1] - datetime.timedelta(seconds=self._grace))
         return min(starts) - WINDOW_MARGIN if starts else None
 
-    def _read_list(self, wanted, deadline, notes):
-        """({id: list item} of the wanted tasks the list shows, whether the list was read in full, the window's start)."""
+    def _read_list(self, wanted, notes):
+        """({id: list item} of the wanted jobs the list shows, whether the list was read in full, the window's start)."""
         now = self._now()
         start = self._window_start(wanted, now)
-        if start is None:  # only tasks whose creation time is unreadable: the list cannot place them
+        if start is None:  # only jobs whose creation time is unreadable: the list cannot place them
             return {}, False, None
         start = min(max(start, now - RETENTION + WINDOW_MARGIN), now)
         wanted = set(wanted)
-        listing = self._jobs.iterate(start, now, GROUP_MAX_PAGES, deadline, wanted=wanted, notes=notes)
+        listing = self._jobs.iterate(start, now, GROUP_MAX_PAGES, wanted=wanted, notes=notes)
         found = {}
         for item in listing:
-            if item["id"] in wanted and item["id"] not in notes.conflicts:  # a task listed twice, differently, is read on its own
+            if item["id"] in wanted and item["id"] not in notes.conflicts:  # a job listed twice, differently, is read on its own
                 found[item["id"]] = item
                 if len(found) == len(wanted):
                     break
@@ -369,9 +369,9 @@ class JobGroup:
             if window_start is not None:  # the list showed it, so it was created inside the window
                 self._since.setdefault(job["id"], window_start)
 
-    def _read_one(self, job_id, deadline):
+    def _read_one(self, job_id):
         try:
-            self._record(self._jobs.get(job_id, deadline))
+            self._record(self._jobs.get(job_id))
         except NotFoundError as exc:
             if job_id in self.states:
                 raise exc.with_message("%s (it was found earlier in this wait)" % exc) from None

@@ -60,11 +60,12 @@ class FakeClock:
 
 
 def make_client(session, auth=None, max_retries=5, clock=None, **kwargs):
-    """A real client on a scripted session; returns (client, the pauses it slept)."""
+    """A real client on a scripted session whose pauses move ``clock`` on (the clock of the deadlines it is given); returns
+    (client, the pauses it slept)."""
     clock = clock or FakeClock()
     client = HuaweiCloudClient(auth or TokenAuth("tok"), iam_url="https://iam.example.invalid", region=kwargs.pop("region", "cn-north-4"),
                                project_id=kwargs.pop("project_id", "pid"), retry=RetryPolicy(max_retries=max_retries, rng=lambda: 1.0),
-                               session=session, sleep=clock.sleep, clock=clock, **kwargs)
+                               session=session, sleep=clock.sleep, **kwargs)
     return client, clock.sleeps
 
 

@@ -17,8 +17,9 @@ import yaml
 
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.auth import AkSkAuth, PasswordAuth, TokenAuth
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.client import COLLECTION_VERSION, MAX_ANSWER_BYTES, USER_AGENT
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.deadline import Deadline
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.errors import (APIError, ConfigurationError, DeadlineExceeded, IdentityError,
-                                                                               TransportError, UnexpectedAnswer)
+                                                                                      TransportError, UnexpectedAnswer)
 
 URL = "https://ddm.example.invalid/v3/pid/jobs/j1"
 
@@ -79,10 +80,10 @@ def test_client_errors_are_not_retried(http):
     assert sleeps == [] and len(session.sent) == 1
 
 
-def test_deadline_stops_retrying_early_and_keeps_the_last_error(http):
-    client, sleeps = http.client(http.Session(*[http.answer(503, text="")] * 6))
-    with pytest.raises(DeadlineExceeded) as info:
-        client.get_json(URL, deadline=2.5)
+def test_deadline_stops_retrying_early_and_keeps_the_last_error(http, clock):
+    client, sleeps = http.client(http.Session(*[http.answer(503, text="")] * 6), clock=clock)
+    with client.within(Deadline(2.5, clock)), pytest.raises(DeadlineExceeded) as info:
+        client.get_json(URL)
     assert sleeps == [1.0]  # the 2nd backoff (2 s) would pass the deadline
     assert isinstance(info.value.last_error, APIError) and info.value.last_error.status == 503
     assert "no usable answer before the deadline; last error: HTTP 503: empty response body" in str(info.value)
@@ -162,12 +163,13 @@ def test_user_agent_version_matches_galaxy_yml():
     assert USER_AGENT.startswith("huaweicloud.cloud/%s " % COLLECTION_VERSION)
 
 
-def test_throttling_during_a_wait_is_bounded_by_the_deadline_not_max_retries(http):
+def test_throttling_during_a_wait_is_bounded_by_the_deadline_not_max_retries(http, clock):
     def throttled():
         return [http.answer(429, {"error_code": "APIGW.0308", "error_msg": "throttled"}, {"Retry-After": "0"}) for _i in range(8)]
 
-    client, sleeps = http.client(http.Session(*throttled(), http.answer(200, {"ok": 1})), max_retries=2)
-    assert client.get_json(URL, deadline=60.0) == {"ok": 1}
+    client, sleeps = http.client(http.Session(*throttled(), http.answer(200, {"ok": 1})), max_retries=2, clock=clock)
+    with client.within(Deadline(60.0, clock)):
+        assert client.get_json(URL) == {"ok": 1}
     assert sleeps == [1.0] * 8  # Retry-After: 0 still pauses a second
     outside_a_wait, sleeps = http.client(http.Session(*throttled()), max_retries=1)
     with pytest.raises(APIError, match="APIGW.0308.*gave up after 2 attempts"):
@@ -234,12 +236,12 @@ def test_password_login_errors_are_new_errors_not_rewritten_ones(http):
     assert str(info.value).startswith("IAM password login failed: HTTP 401")
 
 
-def test_a_login_needed_by_a_poll_keeps_to_the_poll_deadline(http):
+def test_a_login_needed_by_a_poll_keeps_to_the_poll_deadline(http, clock):
     stalled = [requests.exceptions.ConnectionError("refused") for _i in range(6)]
     session = http.Session(*stalled)
-    client, sleeps = http.client(session, auth=PasswordAuth("u", "p", "d", "pid", None))
-    with pytest.raises(DeadlineExceeded) as info:
-        client.get_json(URL, deadline=2.5)  # a poll of a wait: its deadline also bounds the login it needs
+    client, sleeps = http.client(session, auth=PasswordAuth("u", "p", "d", "pid", None), clock=clock)
+    with client.within(Deadline(2.5, clock)), pytest.raises(DeadlineExceeded) as info:
+        client.get_json(URL)  # a poll of a wait: its deadline also bounds the login it needs
     assert sleeps == [1.0] and len(session.sent) == 2  # the login's retries stopped at the poll's deadline
     assert session.sent[0]["url"] == "https://iam.example.invalid/v3/auth/tokens"
     assert isinstance(info.value.last_error, TransportError)
@@ -250,23 +252,24 @@ def test_a_run_deadline_bounds_the_project_lookup_made_while_a_url_is_built(http
     # DDM URLs hold the project id, so the lookup happens before any request of the wait passes its deadline.
     session = http.Session(*[requests.exceptions.ConnectionError("refused") for _i in range(6)])
     client, sleeps = http.client(session, auth=TokenAuth("tok"), project_id=None, clock=clock)
-    with client.within(clock() + 2.5), pytest.raises(DeadlineExceeded):
+    with client.within(Deadline(2.5, clock)), pytest.raises(DeadlineExceeded):
         str(client.project_id)
     assert sleeps == [1.0] and len(session.sent) == 2 and session.sent[0]["url"] == "https://iam.example.invalid/v3/auth/projects"
     assert session.sent[0]["timeout"] == 2.5  # each attempt is cut to what is left, not api_timeout
     assert client._deadlines == []  # pylint: disable=protected-access
 
 
-def test_deadline_scopes_nest_and_never_extend_an_outer_one(http):
+def test_deadline_scopes_nest_and_never_extend_an_outer_one(http, clock):
     client, _sleeps = http.client(http.Session())
+    fifty, eighty, twenty = Deadline(50.0, clock), Deadline(80.0, clock), Deadline(20.0, clock)
     with client.within(None) as none:
-        assert none is None
-        with client.within(50.0) as outer:
-            with client.within(80.0) as inner, client.within(None) as unchanged:
-                assert (outer, inner, unchanged) == (50.0, 50.0, 50.0)
-            with client.within(20.0) as tighter:
-                assert tighter == 20.0
-    assert client._deadlines == []  # pylint: disable=protected-access
+        assert none is None and client.deadline is None
+        with client.within(fifty) as outer:
+            with client.within(eighty) as inner, client.within(None) as unchanged:
+                assert outer is fifty and inner is fifty and unchanged is fifty and client.deadline is fifty
+            with client.within(twenty) as tighter:
+                assert tighter is twenty and client.deadline is twenty
+    assert client._deadlines == [] and client.deadline is None  # pylint: disable=protected-access
 
 
 class OddScheme(TokenAuth):

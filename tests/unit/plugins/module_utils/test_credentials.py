@@ -13,7 +13,7 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.credentia
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.errors import ConfigurationError
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._ansible.module import huaweicloud_argument_spec
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.temporary_credentials import (AgencySource, MetadataSource,
-                                                                                              RenewingAkSkAuth)
+                                                                                                     RenewingAkSkAuth)
 
 PROFILE = {"current": "dev", "profiles": [{"name": "dev", "mode": "AKSK", "accessKeyId": "AKCFG", "secretAccessKey": "SKCFG",
                                            "securityToken": "STCFG", "region": "ap-southeast-1", "projectId": "pcfg",

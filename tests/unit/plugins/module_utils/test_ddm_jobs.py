@@ -11,7 +11,7 @@ import pytest
 
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._ddm import jobs as ddm
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._ddm.jobs import (FAILURE_STATUSES, FINAL_STATUSES, PAGE_SIZE, SUCCESS_STATUSES, DdmJobs,
-                                                                                 describe)
+                                                                                  describe)
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.times import epoch_ms, parse_time
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.errors import APIError, NotFoundError, UnexpectedAnswer
 

@@ -15,6 +15,7 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._ansible import 
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.auth import TokenAuth
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.client import HuaweiCloudClient
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.errors import ConfigurationError, DeadlineExceeded
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._ddm.module import DdmModule
 
 VALID = dict(project_id="0123456789abcdef0123456789abcdef", region="cn-north-4", cloud="myhuaweicloud.com", api_timeout=30, max_retries=5)
 
@@ -164,7 +165,7 @@ def test_messages_and_warnings_escape_server_text_once_and_results_hold_no_lone_
     assert exited["msg"] == "Create\\x1b[2J\\x07\\nok: [localhost]\\ud800"
 
 
-class RunsOutOfTime(huaweicloud.HuaweiCloudModule):
+class RunsOutOfTime(DdmModule):
     """A module whose run reaches a deadline outside any wait (a project lookup, say), noting the deadline its requests had."""
 
     def connect(self):
@@ -186,7 +187,7 @@ def test_a_waiting_run_has_a_deadline_from_its_start_and_reaching_it_is_a_timeou
     [(outcome, result)] = ansible_module.results
     assert outcome == "fail"
     if wait:
-        assert started + 5 <= module.seen <= time.monotonic() + 5
+        assert started + 5 <= module.seen.end <= time.monotonic() + 5 and module.seen is module.deadline
         assert result["msg"] == "Timed out after 5 s (wait_timeout): GET https://iam.example.invalid/v3/auth/projects: no complete answer before the deadline"
     else:
         assert module.seen is None

@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.deadline import Deadline
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.errors import APIError, DeadlineExceeded, TransportError
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.retry import MAX_RETRY_AFTER, RetryBudget, RetryPolicy, is_retryable, parse_retry_after
 
@@ -75,7 +76,7 @@ def test_budget_gives_up_at_once_on_final_errors():
 
 def test_budget_inside_a_wait_lets_throttling_run_to_the_deadline_only():
     now = [0.0]
-    budget = RetryBudget(RetryPolicy(max_retries=1, rng=lambda: 1.0), deadline=10.0, clock=lambda: now[0])
+    budget = RetryBudget(RetryPolicy(max_retries=1, rng=lambda: 1.0), deadline=Deadline(10.0, lambda: now[0]))
     for _attempt in range(5):
         assert budget.next_pause(_api(429), retry_after=0) == 1.0  # throttled: at least a second, never counted
         now[0] += 1.0
@@ -86,7 +87,7 @@ def test_budget_inside_a_wait_lets_throttling_run_to_the_deadline_only():
 
 
 def test_budget_inside_a_wait_still_bounds_other_failures_by_max_retries():
-    budget = RetryBudget(RetryPolicy(max_retries=1, rng=lambda: 1.0), deadline=1000.0, clock=lambda: 0.0)
+    budget = RetryBudget(RetryPolicy(max_retries=1, rng=lambda: 1.0), deadline=Deadline(1000.0, lambda: 0.0))
     budget.next_pause(_api(503))
     with pytest.raises(APIError, match="gave up after 2 attempts"):
         budget.next_pause(_api(503))

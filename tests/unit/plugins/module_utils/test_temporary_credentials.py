@@ -12,8 +12,8 @@ import pytest
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.auth import AkSkAuth, TokenAuth
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.errors import APIError, IdentityError, TransportError, UnexpectedAnswer
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.temporary_credentials import (AgencySource, MetadataSource,
-                                                                                              RenewingAkSkAuth, TemporaryCredentials,
-                                                                                              parse_credential, parse_expiry)
+                                                                                                     RenewingAkSkAuth, TemporaryCredentials,
+                                                                                                     parse_credential, parse_expiry)
 
 URL = "https://ddm.example.invalid/v3/pid/jobs/j1"
 T0 = 1_800_000_000.0

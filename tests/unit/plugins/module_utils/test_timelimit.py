@@ -12,6 +12,7 @@ import pytest
 
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.auth import TokenAuth
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.client import HuaweiCloudClient
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.deadline import Deadline
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.errors import DeadlineExceeded, TransportError
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.retry import RetryPolicy
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.timelimit import TimeLimitExpired, can_interrupt, time_limit
@@ -86,8 +87,9 @@ def client(timeout=30, max_retries=0):
 @pytest.mark.parametrize("mode", ["stall", "headers", "body"])
 def test_a_request_inside_a_wait_ends_at_the_deadline_whatever_the_server_does(slow_server, mode):
     server = slow_server(mode)
-    with pytest.raises(DeadlineExceeded, match="no complete answer before the deadline"):
-        client(timeout=30).get_json(server.url, deadline=time.monotonic() + 1.0)
+    api = client(timeout=30)
+    with api.within(Deadline(1.0)), pytest.raises(DeadlineExceeded, match="no complete answer before the deadline"):
+        api.get_json(server.url)
     assert server.got_request.is_set() and not server.finished.is_set()
 
 
@@ -103,7 +105,9 @@ def test_api_timeout_is_a_budget_for_the_whole_answer_not_per_read(slow_server, 
 def test_a_fast_answer_is_untouched(slow_server):
     server = slow_server("body")
     server.byte_interval = 0
-    assert client(timeout=5).get_json(server.url, deadline=time.monotonic() + 5) == {"job": {"id": "j1", "status": "Completed"}}
+    api = client(timeout=5)
+    with api.within(Deadline(5)):
+        assert api.get_json(server.url) == {"job": {"id": "j1", "status": "Completed"}}
 
 
 def test_time_limit_restores_the_previous_alarm_handler():

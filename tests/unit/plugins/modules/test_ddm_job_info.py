@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import functools
+import itertools
 import json
 import weakref
 
@@ -15,8 +15,8 @@ import pytest
 
 from ansible.module_utils import basic
 
-from ansible_collections.huaweicloud.cloud.plugins.module_utils._ddm import job_waiter as task_waiter
-from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud import polling as waiter
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._ddm import job_waiter
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._ddm import module as ddm_module
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.errors import DeadlineExceeded, NotFoundError, TransportError
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._ansible.progress import PROGRESS_FILE_ENV, read_new_records
 from ansible_collections.huaweicloud.cloud.plugins.modules import ddm_job_info
@@ -50,7 +50,8 @@ def next_of(script):
 
 
 class ScriptedJobs:
-    """Stands in for DdmJobs: answers from a script, and records every call (none may happen on bad input).
+    """Stands in for DdmJobs: answers from a script, and records every call with the deadline the client's requests then had
+    (none may happen on bad input).
 
     ``states`` answers get() (``by_id`` per task instead); ``items`` is the list, or ``lists`` one list per iterate().
     """
@@ -63,16 +64,22 @@ class ScriptedJobs:
         self.truncated = truncated
         self.listed = listed  # what find_list_item finds
         self.calls = []
+        self.client = None
 
-    def get(self, job_id, deadline=None):
-        self.calls.append(("get", job_id, deadline))
+    def bind(self, client):
+        """Take the module's client, as DdmJobs(client, endpoint) does."""
+        self.client = client
+        return self
+
+    def get(self, job_id):
+        self.calls.append(("get", job_id, self.client.deadline))
         state = next_of(self.by_id.get(job_id, self.states))
         if isinstance(state, Exception):
             raise state
         return dict(state, id=job_id)
 
     def iterate(self, start, end, *args, **kwargs):  # pylint: disable=unused-argument
-        self.calls.append(("iterate", start, end) + ((args[1],) if len(args) > 1 else ()))
+        self.calls.append(("iterate", start, end, self.client.deadline))
         if self.lists:
             self.items = next_of(self.lists)
         return self
@@ -82,8 +89,8 @@ class ScriptedJobs:
             raise self.items
         return iter(self.items)
 
-    def find_list_item(self, job, deadline=None):
-        self.calls.append(("find_list_item", job["id"], deadline))
+    def find_list_item(self, job):
+        self.calls.append(("find_list_item", job["id"], self.client.deadline))
         return self.listed
 
 
@@ -108,11 +115,11 @@ def run(monkeypatch):
     monkeypatch.setattr(basic.AnsibleModule, "warn", lambda self, text: warnings.append(text))
 
     # Polls follow one another at once: these tests script answers, not time.
-    monkeypatch.setattr(task_waiter, "wait_for", functools.partial(waiter.wait_for, sleep=lambda seconds: None))
+    monkeypatch.setattr(ddm_job_info.DdmJobInfo, "sleep", staticmethod(lambda seconds: None))
 
     def run_module(options, jobs=None):
         jobs = jobs or ScriptedJobs()
-        monkeypatch.setattr(ddm_job_info, "DdmJobs", lambda client, endpoint: jobs)
+        monkeypatch.setattr(ddm_module, "DdmJobs", lambda client, endpoint: jobs.bind(client))
         with patch_module_args(dict(CONNECTION, **options)):
             with pytest.raises(ModuleExit) as info:
                 ddm_job_info.main()
@@ -154,8 +161,8 @@ def test_list_window_defaults_to_the_last_24_hours_and_filters(run):
     jobs = ScriptedJobs(items=items)
     before = datetime.datetime.now(UTC)
     outcome, warnings = run(dict(status=["Failed"], instance_id="i1", name="CreateInstance"), jobs)
-    (_call, start, end), = jobs.calls
-    assert before <= end <= datetime.datetime.now(UTC) and end - start == datetime.timedelta(hours=24)
+    (_call, start, end, deadline), = jobs.calls
+    assert deadline is None and before <= end <= datetime.datetime.now(UTC) and end - start == datetime.timedelta(hours=24)
     # The job shape, plus the deprecated flat instance_id that list items had before.
     listed = dict(id="a", status="Failed", name="CreateInstance", instance=dict(id="i1"), instance_id="i1")
     assert not outcome.failed and outcome.result == dict(changed=False, jobs=[listed]) and warnings == []
@@ -166,7 +173,7 @@ def test_list_window_honours_offsets(run):
     now = datetime.datetime.now(UTC)
     start = (now - datetime.timedelta(hours=2)).astimezone(datetime.timezone(datetime.timedelta(hours=8)))
     run(dict(start_time=start.isoformat()), jobs)
-    (_call, seen_start, seen_end), = jobs.calls
+    (_call, seen_start, seen_end, _deadline), = jobs.calls
     assert seen_start == start and seen_start.utcoffset() == datetime.timedelta(hours=8)
     assert datetime.timedelta(hours=2) <= seen_end - seen_start < datetime.timedelta(hours=2, minutes=1)  # end defaults to now
 
@@ -217,7 +224,7 @@ def test_a_timeout_reports_the_last_state_and_the_last_error(run):
     assert outcome.failed and outcome.result["job"]["process"] == "40%"
     assert outcome.result["msg"] == ("Timed out after 5 s waiting for DDM job j1 (unnamed): last status Running, progress 40%; "
                                      "the last poll got no answer: GET x: no complete answer before the deadline")
-    assert all(call[2] is not None for call in jobs.calls)  # every poll of a wait has a deadline
+    assert all(call[2] is not None for call in jobs.calls)  # every poll of a wait keeps to the run's deadline
 
 
 def test_a_timeout_before_any_answer_has_no_job(run):
@@ -237,14 +244,14 @@ def test_operations_come_from_the_list_for_failed_and_switch_over_tasks(run, sta
 
 
 def test_a_task_not_visible_yet_is_waited_for(run, monkeypatch):
-    monkeypatch.setattr(task_waiter, "NOT_FOUND_GRACE", 30)
+    monkeypatch.setattr(job_waiter, "NOT_FOUND_GRACE", 30)
     jobs = ScriptedJobs(states=[NotFoundError("job j1 not found in project p"), dict(status="Completed")], listed=dict(operations=[]))
     outcome, _warnings = run(dict(job_id="j1", wait=True), jobs)
     assert not outcome.failed and outcome.result["job"]["status"] == "Completed" and outcome.result["polls"] == 2
 
 
 def test_a_task_still_not_found_after_the_grace_fails_with_the_not_found_message(run, monkeypatch):
-    monkeypatch.setattr(task_waiter, "NOT_FOUND_GRACE", 0)
+    monkeypatch.setattr(job_waiter, "NOT_FOUND_GRACE", 0)
     jobs = ScriptedJobs(states=[NotFoundError("job j1 not found in project p")])
     outcome, _warnings = run(dict(job_id="j1", wait=True), jobs)
     assert outcome.failed and outcome.result["msg"] == "job j1 not found in project p (still not found after 0 s of waiting)"
@@ -291,7 +298,7 @@ def test_job_ids_wait_for_every_task_and_report_each_failure_once(run, tmp_path,
                                      "No quota.; DDM job c (CreateInstance) on instance ddm-c (i-c) ended with status RollbackSuccess: Rolled back.")
     assert [job["status"] for job in outcome.result["jobs"]] == ["Completed", "Failed", "RollbackSuccess"]
     assert outcome.result["counts"] == {"Completed": 1, "Failed": 1, "RollbackSuccess": 1}
-    assert [call[0] for call in jobs.calls] == ["iterate"] * 3 and all(call[3] is not None for call in jobs.calls)  # deadlines passed down
+    assert [call[0] for call in jobs.calls] == ["iterate"] * 3 and all(call[3] is not None for call in jobs.calls)  # the run's deadline
     with open(progress, encoding="utf-8") as handle:
         records = read_new_records(handle)
     assert [(r["kind"], r.get("id"), r.get("completed"), r.get("running")) for r in records] == [
@@ -300,7 +307,7 @@ def test_job_ids_wait_for_every_task_and_report_each_failure_once(run, tmp_path,
 
 
 def test_job_ids_a_task_not_visible_yet_is_looked_for_again_in_the_list(run, monkeypatch):
-    monkeypatch.setattr(task_waiter, "NOT_FOUND_GRACE", 30)
+    monkeypatch.setattr(job_waiter, "NOT_FOUND_GRACE", 30)
     jobs = ScriptedJobs(lists=[[listed("a", "Completed")], [listed("b", "Completed")]], by_id={"b": [NotFoundError("job b not found in project p")]})
     outcome, _warnings = run(dict(job_ids=["a", "b"], wait=True), jobs)
     assert not outcome.failed and outcome.result["counts"] == {"Completed": 2}
@@ -308,7 +315,7 @@ def test_job_ids_a_task_not_visible_yet_is_looked_for_again_in_the_list(run, mon
 
 
 def test_job_ids_a_task_never_found_fails_the_wait_with_every_state(run, monkeypatch):
-    monkeypatch.setattr(task_waiter, "NOT_FOUND_GRACE", 0)
+    monkeypatch.setattr(job_waiter, "NOT_FOUND_GRACE", 0)
     jobs = ScriptedJobs(items=[listed("a", "Running")], by_id={"b": [NotFoundError("job b not found in project p")]})
     outcome, _warnings = run(dict(job_ids=["a", "b"], wait=True), jobs)
     assert outcome.failed and outcome.result["msg"] == "job b not found in project p"
@@ -335,8 +342,8 @@ def test_job_ids_a_final_task_read_on_its_own_gets_the_list_details(run):
 
 
 def test_job_ids_tasks_seen_final_only_after_the_deadline_still_time_out(run, monkeypatch):
-    clock = iter(range(0, 100, 10))  # every reading of the wait's clock is 10 s later: the first answer comes after the deadline
-    monkeypatch.setattr(task_waiter, "wait_for", functools.partial(waiter.wait_for, sleep=lambda seconds: None, clock=lambda: next(clock)))
+    clock = itertools.count(0, 10)  # every reading of the run's clock is 10 s later: the first answer comes after the deadline
+    monkeypatch.setattr(ddm_job_info.DdmJobInfo, "clock", staticmethod(lambda: next(clock)))
     jobs = ScriptedJobs(items=[listed("a", "Completed")])
     outcome, _warnings = run(dict(job_ids=["a"], wait=True, wait_timeout=5), jobs)
     assert outcome.failed and outcome.result["msg"] == "Timed out after 5 s waiting for 1 DDM jobs: every task was final, but seen only after the deadline"
@@ -355,7 +362,7 @@ def test_a_wrong_instance_returns_the_task_that_was_read(run):
 
 
 def test_job_ids_timeout_tells_tasks_never_found_from_tasks_in_progress(run, monkeypatch):
-    monkeypatch.setattr(task_waiter, "NOT_FOUND_GRACE", 3600)
+    monkeypatch.setattr(job_waiter, "NOT_FOUND_GRACE", 3600)
     jobs = ScriptedJobs(lists=[[listed("a", "Running", process="40%")], DeadlineExceeded("GET x: no complete answer before the deadline")],
                         by_id={"b": [NotFoundError("job b not found in project p")]})
     outcome, _warnings = run(dict(job_ids=["a", "b"], wait=True, wait_timeout=5), jobs)
@@ -377,8 +384,8 @@ class ManyAnswers(ScriptedJobs):
         self.refs = []
         self.held = []
 
-    def get(self, job_id, deadline=None):
-        self.calls.append(("get", job_id, deadline))
+    def get(self, job_id):
+        self.calls.append(("get", job_id, self.client.deadline))
         self.held.append(sum(ref() is not None for ref in self.refs))
         name = Text("CreateInstance")
         self.refs.append(weakref.ref(name))

@@ -1,0 +1,173 @@
+# Copyright: Contributors to the huaweicloud.cloud collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""InstanceOperator on a scripted instance API and a simulated clock: busy retries, status waits and read-backs,
+all through the one polling loop."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._ansible.progress import ProgressReporter, read_new_records
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.deadline import Deadline
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.errors import (DeadlineExceeded, OperationFailed, OutcomeUnknown,
+                                                                                      ResourceBusy, TransportError)
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._ddm.operations import InstanceOperator, Operation, settled
+
+RUNNING = dict(id="i1", name="ddm-a", status="RUNNING")
+OPERATION = Operation("resize", dict(id="i1", name="ddm-a"), 1, 2)
+SENT = datetime.datetime(2026, 11, 28, 10, 0, tzinfo=datetime.timezone.utc)
+
+
+class ScriptedInstances:
+    """Stands in for DdmInstances: get() and find_by_name() answer from scripts (the last entry repeats), on the clock."""
+
+    def __init__(self, states=(RUNNING,), named=((),)):
+        self.states = list(states)
+        self.named = [list(found) for found in named]
+        self.reads = 0
+
+    def get(self, instance_id):  # pylint: disable=unused-argument
+        self.reads += 1
+        return self.states.pop(0) if len(self.states) > 1 else self.states[0]
+
+    def find_by_name(self, name):  # pylint: disable=unused-argument
+        return (self.named.pop(0) if len(self.named) > 1 else self.named[0]), None
+
+
+class Writes:
+    """A write that answers from a script: an exception is raised, anything else returned."""
+
+    def __init__(self, *answers):
+        self.answers = list(answers)
+        self.sent = 0
+
+    def __call__(self):
+        self.sent += 1
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def operator(clock, api, seconds=60, interval=None, reporter=None, jobs=None):
+    warnings = []
+    made = InstanceOperator(api, jobs, Deadline(seconds, clock), interval, warnings.append, reporter or ProgressReporter(None),
+                            clock=clock, sleep=clock.sleep)
+    return made, warnings
+
+
+BUSY = ResourceBusy("HTTP 409 DBS.200019: Another operation is being performed.")
+
+
+def test_a_write_refused_as_busy_is_sent_again_once_the_instance_settles(clock):
+    api = ScriptedInstances([dict(RUNNING, status="RESIZING"), RUNNING])
+    ops, warnings = operator(clock, api)
+    write = Writes(BUSY, {"job_id": "j2"})
+    assert ops.send(RUNNING, write, True, OPERATION) == {"job_id": "j2"}
+    assert write.sent == 2 and api.reads == 2 and warnings == []
+    # One steady pause of the interval before looking at the status, then the status wait's own schedule.
+    assert clock.sleeps == [5, 1.0]
+
+
+def test_a_write_that_answers_nothing_is_not_taken_for_a_refusal(clock):
+    ops, _warnings = operator(clock, ScriptedInstances())
+    write = Writes(None)
+    assert ops.send(RUNNING, write, True, OPERATION) is None and write.sent == 1 and clock.sleeps == []
+
+
+def test_without_wait_a_busy_instance_fails_naming_its_status(clock):
+    api = ScriptedInstances([dict(RUNNING, status="RESIZING")])
+    ops, _warnings = operator(clock, api)
+    with pytest.raises(OperationFailed) as info:
+        ops.send(RUNNING, Writes(BUSY), False, OPERATION)
+    assert str(info.value) == ("DDM instance ddm-a (i1) is busy (HTTP 409 DBS.200019: Another operation is being performed., status RESIZING); "
+                               "set wait: true to wait for the other operation to end")
+    assert info.value.resource["status"] == "RESIZING" and clock.sleeps == []
+
+
+def test_an_instance_that_stays_busy_fails_at_the_deadline(clock):
+    ops, _warnings = operator(clock, ScriptedInstances(), seconds=12)
+    write = Writes(*[BUSY] * 10)
+    with pytest.raises(OperationFailed, match=r"^DDM instance ddm-a \(i1\) stayed busy until the deadline: HTTP 409"):
+        ops.send(RUNNING, write, True, OPERATION)
+    # At 0, 5 and 10 s (a steady cadence), and at 11 s: the last attempt leaves a second for its answer.
+    assert clock.sleeps == [5, 5, 1] and write.sent == 4
+
+
+def test_a_resent_write_refused_by_its_own_operation_is_not_sent_a_third_time(clock):
+    api = ScriptedInstances([dict(RUNNING, status="RESIZING"), dict(RUNNING, flavor_ref="large")])
+    ops, warnings = operator(clock, api)
+    write = Writes(BUSY)
+    assert ops.send(RUNNING, write, True, OPERATION, done=lambda current: current["flavor_ref"] == "large") == {}
+    assert write.sent == 1 and warnings == [
+        "DDM instance ddm-a (i1) was already as asked once the operation under way on it ended: an earlier attempt of the request, whose answer "
+        "was lost, did it; not sent again"]
+
+
+def test_a_write_that_reaches_the_deadline_fails_as_a_timeout_of_the_run(clock):
+    ops, _warnings = operator(clock, ScriptedInstances())
+    stalled = DeadlineExceeded("PUT x: no complete answer before the deadline")
+    with pytest.raises(DeadlineExceeded) as info:
+        ops.send(RUNNING, Writes(stalled), True, OPERATION)
+    assert info.value is stalled
+
+
+def test_a_status_wait_reports_progress_with_the_operation_it_serves(clock, tmp_path):
+    path = tmp_path / "progress"
+    api = ScriptedInstances([dict(RUNNING, status="RESIZING"), dict(RUNNING, status="RESIZING"), RUNNING])
+    ops, _warnings = operator(clock, api, reporter=ProgressReporter(str(path)))
+    assert ops.wait_until_settled(dict(RUNNING, status="RESIZING"), True, OPERATION) == RUNNING
+    with open(path, encoding="utf-8") as handle:
+        records = read_new_records(handle)
+    assert [(record["kind"], record["status"], record["operation"]) for record in records] == [
+        ("instance", "RESIZING", dict(name="resize", step=1, steps=2)), ("instance", "RUNNING", dict(name="resize", step=1, steps=2))]
+    assert records[0]["instance"] == dict(id="i1", name="ddm-a") and records[0]["wanted"] == "RUNNING"
+
+
+def test_a_status_wait_fails_at_the_deadline_with_the_last_status(clock):
+    ops, _warnings = operator(clock, ScriptedInstances([dict(RUNNING, status="RESIZING")]), seconds=10)
+    with pytest.raises(OperationFailed, match=r"^Timed out waiting for DDM instance ddm-a \(i1\) to be RUNNING: its status is still RESIZING$"):
+        ops.wait_for_status(RUNNING, settled, "RUNNING", OPERATION)
+    assert clock.now - 100.0 <= 10.0
+
+
+LOST = OutcomeUnknown(TransportError("POST x: connection failed: reset"))
+
+
+def test_a_lost_creation_is_read_back_by_name(clock):
+    created = dict(id="i9", name="ddm-new", status="CREATING")
+
+    class NoJobs:
+        @staticmethod
+        def iterate(*args):  # pylint: disable=unused-argument
+            return [dict(id="j9", name="CreateInstance", status="Running", instance_id="i9")]
+
+    ops, warnings = operator(clock, ScriptedInstances(named=[(), (created,)]), jobs=NoJobs())
+    assert ops.adopt_created("ddm-new", SENT, LOST) == (created, "j9")
+    assert clock.sleeps == [1.0] and len(warnings) == 1 and "the instance it created, i9, was found by name and adopted" in warnings[0]
+
+
+def test_a_read_back_looks_for_30_s_at_most_and_never_past_the_deadline(clock):
+    ops, _warnings = operator(clock, ScriptedInstances(named=[()]), seconds=1800)
+    with pytest.raises(OperationFailed, match="no instance of that name appeared within 30 s. It was not sent again"):
+        ops.adopt_created("ddm-new", SENT, LOST)
+    assert 25 <= clock.now - 100.0 <= 30
+    ops, _warnings = operator(clock, ScriptedInstances(named=[()]), seconds=8)
+    with pytest.raises(OperationFailed, match="no instance of that name appeared within 8 s"):
+        ops.adopt_created("ddm-new", SENT, LOST)
+
+
+def test_a_lost_node_change_follows_the_job_it_started(clock):
+    class Jobs:
+        def __init__(self):
+            self.lists = [[], [dict(id="j5", name="EnlargeNode", status="Running", instance_id="other"),
+                               dict(id="j4", name="EnlargeNode", status="Running", instance_id="i1")]]
+
+        def iterate(self, *args):  # pylint: disable=unused-argument
+            return self.lists.pop(0)
+
+    ops, warnings = operator(clock, ScriptedInstances(), jobs=Jobs())
+    assert ops.adopt_node_change(RUNNING, "EnlargeNode", SENT, LOST) == "j4"
+    assert "its task j4 was found and followed" in warnings[0]
