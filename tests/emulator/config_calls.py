@@ -85,7 +85,11 @@ def slow(emulator, seconds=3.0):
 
 def settled(emulator, instance_id):
     """Wait until the instance has no operation and reads RUNNING."""
-    return wait_for(lambda: (lambda item: item["operation"] is None and item["status"] == "RUNNING")(emulator.instance(instance_id)))
+    def ready():
+        item = emulator.instance(instance_id)
+        return item["operation"] is None and item["status"] == "RUNNING"
+
+    return wait_for(ready)
 
 
 # ----------------------------------------------------------------------------- schemas
@@ -185,4 +189,3 @@ def change_parameters(emulator, instance_id, values, version="v3.1"):
 
 def restart(emulator, instance_id):
     return api(emulator, "POST", ("v3", "instances/%s/restart" % instance_id))
-

@@ -164,7 +164,7 @@ def test_a_prepaid_instance_can_hide_its_order_while_writes_answer_orders(emulat
 def test_an_instance_created_prepaid_can_hide_its_order_afterwards(emulator):
     emulator.instance_settings(**FAST)
     order = api(emulator, "POST", ("v3", "instances"), create_body(charge_info={"charge_mode": "prePaid", "period_type": "month",
-                                                                                 "period_num": 1})).json()["order_id"]
+                                                                                "period_num": 1})).json()["order_id"]
     instance_id = emulator.instances()[0]["id"]
     order_id_shown(emulator, instance_id, "absent")
     wait_for(lambda: shown(emulator, instance_id)["status"] == "RUNNING")
@@ -245,4 +245,3 @@ def test_latency_with_jitter_is_seeded_and_reset_clears_it(emulator):
     for payload in ({"delay": -1}, {"delay": 0}, {"delay": 1, "where": "during"}, {"delay": 1, "seed": "x"}, {"delay": 1, "path": "("}):
         with pytest.raises(EmulatorError):
             emulator.control("POST", "latency", payload)
-

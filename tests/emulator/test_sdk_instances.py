@@ -172,7 +172,7 @@ def test_sdk_node_groups(sdk, client, emulator):
         client.resize_flavor(v1.ResizeFlavorRequest(instance_id=instance_id, body=v1.ResizeFlavorReq(spec_code="ddm.c6.xlarge.2")))
     assert (caught.value.status_code, caught.value.error_code) == (400, "DBS.280001")
     client.resize_flavor(v1.ResizeFlavorRequest(instance_id=instance_id, body=v1.ResizeFlavorReq(spec_code="ddm.c6.xlarge.2",
-                                                                                                group_id=readers.id)))
+                                                                                                 group_id=readers.id)))
     wait_for(settled)
     client.expand_ddm_instance_nodes(v1.ExpandDdmInstanceNodesRequest(instance_id=instance_id, body=v1.ExpandDdmInstanceNodesRequestBody(
         group_id=readers.id, subnet_id=other_subnet, nodes=[v1.EnlargeNodeInfo(available_zone="cn-north-4a")])))

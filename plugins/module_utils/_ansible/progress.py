@@ -132,24 +132,3 @@ def read_new_records(handle) -> list:
             records.append(json.loads(line))
         except ValueError:
             continue
-
-
-# temporary: removed on merge (the DDM waits import the record builders from .._ddm.progress then)
-def task_record(*args, **context) -> dict:
-    from .._ddm.progress import job_record  # pylint: disable=import-outside-toplevel
-    return job_record(*args, **context)
-
-
-def group_record(*args, **context) -> dict:  # temporary: removed on merge
-    from .._ddm.progress import group_record as ddm_group_record  # pylint: disable=import-outside-toplevel
-    return ddm_group_record(*args, **context)
-
-
-def task_failed_record(*args, **context) -> dict:  # temporary: removed on merge
-    from .._ddm.progress import job_failed_record  # pylint: disable=import-outside-toplevel
-    return job_failed_record(*args, **context)
-
-
-def instance_record(*args, **context) -> dict:  # temporary: removed on merge
-    from .._ddm.progress import instance_record as ddm_instance_record  # pylint: disable=import-outside-toplevel
-    return ddm_instance_record(*args, **context)

@@ -17,7 +17,8 @@ from .jobs import FAILURE_STATUSES, FINAL_STATUSES, LIST_DETAIL_STATUSES, NOT_FO
     describe_last_state, job_view, progress_percent
 from .._cloud.deadline import Deadline
 from .._cloud.errors import HuaweiCloudError, NotFoundError, WrongInstance
-from .._ansible.progress import ProgressReporter, group_record, task_failed_record, task_record
+from .progress import group_record, job_failed_record, job_record
+from .._ansible.progress import ProgressReporter
 from .._cloud.polling import WaitOutcome, wait_for
 
 DEFAULT_WAIT_INTERVAL = 5
@@ -130,7 +131,7 @@ class JobWaiter:
             return job
 
         def report(job, elapsed):
-            record = task_record(job_id, job, elapsed, **context)
+            record = job_record(job_id, job, elapsed, **context)
             self._reporter.update(("not visible yet",) if job is None else (job["status"], job.get("process")), record)
 
         outcome = wait_for(poll, lambda job: job is not None and job["status"] in FINAL_STATUSES, deadline, wait_interval(interval, deadline),
@@ -244,7 +245,7 @@ class JobWaiter:
             for job in group.failed():
                 if job["id"] not in told:
                     told.add(job["id"])
-                    self._reporter.write(task_failed_record(job, elapsed, **context))
+                    self._reporter.write(job_failed_record(job, elapsed, **context))
             summary = group.summary()
             key = (summary["completed"], sorted(summary["failed"].items()), summary["running"], summary["not_found"])
             self._reporter.update(key, group_record(summary, elapsed, **context))

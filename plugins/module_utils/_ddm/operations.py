@@ -18,7 +18,8 @@ from .instances import READY, describe, in_progress, is_failed
 from .jobs import job_view
 from .._cloud.deadline import Deadline
 from .._cloud.errors import DeadlineExceeded, OperationFailed, OutcomeUnknown, ResourceBusy, printable
-from .._ansible.progress import ProgressReporter, instance_record
+from .progress import instance_record
+from .._ansible.progress import ProgressReporter
 from .job_waiter import wait_interval
 from .._cloud.times import utc_now
 from .._cloud.polling import FIRST_PAUSE, wait_for

@@ -98,7 +98,6 @@ class Fault:
         headers.update(self.headers)
         return self.status, data, headers
 
-
     def garbled(self, answer):
         """The API's real (status, body bytes, headers), made unreadable as ``garble`` says (the status is kept)."""
         status, data, headers = answer

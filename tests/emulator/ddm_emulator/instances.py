@@ -211,7 +211,6 @@ class Instance:
     def group_nodes(self, group_id):
         return [node for node in self.nodes if node["group_id"] == group_id]
 
-
     # ------------------------------------------------------------------ changes
 
     def add_nodes(self, zones, group_id=None, subnets=None):
