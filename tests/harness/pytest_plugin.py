@@ -100,13 +100,15 @@ def emulator_options():
     return {}
 
 
-@pytest.fixture(scope="session")
+# A look-up for each test, not a session fixture: a session fixture is made once, with the options of
+# the first folder that asks, and would hand that emulator to the other folders too.
+@pytest.fixture
 def emulator_process(emulator_pool, emulator_options):
-    """The folder's default emulator process, shared by the tests of this session (or xdist worker)."""
+    """The folder's default emulator process, running for the whole session (or xdist worker), as the last test left it."""
     return emulator_pool.get(**emulator_options)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def emulator_server(emulator_process):
     """Another name of ``emulator_process``: the running emulator without the per-test reset."""
     return emulator_process
