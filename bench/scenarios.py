@@ -42,11 +42,11 @@ PROFILES = {
                  creation_count=20, creation_seconds=40, creation_forks=20, creation_limit=40, creation_window=60,
                  wait_interval=5, uri_delay=5, rate_window=10),
     # The smoke: every scenario once, on tasks of a few seconds polled every second.
-    "quick": dict(wait_duration=2, wait_reps=1, cpu_duration=2, cpu_reps=1, adhoc_reps=1, progress_duration=2, progress_phases=1,
-                  scale_hosts=3, scale_duration=2, list_sizes=(0, 20, 200),
-                  many_tasks=6, many_small=3, many_durations=(1, 3), many_forks=3, many_limit=10, many_window=5,
+    "quick": dict(wait_duration=1, wait_reps=1, cpu_duration=1, cpu_reps=1, adhoc_reps=1, progress_duration=1, progress_phases=1,
+                  scale_hosts=3, scale_duration=1, list_sizes=(0, 20, 200),
+                  many_tasks=6, many_small=3, many_durations=(0.5, 2), many_forks=3, many_limit=10, many_window=5,
                   instance_sizes=(0, 20, 200), instance_reps=1,
-                  creation_count=4, creation_seconds=1, creation_forks=4, creation_limit=8, creation_window=2,
+                  creation_count=4, creation_seconds=1, creation_forks=4, creation_limit=8, creation_window=1,
                   wait_interval=1, uri_delay=1, rate_window=2),
 }
 INSTANCE_INFO = "huaweicloud.cloud.ddm_instance_info"
