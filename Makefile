@@ -10,7 +10,7 @@ help:
 	@echo "make units      ansible-test units on a staged copy of the collection"
 	@echo "make lint       ansible-lint --profile production"
 	@echo "make matrix     smoke checks of the built collection on ansible-core 2.16 to 2.21 (tests/matrix/versions.txt)"
-	@echo "make pytest     pytest over tests/unit, tests/emulator, tests/matrix and tests/integration (PYTEST_ARGS=...)"
+	@echo "make pytest     pytest over tests/unit, tests/emulator, tests/matrix and tests/integration (PYTEST_ARGS=..., PYTEST_WORKERS=N)"
 	@echo "make bench      the full benchmark (about 22 minutes; bench/run.sh --quick is the smoke in make test)"
 	@echo "make clean      remove build output and caches (keeps .venv, ~/.cache/huaweicloud-cloud-matrix and ~/.cache/huaweicloud-cloud-importer)"
 
@@ -33,7 +33,7 @@ build importer sanity units lint changelog ee matrix:
 bench:
 	@bench/run.sh
 
-# Extra pytest arguments: make pytest PYTEST_ARGS="-k waiter -x"
+# Extra pytest arguments: make pytest PYTEST_ARGS="-k waiter -x"; pytest-xdist workers: PYTEST_WORKERS=N (0: none).
 pytest:
 	@scripts/test.sh pytest -- $(PYTEST_ARGS)
 

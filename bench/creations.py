@@ -27,7 +27,6 @@ from harness.emulator import (  # pylint: disable=import-error
 from many import detection_latencies  # pylint: disable=import-error
 
 VARIANTS = ("forks", "loop")
-WAIT_INTERVAL = 5
 PLAYBOOKS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "playbooks")
 CREATE_PATH = "/v3/%s/instances" % PROJECT_ID
 # What every instance is created with (ddm_instance's options, through the playbooks' bench_instance).
@@ -76,7 +75,7 @@ class Creations:
 
     def command(self, variant):
         values = {"bench_endpoint": self.bench.endpoint, "bench_project_id": PROJECT_ID, "bench_instance": INSTANCE,
-                  "bench_wait_interval": WAIT_INTERVAL, "bench_wait_timeout": 3000}
+                  "bench_wait_interval": self.profile["wait_interval"], "bench_wait_timeout": 3000}
         ansible = self.bench.ansible
         if variant == "forks":
             hosts = {"ddm-create-%02d" % (index + 1): {"bench_instance_name": name} for index, name in enumerate(self.names())}
@@ -142,4 +141,4 @@ class Creations:
         runs = [self.run_variant(variant) for variant in VARIANTS]
         return {"instances": self.count, "create_seconds": self.profile["creation_seconds"], "forks": self.profile["creation_forks"],
                 "ratelimit": {"limit": self.profile["creation_limit"], "window": self.profile["creation_window"]},
-                "wait_interval": WAIT_INTERVAL, "runs": runs}
+                "wait_interval": self.profile["wait_interval"], "runs": runs}

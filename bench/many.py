@@ -18,7 +18,6 @@ from harness.emulator import PROJECT_ID  # pylint: disable=import-error
 from stats import job_gets  # pylint: disable=import-error
 
 VARIANTS = ("forks", "loop", "job_ids")
-WAIT_INTERVAL = 5
 LIST_PATH = "/v3/%s/jobs" % PROJECT_ID
 
 
@@ -61,8 +60,8 @@ class Many:
         emulator.reset()
         tasks = self.create(count)
         emulator.clear_requests()
-        emulator.set_ratelimit(self.profile["many_limit"], 60)
-        values = {"bench_wait_interval": WAIT_INTERVAL, "bench_wait_timeout": 1800}
+        emulator.set_ratelimit(self.profile["many_limit"], self.profile["many_window"])
+        values = {"bench_wait_interval": self.profile["wait_interval"], "bench_wait_timeout": 1800}
         label = "many/%s/%d" % (variant, count)
         try:
             if variant == "forks":
@@ -72,7 +71,7 @@ class Many:
                 playbook = "wait_loop.yml" if variant == "loop" else "wait_job_ids.yml"
                 run = self.bench.playbook(label, playbook, values=dict(values, bench_job_ids=list(tasks)), timeout=3600)
         finally:
-            emulator.set_ratelimit(0, 60)
+            emulator.set_ratelimit(0, self.profile["many_window"])
         entries = [entry for entry in emulator.requests_log() if entry["path"].startswith("/v3/")]
         latencies = detection_latencies(entries, tasks, variant)
         known = [latency for latency in latencies if latency is not None]
@@ -94,4 +93,5 @@ class Many:
         runs = [self.run_variant(variant, count) for variant in VARIANTS]
         runs.append(self.run_variant("job_ids", small))
         return {"tasks": count, "small": small, "durations": list(self.profile["many_durations"]), "forks": self.profile["many_forks"],
-                "ratelimit": {"limit": self.profile["many_limit"], "window": 60}, "wait_interval": WAIT_INTERVAL, "runs": runs}
+                "ratelimit": {"limit": self.profile["many_limit"], "window": self.profile["many_window"]},
+                "wait_interval": self.profile["wait_interval"], "runs": runs}

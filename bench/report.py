@@ -139,8 +139,9 @@ def many_rows(many):
     runs = {(run["variant"], run["tasks"]): run for run in many["runs"]}
     big, small = runs.get(("job_ids", many["tasks"])), runs.get(("job_ids", many["small"]))
     forks = runs.get(("forks", many["tasks"]))
-    durations, limit = many["durations"], many["ratelimit"]["limit"]
-    name = "7. many: %d tasks of %g-%g s, %d requests/min limit" % (many["tasks"], durations[0], durations[1], limit)
+    durations, limit, window = many["durations"], many["ratelimit"]["limit"], many["ratelimit"].get("window", 60)
+    per = "min" if window == 60 else "%g s" % window
+    name = "7. many: %d tasks of %g-%g s, %d requests/%s limit" % (many["tasks"], durations[0], durations[1], limit, per)
     rows = []
     for variant, label in (("forks", "one host per task, forks %d" % many["forks"]), ("loop", "a loop of single waits"),
                            ("job_ids", "one job_ids task")):

@@ -2,7 +2,7 @@
 # Benchmark huaweicloud.cloud.ddm_job_info against the local DDM emulator (loopback only).
 #
 #   bench/run.sh            full run (about 22 minutes)
-#   bench/run.sh --quick    CI smoke: short tasks, one repetition (about 2 minutes)
+#   bench/run.sh --quick    CI smoke: every scenario once, tasks of a second or two polled every second (under a minute)
 #
 # Other options go to bench/bench.py (--only SCENARIO, --reps N). Prints a markdown table;
 # writes build/bench/results.json. Exits non-zero only when a run did not produce its

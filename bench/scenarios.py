@@ -32,23 +32,23 @@ from stats import FIXED_CADENCE_PRODUCT, delta, growth, job_gets, median, pair_r
 
 PLAYBOOKS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "playbooks")
 SCENARIOS = ("adhoc", "wait", "cpu", "progress", "scale", "list", "many", "instances", "creations")
-# Scenario sizes: (full run, --quick).
+# Scenario sizes, the seconds between polls of the module (wait_interval) and of the uri loop (uri_delay), and
+# the scale scenario's rate limit: as many requests per rate_window seconds as there are hosts (12 / 10 s in the full run).
 PROFILES = {
     "full": dict(wait_duration=40, wait_reps=3, cpu_duration=30, cpu_reps=2, adhoc_reps=7, progress_duration=30, progress_phases=4,
                  scale_hosts=12, scale_duration=40, list_sizes=(0, 10000, 20000),
-                 many_tasks=50, many_small=10, many_durations=(20, 60), many_forks=15, many_limit=40,
+                 many_tasks=50, many_small=10, many_durations=(20, 60), many_forks=15, many_limit=40, many_window=60,
                  instance_sizes=(0, 1000, 10000), instance_reps=5,
-                 creation_count=20, creation_seconds=40, creation_forks=20, creation_limit=40, creation_window=60),
-    "quick": dict(wait_duration=6, wait_reps=1, cpu_duration=6, cpu_reps=1, adhoc_reps=1, progress_duration=6, progress_phases=1,
-                  scale_hosts=3, scale_duration=6, list_sizes=(0, 20, 200),
-                  many_tasks=6, many_small=3, many_durations=(3, 8), many_forks=3, many_limit=40,
+                 creation_count=20, creation_seconds=40, creation_forks=20, creation_limit=40, creation_window=60,
+                 wait_interval=5, uri_delay=5, rate_window=10),
+    # The smoke: every scenario once, on tasks of a few seconds polled every second.
+    "quick": dict(wait_duration=1, wait_reps=1, cpu_duration=1, cpu_reps=1, adhoc_reps=1, progress_duration=1, progress_phases=1,
+                  scale_hosts=3, scale_duration=1, list_sizes=(0, 20, 200),
+                  many_tasks=6, many_small=3, many_durations=(0.5, 2), many_forks=3, many_limit=10, many_window=5,
                   instance_sizes=(0, 20, 200), instance_reps=1,
-                  creation_count=4, creation_seconds=3, creation_forks=4, creation_limit=8, creation_window=5),
+                  creation_count=4, creation_seconds=1, creation_forks=4, creation_limit=8, creation_window=1,
+                  wait_interval=1, uri_delay=1, rate_window=2),
 }
-WAIT_INTERVAL = 5
-URI_DELAY = 5
-# Rate limit: as many requests per RATE_WINDOW as there are hosts (12 / 10 s in the full run).
-RATE_WINDOW = 10
 INSTANCE_INFO = "huaweicloud.cloud.ddm_instance_info"
 INSTANCE_LIST_PATH = "/v1/%s/instances" % PROJECT_ID
 INSTANCE_PAGE = 128
@@ -98,16 +98,17 @@ class Bench:
 
     def one_wait(self, scenario, variant, duration):
         """One single-host wait on a fresh task of ``duration`` seconds, measured on the emulator's log."""
+        interval, delay = self.profile["wait_interval"], self.profile["uri_delay"]
         job_id, created = self.emulator.create_job(name="CreateInstance", duration=duration, outcome="Completed")
         end_epoch = created + duration
         self.emulator.clear_requests()
         hosts = {"localhost": job_id}
         if variant == "module":
-            run = self.playbook("%s/module" % scenario, "wait_module.yml", hosts, {"bench_wait_interval": WAIT_INTERVAL, "bench_wait_timeout": 1800},
+            run = self.playbook("%s/module" % scenario, "wait_module.yml", hosts, {"bench_wait_interval": interval, "bench_wait_timeout": 1800},
                                 timeout=duration + 300)
         else:
-            retries = int(math.ceil(duration / URI_DELAY)) + 10
-            run = self.playbook("%s/uri" % scenario, "wait_uri.yml", hosts, {"bench_delay": URI_DELAY, "bench_retries": retries}, timeout=duration + 300)
+            retries = int(math.ceil(duration / delay)) + 10
+            run = self.playbook("%s/uri" % scenario, "wait_uri.yml", hosts, {"bench_delay": delay, "bench_retries": retries}, timeout=duration + 300)
         stats = poll_stats(self.emulator.requests_log(), job_id, end_epoch, created)
         record = dict(summary(run), variant=variant, duration=duration, job_id=job_id, **stats)
         ok = run.rc == 0 and run.recap().get("localhost", (0, 1, 0))[1] == 0
@@ -132,7 +133,7 @@ class Bench:
         self.emulator.reset()
         duration, reps = self.profile["wait_duration"], self.profile["wait_reps"]
         runs = self.interleaved_waits("wait", duration, reps)
-        self.results["wait"] = {"duration": duration, "reps": reps, "wait_interval": WAIT_INTERVAL, "uri_delay": URI_DELAY,
+        self.results["wait"] = {"duration": duration, "reps": reps, "wait_interval": self.profile["wait_interval"], "uri_delay": self.profile["uri_delay"],
                                 "runs": runs, "summary": pair_summary(runs, ("wall", "gets", "schedule_latency", "detect_latency", "cpu"))}
 
     def scenario_cpu(self):
@@ -151,7 +152,7 @@ class Bench:
         """
         self.emulator.reset()
         base, phases = self.profile["progress_duration"], self.profile["progress_phases"]
-        durations = [base + WAIT_INTERVAL * (index + 0.5) / phases for index in range(phases)]
+        durations = [base + self.profile["wait_interval"] * (index + 0.5) / phases for index in range(phases)]
         runs = [self.one_wait("progress", "module", duration) for duration in durations]
         good = [run for run in runs if run["ok"]]
         latency = statistics.mean(run["detect_latency"] for run in good) if good else None
@@ -210,21 +211,21 @@ class Bench:
     def scenario_scale(self):
         self.emulator.reset()
         count, duration = self.profile["scale_hosts"], self.profile["scale_duration"]
-        limit = count
+        limit, window = count, self.profile["rate_window"]
         hosts, ends = {}, {}
         for index in range(count):
             job_id, created = self.emulator.create_job(name="CreateInstance", duration=duration, outcome="Completed")
             name = "ddm-host-%02d" % (index + 1)
             hosts[name], ends[name] = job_id, created + duration
         self.emulator.clear_requests()
-        self.emulator.set_ratelimit(limit, RATE_WINDOW)
+        self.emulator.set_ratelimit(limit, window)
         log("scale: %d hosts (forks %d) waiting on %d s tasks, rate limit %d requests / %d s per credential"
-            % (count, count, duration, limit, RATE_WINDOW))
+            % (count, count, duration, limit, window))
         try:
-            run = self.playbook("scale/module", "wait_module.yml", hosts, {"bench_wait_interval": WAIT_INTERVAL, "bench_wait_timeout": 1800},
+            run = self.playbook("scale/module", "wait_module.yml", hosts, {"bench_wait_interval": self.profile["wait_interval"], "bench_wait_timeout": 1800},
                                 forks=count, timeout=duration + 600)
         finally:
-            self.emulator.set_ratelimit(0, RATE_WINDOW)
+            self.emulator.set_ratelimit(0, window)
         entries = self.emulator.requests_log()
         recap = run.recap()
         per_host = {}
@@ -238,7 +239,7 @@ class Bench:
             self.fail("scale", "%d of %d waits succeeded under the rate limit: %s" % (succeeded, count, "; ".join(run.failures()) or "rc=%s" % run.rc), run)
         all_api = [entry for entry in entries if entry["path"].startswith("/v3/")]
         self.results["scale"] = dict(
-            summary(run), hosts=count, forks=count, duration=duration, ratelimit={"limit": limit, "window": RATE_WINDOW},
+            summary(run), hosts=count, forks=count, duration=duration, ratelimit={"limit": limit, "window": window},
             succeeded=succeeded, throttled=sum(1 for entry in all_api if entry.get("status") == 429),
             gets=sum(stats["gets"] for stats in per_host.values()), answered=sum(stats["answered"] for stats in per_host.values()),
             max_detect_latency=max((stats["detect_latency"] for stats in per_host.values() if stats["detect_latency"] is not None), default=None),

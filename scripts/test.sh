@@ -6,7 +6,8 @@
 #   scripts/test.sh pytest -- -k waiter  extra arguments after -- go to pytest
 #
 # Stages: build importer sanity units lint changelog ee matrix bench pytest (also: all).
-# Stops at the first failing stage and exits non-zero.
+# Stops at the first failing stage and exits non-zero. PYTEST_WORKERS=N sets the pytest-xdist
+# workers of the pytest stage (default 3; 0 runs the tests in one process).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,7 +22,7 @@ STAGED="$BUILD/ansible_collections/huaweicloud/cloud"
 IMPORTER_VENV="${IMPORTER_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/huaweicloud-cloud-importer/venv}"
 
 usage() {
-    sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 stages=()
@@ -275,8 +276,16 @@ stage_pytest() {
     local clashes
     clashes="$(find "${dirs[@]}" -name 'test_*.py' -printf '%f\n' | sort | uniq -d)"
     [ -z "$clashes" ] || die "test files must have unique names across ${dirs[*]}: $clashes"
+    # Most integration tests wait on the emulator's task timelines more than they compute, so
+    # more workers than cores pay: 3 on 2 cores. Each worker runs its own emulators, and the
+    # collection is built once for all of them (tests/harness/pytest_plugin.py); the tests of an
+    # xdist_group run on one worker.
+    local workers="${PYTEST_WORKERS:-3}" xdist=()
+    if [ "$workers" != 0 ]; then
+        xdist=(-n "$workers" --dist loadgroup)
+    fi
     # tests/conftest.py makes ansible_collections.huaweicloud.cloud importable.
-    python -m pytest -o cache_dir="$BUILD/.pytest_cache" "${dirs[@]}" ${pytest_args[@]+"${pytest_args[@]}"} || rc=$?
+    python -m pytest -o cache_dir="$BUILD/.pytest_cache" ${xdist[@]+"${xdist[@]}"} "${dirs[@]}" ${pytest_args[@]+"${pytest_args[@]}"} || rc=$?
     if [ "$rc" -eq 5 ]; then
         die "pytest collected no tests"
     fi

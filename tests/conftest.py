@@ -1,6 +1,7 @@
 # Copyright: Contributors to the huaweicloud.cloud collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Make ``ansible_collections.huaweicloud.cloud`` and the shared test ``harness`` importable under plain pytest.
+"""Make ``ansible_collections.huaweicloud.cloud`` and the shared test ``harness`` importable under plain pytest,
+and load the harness's fixtures (``tests/harness/pytest_plugin.py``: emulators, the installed collection).
 
 ``ansible-test units`` runs from an ``ansible_collections/huaweicloud/cloud`` tree already;
 a plain ``pytest`` run from the repository gets the same import path through a symlink.
@@ -37,3 +38,5 @@ def _expose_collection():
 _expose_collection()
 if TESTS_DIR not in sys.path:
     sys.path.insert(0, TESTS_DIR)
+
+pytest_plugins = ["harness.pytest_plugin"]

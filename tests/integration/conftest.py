@@ -2,22 +2,20 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Fixtures for the integration tests: real ``ansible`` / ``ansible-playbook`` runs against the emulator.
 
-The collection is built and installed from its tarball, as users get it, and every Ansible
-process sees only that copy and an explicit environment (nothing leaks in from the caller).
+The collection is built and installed from its tarball, as users get it (``built_collection``, and the
+emulator fixtures, come from ``tests/harness/pytest_plugin.py``), and every Ansible process sees only
+that copy and an explicit environment (nothing leaks in from the caller).
 """
 
 from __future__ import annotations
 
-import os
 import time
 
 import pytest
 
 from harness.ansible_runner import Ansible
-from harness.collection import build_and_install
-from harness.emulator import PROJECT_ID, STATIC_TOKEN, EmulatorProcess
+from harness.emulator import PROJECT_ID, STATIC_TOKEN
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SOAK_MARKER = "soak"
 
 
@@ -36,30 +34,14 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def built_collection(tmp_path_factory):
-    """The collection built with ``ansible-galaxy collection build`` and installed from the tarball."""
-    return build_and_install(REPO_ROOT, str(tmp_path_factory.mktemp("galaxy")))
+def emulator_options():
+    """The SDK verifier makes every AK/SK request a check against the official signer."""
+    return {"verifier": "sdk"}
 
 
 @pytest.fixture(scope="session")
 def ansible_runner(built_collection, tmp_path_factory):
     return Ansible(built_collection.collections_path, str(tmp_path_factory.mktemp("ansible")))
-
-
-@pytest.fixture(scope="session")
-def emulator_server():
-    # The SDK verifier makes every AK/SK request a check against the official signer.
-    process = EmulatorProcess(verifier="sdk")
-    process.start()
-    yield process
-    process.stop()
-
-
-@pytest.fixture
-def emulator(emulator_server):
-    """The shared emulator, reset (no jobs, faults, rate limit or log) for each test."""
-    emulator_server.reset()
-    return emulator_server
 
 
 @pytest.fixture
