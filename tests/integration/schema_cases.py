@@ -24,12 +24,13 @@ WRITES = ("POST", "PUT", "DELETE")
 
 
 def schema_case(emulator, label, instance_id, **options):
-    """A ddm_schema case with token credentials and short waits, plus ``options``."""
-    return token_case(emulator, label, **dict(WAIT, instance_id=instance_id, **options))
+    """A ddm_schema case with token credentials and short waits on the instance ``instance_id`` (None: give
+    ``instance_name``), plus ``options``."""
+    return info_case(emulator, label, instance_id, **dict(WAIT, **options))
 
 
 def info_case(emulator, label, instance_id, **options):
-    return token_case(emulator, label, instance_id=instance_id, **options)
+    return token_case(emulator, label, **dict(options, **({"instance_id": instance_id} if instance_id else {})))
 
 
 def run_schema_cases(ansible_runner, cases, **options):
