@@ -9,7 +9,7 @@ import os
 
 from harness.emulator import ACCESS_KEY, SECRET_KEY  # pylint: disable=import-error
 from schema_cases import DN_PASSWORD, configure_settings, data_node_ids, logins, schema_case, schemas, seed_instance, writes, run_schema_cases  # pylint: disable=import-error
-from test_doc_examples import module_examples, ran, run_tasks  # pylint: disable=import-error
+from test_doc_examples import guide_snippet, module_examples, ran, run_tasks  # pylint: disable=import-error
 
 EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "examples")
 AKSK = {"HW_ACCESS_KEY": ACCESS_KEY, "HW_SECRET_KEY": SECRET_KEY}
@@ -69,3 +69,22 @@ def test_configure_schema_example_creates_one_after_another_then_many_at_once(an
         "Create the schemas one after another, each once its task has completed and it reads RUNNING")["results"])
     assert "skip_reason" in rerun.result("Wait once for every tenant schema's task")
     assert len(writes(emulator)) == 5
+
+
+def test_user_guide_schema_snippets_run_as_pasted(ansible_runner, emulator, tmp_path):
+    main = seed_instance(emulator, name="main-ddm")
+    tenants = [seed_instance(emulator, name="tenant-%02d" % number) for number in range(2)]
+    first = guide_snippet("List the data nodes the instance offers for new schemas")
+    many = guide_snippet("Start one schema on each tenant instance, without waiting")
+    variables = {"ddm_instance_id": main, "rds_admin_password": DN_PASSWORD,
+                 "tenants": [{"id": tenant, "data_node_id": data_node_ids(emulator, tenant)[0]} for tenant in tenants]}
+
+    run = run_tasks(ansible_runner, emulator, tmp_path, first + many, variables)
+
+    assert run.rc == 0, run
+    [created] = ran(run, "Create a schema with 8 shards over two data nodes")
+    assert created["schema"]["status"] == "RUNNING" and created["schema"]["shard_number"] == 8
+    [waited] = ran(run, "Wait once for all their tasks")
+    assert waited["counts"] == {"Completed": 2}
+    assert [[schema["name"] for schema in schemas(emulator, tenant)] for tenant in tenants] == [["tenant"], ["tenant"]]
+    assert DN_PASSWORD not in run.stdout + run.stderr
