@@ -437,9 +437,8 @@ class DdmSchema(DdmModule):
                            clock=self.clock, sleep=self.sleep)
         if outcome.timed_out and not done(outcome.value):
             status = "gone" if outcome.value is None else printable(str(outcome.value.get("status")))
-            raise OperationFailed(self.deadline.waiting_for("%s to be %s: its status is still %s" % (describe(dict(name=name), self.about), wanted,
-                                                                                                   status)),
-                                  outcome.value or self.resource)
+            what = "%s to be %s: its status is still %s" % (describe(dict(name=name), self.about), wanted, status)
+            raise OperationFailed(self.deadline.waiting_for(what), outcome.value or self.resource)
         return outcome.value
 
     def follow(self, job_id, operation):

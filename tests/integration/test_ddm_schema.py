@@ -15,7 +15,10 @@ from schema_cases import (  # pylint: disable=import-error
 
 
 def create_options(node_ids, **changes):
-    return dict({"name": "orders", "shard_number": 4, "data_nodes": logins(node_ids)}, **changes)
+    """The options that create the schema ``orders`` with 4 shards over ``node_ids``, with ``changes``."""
+    options = {"name": "orders", "shard_number": 4, "data_nodes": logins(node_ids)}
+    options.update(changes)
+    return options
 
 
 def test_creates_once_a_second_run_sends_nothing_and_a_delete_lets_the_name_be_reused(ansible_runner, emulator):
@@ -184,7 +187,8 @@ def test_delete_keeps_the_data_unless_asked_and_survives_both_readings_of_a_miss
 def test_a_busy_instance_is_waited_for_with_wait_and_named_without(ansible_runner, emulator):
     instance_id = seed_instance(emulator)
     nodes = data_node_ids(emulator, instance_id)
-    make_busy(emulator, instance_id, seconds=3, status="BACKUP")
+    # Long enough that Ansible's start-up on a loaded machine cannot outrun it; the waiting case waits for it to end.
+    make_busy(emulator, instance_id, seconds=15, status="BACKUP")
     results = run_schema_cases(ansible_runner, [schema_case(emulator, "no-wait", instance_id, wait=False, **create_options(nodes)),
                                                 schema_case(emulator, "wait", instance_id, **create_options(nodes))])[0]
     assert_failed(results["no-wait"], "DDM instance orders-ddm (%s) is BACKUP: another operation is under way; set wait: true" % instance_id)
@@ -193,7 +197,7 @@ def test_a_busy_instance_is_waited_for_with_wait_and_named_without(ansible_runne
 
     # A schema task occupies the instance (refused with 409 DBS.200019 while the instance still reads RUNNING): a second
     # creation right after one without wait is refused; with wait it is sent again once the first task ends.
-    configure_settings(emulator, schema_create_seconds=3.0)
+    configure_settings(emulator, schema_create_seconds=10.0)
     emulator.clear_requests()
     results = run_schema_cases(ansible_runner, [schema_case(emulator, "first", instance_id, wait=False, **create_options(nodes, name="first")),
                                                 schema_case(emulator, "refused", instance_id, wait=False, **create_options(nodes, name="second")),

@@ -8,7 +8,9 @@ from __future__ import annotations
 import os
 
 from harness.emulator import ACCESS_KEY, SECRET_KEY  # pylint: disable=import-error
-from schema_cases import DN_PASSWORD, configure_settings, data_node_ids, logins, schema_case, schemas, seed_instance, writes, run_schema_cases  # pylint: disable=import-error
+from schema_cases import (  # pylint: disable=import-error
+    DN_PASSWORD, configure_settings, data_node_ids, logins, schema_case, schemas, seed_instance, writes, run_schema_cases,
+)
 from test_doc_examples import guide_snippet, module_examples, ran, run_tasks  # pylint: disable=import-error
 
 EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "examples")

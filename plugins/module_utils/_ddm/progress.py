@@ -70,8 +70,8 @@ def instance_record(current: dict, wanted: str, elapsed: float, **context) -> di
 def schema_record(name: str, status: str | None, wanted: str, elapsed: float, **context) -> dict:
     """A schema's status (``gone`` once it is not listed any more) while a module waits for it to reach ``wanted``."""
     record = dict(context, kind="schema", schema=name, status=status, wanted=wanted, elapsed=elapsed)
-    line = "%sDDM schema %s: status %s, waiting for %s, %d s elapsed" % (_about(record), _text(name), _text(status, "unknown"), _text(wanted),
-                                                                        seconds(elapsed))
+    line = "%sDDM schema %s: status %s, waiting for %s, %d s elapsed" % (
+        _about(record), _text(name), _text(status, "unknown"), _text(wanted), seconds(elapsed))
     return dict(record, line=line)
 
 

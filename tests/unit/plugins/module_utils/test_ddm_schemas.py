@@ -15,8 +15,9 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._ddm.schemas imp
     schema_view, shard_problem
 
 DETAIL = {"name": "orders", "status": "RUNNING", "created": "2026-11-28T10:00:00Z", "updated": "2026-11-28T10:01:00Z", "shard_mode": "cluster",
-          "shard_number": 2, "shards": [{"data_node_id": "dn1", "physical_db_name": "orders_0000", "status": "RUNNING", "shard_index": 0},
-                                         {"data_node_id": "dn1", "physical_db_name": "orders_0001", "status": "RUNNING", "shard_index": 1}],
+          "shard_number": 2,
+          "shards": [{"data_node_id": "dn1", "physical_db_name": "orders_0000", "status": "RUNNING", "shard_index": 0},
+                     {"data_node_id": "dn1", "physical_db_name": "orders_0001", "status": "RUNNING", "shard_index": 1}],
           "data_nodes": [{"id": "dn1", "name": "rds-1", "status": "normal", "engine_name": "mysql", "engine_version": "8.0", "mem": 4, "cpu": 2}]}
 ITEM = {"name": "orders", "shard_mode": "cluster", "shard_number": 2, "status": "RUNNING", "created": 1764324000000, "shard_unit": 2,
         "used_rds": [{"id": "dn1", "name": "rds-1", "status": "normal"}]}
