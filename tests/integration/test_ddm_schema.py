@@ -260,3 +260,18 @@ def test_live_progress_lines_name_the_instance_the_operation_and_the_task(ansibl
     pattern = r"^\[localhost\] DDM instance orders-ddm \(%s\), create schema orders: DDM job \S+ \(createLogicDb\): (\w+)" % instance_id
     assert "Running" in re.findall(pattern, run.stdout, re.MULTILINE), run.stdout
     assert DN_PASSWORD not in run.stdout + run.stderr
+
+
+def test_data_nodes_of_the_instance_schemas_are_accepted_whether_or_not_still_offered(ansible_runner, emulator):
+    instance_id = seed_instance(emulator)
+    nodes = data_node_ids(emulator, instance_id)
+    # The other reading: data nodes a schema uses are no longer offered for new schemas.
+    configure_settings(emulator, offer_used_data_nodes=False)
+    cases = [schema_case(emulator, "orders", instance_id, **create_options(nodes)),
+             schema_case(emulator, "ledger", instance_id, **create_options(nodes[:1], name="ledger", shard_number=2))]
+    results = run_schema_cases(ansible_runner, cases)[0]
+    assert_ok(results["orders"], True)
+    assert_ok(results["ledger"], True)
+    assert [node["id"] for node in results["ledger"]["schema"]["data_nodes"]] == nodes[:1]
+    offered = ansible_runner.run_cases([info_case(emulator, "offered", instance_id, available_data_nodes=True)], module=INFO_MODULE)[0]
+    assert offered["offered"]["available_data_nodes"] == []
