@@ -14,6 +14,8 @@ plugin shows each ``line`` after the host. Every field but ``kind``, ``elapsed``
   ``DDM job <id> (<name>) on instance <name> (<id>) ended with status Failed, 95 s elapsed: <reason>``
 - ``instance``: an instance's status while a module waits for it: ``status``, ``wanted`` (the status awaited);
   ``DDM instance <name> (<id>): status RESIZING, waiting for RUNNING, 3 s elapsed``
+- ``schema``: a schema's status while a module waits for it: ``schema`` (its name), ``status``, ``wanted``;
+  ``DDM schema <name>: status CREATING, waiting for RUNNING, 3 s elapsed``
 
 Any record may carry ``operation`` {``name``, ``step``, ``steps``} and ``instance`` {``id``, ``name``}:
 what the wait is for, when a module runs several operations on one instance. Its line then starts
@@ -62,6 +64,14 @@ def instance_record(current: dict, wanted: str, elapsed: float, **context) -> di
                   wanted=wanted, elapsed=elapsed)
     about = _about(record) or "DDM instance %s (%s): " % (_text(current.get("name"), "unnamed"), _text(current.get("id"), "no id"))
     line = "%sstatus %s, waiting for %s, %d s elapsed" % (about, _text(record["status"], "unknown"), _text(wanted), seconds(elapsed))
+    return dict(record, line=line)
+
+
+def schema_record(name: str, status: str | None, wanted: str, elapsed: float, **context) -> dict:
+    """A schema's status (``gone`` once it is not listed any more) while a module waits for it to reach ``wanted``."""
+    record = dict(context, kind="schema", schema=name, status=status, wanted=wanted, elapsed=elapsed)
+    line = "%sDDM schema %s: status %s, waiting for %s, %d s elapsed" % (
+        _about(record), _text(name), _text(status, "unknown"), _text(wanted), seconds(elapsed))
     return dict(record, line=line)
 
 
