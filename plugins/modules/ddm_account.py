@@ -14,13 +14,13 @@ description:
   - Finds the instance by O(instance_id), or by its exact O(instance_name) over the whole instance list (two instances
     of that name fail the task, listing their ids). Finds the account by its O(name) in the instance's account list.
   - Sends only what differs, in one request; a second run with the same options sends nothing and reports no change.
-  - Checks everything it can before it writes anything, and fails naming the option otherwise: the name and password
-    rules, the privilege names, the API's weak-password check (before a creation or a password reset), that each schema of
+  - Checks everything it can before it writes anything, and fails naming the option otherwise. It checks the name and
+    password rules, the privilege names, the API's weak-password check (before a creation or a password reset), that each schema of
     O(schemas) exists on the instance and is running, and the instance's quota of 100 accounts.
   - Account calls take effect at once (they start no task). A request refused because another operation is under way
     on the instance (HTTP 409 C(DBS.200019)) is sent again once the instance is V(RUNNING), when O(wait) allows it.
   - A request to create an account is never sent twice. When its answer is lost (no answer, a reset connection, HTTP
-    502, 503 or 504), the module reads the account list: it adopts the account when it is there, and sends the creation
+    502, 503 or 504), the module reads the account list. It adopts the account when it is there, and sends the creation
     again only when the list shows the account absent.
   - The password is never part of a result, a diff, a message or a progress line.
 author:
@@ -81,7 +81,7 @@ options:
     description:
       - Wait for an operation already under way on the instance (its status is not V(RUNNING), or it refuses the request as
         busy) to end, then send the request. Without O(wait), such an instance fails the task, naming its status.
-      - Account requests themselves start no task: there is nothing else to wait for.
+      - Account requests themselves start no task, so there is nothing else to wait for.
     type: bool
     default: true
   wait_timeout:
