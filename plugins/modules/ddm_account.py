@@ -419,8 +419,8 @@ class DdmAccount(DdmModule):
     def settle(self, operation: Operation):
         """Before the first write: an instance that cannot be changed fails; one with an operation under way is waited for (with wait)."""
         if is_failed(self.instance.get("status")):
-            raise OperationFailed("%s is %s: its accounts cannot be changed" % (printable(describe(self.instance)),
-                                                                             printable(self.instance["status"])), self.instance)
+            where = printable(describe(self.instance))
+            raise OperationFailed("%s is %s: its accounts cannot be changed" % (where, printable(self.instance["status"])), self.instance)
         self.instance = self.operator.wait_until_settled(self.instance, self.params["wait"], operation)
 
     def send(self, write, operation: Operation):

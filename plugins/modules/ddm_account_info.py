@@ -97,8 +97,8 @@ class DdmAccountInfo(DdmModule):
         name = self.params["name"]
         self.result["accounts"] = [account_view(item) for item in listing if name is None or item["name"] == name]
         if listing.truncated:
-            self.module.warn("The account list of %s was cut short (%s), so accounts may be missing" % (printable(describe(instance)),
-                                                                                                       listing.truncated))
+            self.module.warn("The account list of %s was cut short (%s), so accounts may be missing" % (
+                printable(describe(instance)), listing.truncated))
 
 
 def main():

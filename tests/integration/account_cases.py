@@ -113,7 +113,7 @@ def account_writes(emulator):
 
 
 def weak_checks(emulator):
-    return [entry for entry in emulator.api_requests("/weak-password-verification")]
+    return emulator.api_requests("/weak-password-verification")
 
 
 def wait_until(condition, timeout=60.0):

@@ -58,7 +58,7 @@ def test_bad_values_fail_naming_the_option_before_any_request(ansible_runner, em
     emulator.clear_requests()
     base = dict(instance_id=instance_id, privileges=["SELECT"])
     cases = [account_case(emulator, "name", name="1app", **base),
-             account_case(emulator, "privilege", name="app", **dict(base, privileges=["select", "grant"])),
+             account_case(emulator, "privilege", name="app", instance_id=instance_id, privileges=["select", "grant"]),
              account_case(emulator, "lifetime", name="app", password_lifetime=70000, **base),
              account_case(emulator, "both-instance-options", name="app", instance_name="orders-ddm", **base)]
     results = run(ansible_runner, cases, defaults={"account_password": PASSWORD})[0]
@@ -80,7 +80,7 @@ def test_the_api_checks_come_before_any_write(ansible_runner, emulator):
     instance_id = seed_instance(emulator, schemas=("orders",))
     base = dict(instance_id=instance_id, privileges=["SELECT"])
     cases = [account_case(emulator, "unknown-schema", name="app", schemas=["orders", "ledger"], **base),
-             account_case(emulator, "unknown-instance", name="app", **dict(base, instance_id="0123456789abcdef0123456789abcdefin09")),
+             account_case(emulator, "unknown-instance", name="app", instance_id="0123456789abcdef0123456789abcdefin09", privileges=["SELECT"]),
              account_case(emulator, "unknown-instance-name", name="app", instance_name="nobody-ddm", privileges=["SELECT"])]
     results = run(ansible_runner, cases, defaults={"account_password": PASSWORD})[0]
     assert_failed(results["unknown-schema"], "schemas: ledger does not exist on DDM instance orders-ddm", "(it has: orders); nothing was sent")
