@@ -7,13 +7,34 @@ from __future__ import annotations
 
 import json
 
-from harness.emulator import PROJECT_ID  # pylint: disable=import-error
+from harness.emulator import PROJECT_ID, STATIC_TOKEN  # pylint: disable=import-error
+from harness.terminal import Terminal  # pylint: disable=import-error
 
 from account_cases import (  # pylint: disable=import-error
     INFO_MODULE, MODULE, NEW_PASSWORD, PASSWORD, WEAK_PASSWORD, account_case, account_writes, accounts, add_account, add_schema, assert_failed,
     assert_ok, busy, info_case, seed_instance, settings, sha256, wait_until, weak_checks,
 )
 
+PLAYBOOK = """
+- name: Give the application an account
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Create the account
+      huaweicloud.cloud.ddm_account:
+        instance_id: "{{ instance_id }}"
+        name: orders_app
+        account_password: "{{ password }}"
+        privileges: [SELECT]
+        wait_interval: 1
+        endpoint: "{{ endpoint }}"
+        project_id: "{{ project_id }}"
+      register: account
+
+    - name: Show it
+      ansible.builtin.debug:
+        msg: "account {{ account.account.name }} is {{ account.account.status }}"
+"""
 V3_ERROR_409 = {"error_code": "DBS.200019", "error_msg": "Another operation is being performed."}
 
 
@@ -254,3 +275,22 @@ def test_info_lists_the_accounts_in_the_modules_shape(ansible_runner, emulator):
     assert [item["name"] for item in results["one"]["accounts"]] == ["report"] and results["none"]["accounts"] == []
     assert all(results[label]["changed"] is False for label in results)
     assert [entry for entry in emulator.requests_log() if entry["method"] != "GET"] == []
+
+
+def test_progress_lines_show_the_busy_instance_while_the_module_waits(ansible_runner, emulator, tmp_path):
+    instance_id = seed_instance(emulator)
+    busy(emulator, instance_id, 600, status="BACKUP")
+    playbook = tmp_path / "account.yml"
+    playbook.write_text(PLAYBOOK, encoding="utf-8")
+    command = ansible_runner.playbook_command(str(playbook), {"endpoint": emulator.url, "project_id": PROJECT_ID, "instance_id": instance_id,
+                                                              "password": PASSWORD})
+    terminal = Terminal(command, ansible_runner._env({"HW_AUTH_TOKEN": STATIC_TOKEN}, json_output=False))  # pylint: disable=protected-access
+    line = (r"^\[localhost\] DDM instance orders-ddm \(%s\), account orders_app: create: status BACKUP, waiting for RUNNING, \d+ s elapsed$"
+            % instance_id)
+    assert terminal.read_until(line), terminal.text
+    # Shown while the module still waits, and nothing written meanwhile.
+    assert terminal.process.poll() is None and account_writes(emulator) == [], terminal.text
+    busy(emulator, instance_id, 0.1)
+    assert terminal.finish() == 0, terminal.text
+    assert "account orders_app is RUNNING" in terminal.text and PASSWORD not in terminal.text
+    assert [(method, path) for method, path, _status in account_writes(emulator)] == [("POST", "users")]
