@@ -42,8 +42,8 @@ options:
     description:
       - The account's password. Needed to create the account; set at creation, and reset as O(update_password) says.
       - 8 to 32 characters, at least three of lower-case letters, upper-case letters, digits and the special characters
-        C(~!@#%^*-_+?) (nothing else); not the account's name or the name reversed (any case); and not a password the
-        API's weak-password check refuses.
+        C(~!@#%^*-_+?) (nothing else; some regions also accept C(/)); not the account's name or the name reversed (any case);
+        and not a password the API's weak-password check refuses.
       - Named so because O(password) is the IAM password that authenticates the module.
     type: str
   update_password:

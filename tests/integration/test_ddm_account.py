@@ -108,10 +108,15 @@ def test_the_api_checks_come_before_any_write(ansible_runner, emulator):
     assert_failed(results["unknown-instance"], "DDM instance 0123456789abcdef0123456789abcdefin09 does not exist")
     assert_failed(results["unknown-instance-name"], "No DDM instance is named nobody-ddm")
 
+    # "/" is let through (one region's rule allows it); the emulator's rule refuses it, and the refusal is explained.
+    slash = run(ansible_runner, [account_case(emulator, "slash", name="app", **base)], defaults={"account_password": "slash/pass1"})[0]
+    assert_failed(slash["slash"], "refused account_password for account app: it breaks DDM's password rules or is a weak password")
+    assert "slash/pass1" not in json.dumps(slash["slash"])
     weak = run(ansible_runner, [account_case(emulator, "weak", name="app", **base)], defaults={"account_password": WEAK_PASSWORD})[0]["weak"]
     assert_failed(weak, "account_password is a weak password: DDM's weak-password check refuses it (the value is not shown); nothing was sent")
-    assert len(weak_checks(emulator)) == 1
-    assert account_writes(emulator) == [] and accounts(emulator, instance_id) == {}
+    assert len(weak_checks(emulator)) == 2
+    assert [(method, path, status) for method, path, status in account_writes(emulator)] == [("POST", "users", 400)]
+    assert accounts(emulator, instance_id) == {}
 
 
 def test_the_101st_account_fails_with_a_clear_message(ansible_runner, emulator):

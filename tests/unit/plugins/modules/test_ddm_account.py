@@ -291,6 +291,15 @@ def test_a_quota_refusal_from_the_api_is_explained(run):
     assert outcome.failed and "refused to create account orders_app: it has as many accounts as it may have (it had 0)" in outcome.result["msg"]
 
 
+def test_a_password_the_api_refuses_is_explained_without_showing_it(run):
+    refused = (400, {"error_code": "DBS.300306", "error_msg": "The account password is invalid."})
+    fake = FakeDdm(faults={("POST", "/users"): [refused]})
+    outcome = run(fake, account_options(account_password="slash/pass1"))
+    assert outcome.failed and outcome.result["msg"].startswith("DDM instance orders-ddm (%s) refused account_password for account orders_app: it "
+                                                               "breaks DDM's password rules or is a weak password (HTTP 400 DBS.300306" % INSTANCE_ID)
+    assert fake.accounts == {} and no_password_in(outcome, "slash/pass1")
+
+
 def test_creating_needs_a_password_and_privileges(run):
     fake = FakeDdm()
     outcome = run(fake, dict(instance_id=INSTANCE_ID, name="orders_app", schemas=["orders"]))
