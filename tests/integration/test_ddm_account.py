@@ -299,3 +299,15 @@ def test_progress_lines_show_the_busy_instance_while_the_module_waits(ansible_ru
     assert terminal.finish() == 0, terminal.text
     assert "account orders_app is RUNNING" in terminal.text and PASSWORD not in terminal.text
     assert [(method, path) for method, path, _status in account_writes(emulator)] == [("POST", "users")]
+
+
+def test_a_deletion_whose_answer_was_lost_is_not_taken_for_a_failure(ansible_runner, emulator):
+    instance_id = seed_instance(emulator)
+    add_account(emulator, instance_id, "report")
+    emulator.clear_requests()
+    emulator.add_fault(method="DELETE", path="/users/report$", apply=True, drop=True)
+    result = run(ansible_runner, [account_case(emulator, "delete", instance_id=instance_id, name="report", state="absent")])[0]["delete"]
+    assert_ok(result, True)
+    # The retry found the account gone (DBS.300327): its first attempt had deleted it.
+    assert account_writes(emulator) == [("DELETE", "users/report", None), ("DELETE", "users/report", 400)]  # no status: dropped
+    assert accounts(emulator, instance_id) == {}
