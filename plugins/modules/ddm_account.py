@@ -19,8 +19,8 @@ description:
     O(schemas) exists on the instance and is running, and the instance's quota of 100 accounts.
   - Account calls take effect at once (they start no task). A request refused because another operation is under way
     on the instance (HTTP 409 C(DBS.200019)) is sent again once the instance is V(RUNNING), when O(wait) allows it.
-  - A request to create an account is never sent twice. When its answer is lost (no answer, a reset connection, HTTP
-    502, 503 or 504), the module reads the account list. It adopts the account when it is there, and sends the creation
+  - A request to create an account is never sent twice blindly. When its answer is lost (no answer, a reset connection,
+    HTTP 502, 503 or 504) or cannot be read, the module reads the account list. It adopts the account when it is there, and sends the creation
     again only when the list shows the account absent.
   - The password is never part of a result, a diff, a message or a progress line.
 author:
@@ -321,7 +321,7 @@ class DdmAccount(DdmModule):
                                 lambda: self.accounts.find(instance_id, params["name"]), params["name"], self.module.warn)
         except APIError as exc:
             raise self.refused(exc, count) from None
-        self.resource = found or {key: value for key, value in body.items() if key != "password"}
+        self.resource = found
 
     def refused(self, error: APIError, count: int):
         """A clear failure for the refusals the checks before writing cannot rule out (a quota other than 100, a race)."""

@@ -175,9 +175,19 @@ def test_a_lost_creation_answer_is_adopted_from_the_list(ansible_runner, emulato
     result = run(ansible_runner, [case], defaults={"account_password": PASSWORD})[0]["lost"]
     assert_ok(result, True)
     assert result["account"]["name"] == "orders_app"
-    assert any("was lost" in warning and "found in the list and adopted" in warning for warning in result["warnings"]), result
+    assert any("was unclear" in warning and "found in the list and adopted" in warning for warning in result["warnings"]), result
     assert [(method, path) for method, path, _status in account_writes(emulator)] == [("POST", "users")]
     assert list(accounts(emulator, instance_id)) == ["orders_app"]
+
+
+def test_an_unreadable_creation_answer_is_checked_in_the_list(ansible_runner, emulator):
+    instance_id = seed_instance(emulator)
+    emulator.add_fault(method="POST", path="/users$", apply=True, garble="html")
+    case = account_case(emulator, "garbled", instance_id=instance_id, name="orders_app", privileges=["SELECT"])
+    result = run(ansible_runner, [case], defaults={"account_password": PASSWORD})[0]["garbled"]
+    assert_ok(result, True)
+    assert result["account"]["name"] == "orders_app" and any("adopted" in warning for warning in result["warnings"])
+    assert [(method, path) for method, path, _status in account_writes(emulator)] == [("POST", "users")]
 
 
 def test_a_creation_the_list_shows_absent_is_sent_once_more(ansible_runner, emulator):

@@ -6,7 +6,7 @@ weak-password check; and the names of an instance's schemas, which an account ma
 The API has no single-account read: an account is found by listing and matching its name. Every answer is
 checked here before anything reads it, and :func:`account_view` gives results one shape (never a password).
 A creation is sent as not repeatable (a lost answer is an :class:`OutcomeUnknown`) and :func:`create_once`
-decides what happens then. A write refused because the instance is busy is a :class:`ResourceBusy`.
+decides what happens then, and after an unreadable answer. A write refused because the instance is busy is a :class:`ResourceBusy`.
 Requests keep to the client's scope (:meth:`HuaweiCloudClient.within`): nothing here holds a deadline.
 
 The rules (name, password, privileges, description, password lifetime) are checked here too, so that a bad
@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from .instances import BUSY_CODES, SERVICE
 from .._cloud.answers import check_answer, is_count, json_kind, list_problem, required_text_problems, text_problems
-from .._cloud.errors import APIError, HuaweiCloudError, OperationFailed, OutcomeUnknown, ResourceBusy, printable
+from .._cloud.errors import APIError, HuaweiCloudError, OperationFailed, OutcomeUnknown, ResourceBusy, UnexpectedAnswer, printable
 from .._cloud.paging import INDEX, PagedListing
 
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")
@@ -234,29 +234,34 @@ def _schema_problem(item, where: str) -> str | None:
 
 # ---------------------------------------------------------------------- a creation sent once
 
-def create_once(send, look, name: str, warn) -> dict | None:
+def create_once(send, look, name: str, warn) -> dict:
     """The account once created: ``send()`` creates it, ``look()`` lists it (None when the list shows it absent).
 
-    When the answer to ``send()`` is lost, the list decides: an account found is adopted, and the creation is sent
-    again only when the list shows the account absent (account calls are synchronous: a creation that was applied
-    is listed at once). A creation that answers "already exists" (DBS.300311) after a lost answer is adopted too.
-    Returns the account as listed (None if a creation that was answered is not listed).
+    When the outcome of ``send()`` is unclear (its answer was lost, or a success whose body cannot be read), the list
+    decides: an account found is adopted, and the creation is sent again only when the list shows the account absent
+    (account calls are synchronous: a creation that was applied is listed at once). A creation that answers "already
+    exists" (DBS.300311) after an unclear outcome is adopted too.
     """
-    lost = None
+    unclear = None
     for _attempt in range(2):
         try:
             send()
         except OutcomeUnknown as exc:
-            lost = exc
+            unclear = exc.cause
+        except UnexpectedAnswer as exc:
+            unclear = exc
         except APIError as exc:
-            if not (lost is not None and exc.code == EXISTS):
+            if not (unclear is not None and exc.code == EXISTS):
                 raise
         else:
-            return look()
+            found = look()
+            if found is None:
+                raise OperationFailed("DDM accepted the creation of account %s, but its account list does not show it" % name)
+            return found
         found = look()
         if found is not None:
-            warn("The answer to the request to create DDM account %s was lost (%s); the account was found in the list and adopted"
-                 % (name, lost.cause))
+            warn("The outcome of the request to create DDM account %s was unclear (%s); the account was found in the list and adopted"
+                 % (name, unclear))
             return found
     raise OperationFailed("The request to create DDM account %s got no clear answer twice (%s), and the account list does not show it; "
-                          "run the task again" % (name, printable(str(lost.cause))))
+                          "run the task again" % (name, printable(str(unclear))))

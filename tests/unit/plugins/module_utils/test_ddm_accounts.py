@@ -192,8 +192,20 @@ def test_an_answered_creation_is_read_back_once():
 def test_a_lost_answer_with_the_account_listed_adopts_it_without_sending_again():
     send, look, warnings = Script(LOST), Script(FOUND), []
     assert create_once(send, look, "app", warnings.append) == FOUND and (send.calls, look.calls) == (1, 1)
-    assert warnings == ["The answer to the request to create DDM account app was lost (POST ...: connection reset); the account was found "
-                        "in the list and adopted"]
+    assert warnings == ["The outcome of the request to create DDM account app was unclear (POST ...: connection reset); the account was "
+                        "found in the list and adopted"]
+
+
+def test_an_unreadable_answer_is_unclear_too():
+    garbled = UnexpectedAnswer("DDM", "expected a JSON object, got non-JSON response: <html>")
+    send, look, warnings = Script(garbled), Script(FOUND), []
+    assert create_once(send, look, "app", warnings.append) == FOUND and (send.calls, look.calls) == (1, 1)
+    assert "was unclear (unexpected answer from DDM: expected a JSON object" in warnings[0]
+
+
+def test_an_answered_creation_the_list_does_not_show_fails():
+    with pytest.raises(OperationFailed, match="DDM accepted the creation of account app, but its account list does not show it"):
+        create_once(Script(None), Script(None), "app", print)
 
 
 def test_a_lost_answer_with_the_account_absent_sends_it_once_more():

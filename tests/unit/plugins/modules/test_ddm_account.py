@@ -340,7 +340,7 @@ def test_a_lost_answer_is_read_back_and_the_account_adopted(run):
     outcome = run(fake, account_options())
     assert not outcome.failed and outcome.result["changed"] is True and outcome.result["account"]["name"] == "orders_app"
     assert [(method, path) for method, path, _body in fake.writes()] == [("POST", "/users")]
-    assert any("was lost" in warning and "adopted" in warning for warning in outcome.warnings)
+    assert any("was unclear" in warning and "adopted" in warning for warning in outcome.warnings)
     assert no_password_in(outcome)
 
 
