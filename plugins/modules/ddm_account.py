@@ -261,7 +261,8 @@ class DdmAccount(DdmModule):
         return account_view(resource)
 
     def failure(self, error):
-        """The instance operator's failures carry the instance, not the account: the result shows it apart."""
+        """A failure that carries a resource carries the instance (the operator's waits, a failed instance), never the account:
+        the result shows it as ``instance`` and keeps ``account`` as last read."""
         if isinstance(error, OperationFailed) and error.resource is not None and "id" in error.resource:
             self.result["instance"] = {key: error.resource.get(key) for key in ("id", "name", "status")}
             error = OperationFailed(error.message)
