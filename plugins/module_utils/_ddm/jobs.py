@@ -14,7 +14,7 @@ import datetime
 import time
 
 from .._cloud.answers import check_answer, is_count, json_kind, list_problem, required_text_problems, text_problems
-from .._cloud.errors import APIError, NotFoundError, printable
+from .._cloud.errors import APIError, NotFoundError, printable, server_text
 from .._cloud.paging import PagedListing
 from .._cloud.times import epoch_ms, parse_time, utc_now
 
@@ -24,6 +24,9 @@ FAILURE_STATUSES = frozenset(("Failed", "CancelSuccess", "RollbackSuccess"))
 # Anything else (Running, Expanding, Canceling, Rollbacking, ToBeSwitched, Switching, and
 # statuses added later) is still in progress: listing "pending" states breaks on new ones.
 FINAL_STATUSES = SUCCESS_STATUSES | FAILURE_STATUSES
+# Every status the sources document (a list filter warns on others: a typo matches nothing).
+KNOWN_STATUSES = ("Running", "Completed", "Failed", "Expanding", "Canceling", "Rollbacking", "RollbackSuccess", "CancelSuccess", "ToBeSwitched",
+                  "Switching")
 
 # DDM answers an unknown job with HTTP 400 DBS.300400; a proxy in front may answer a bare 404.
 NOT_FOUND_CODES = frozenset(("DBS.300400",))
@@ -75,7 +78,7 @@ def describe(job: dict) -> str:
 
 def describe_failure(job: dict) -> str:
     """``DDM job ... ended with status Failed: <reason>``."""
-    reason = ": %s" % job["fail_reason"] if job.get("fail_reason") else ""
+    reason = ": %s" % server_text(job["fail_reason"]) if job.get("fail_reason") else ""
     return "%s ended with status %s%s" % (describe(job), job["status"], reason)
 
 
@@ -109,14 +112,6 @@ def add_list_details(job: dict, item: dict) -> None:
         job["operations"] = list(item["operations"])
     if item.get("database_name") is not None:
         job["database_name"] = item["database_name"]
-
-
-def legacy_list_item(job: dict, item: dict) -> dict:
-    """A list-mode job: the job shape plus the list item's flat fields that list mode returned before 1.1.0.
-
-    Deprecated, to be removed in 2.0.0: ``instance_id``, ``instance_name``, and ``fail_reason`` on jobs that did not fail.
-    """
-    return dict(job, **{key: item[key] for key in ("instance_id", "instance_name", "fail_reason") if key in item})
 
 
 def job_problem(record, where: str, text_fields=JOB_TEXT_FIELDS) -> str | None:
