@@ -37,6 +37,8 @@ options:
       - Keep only flavors of this CPU architecture.
     type: str
     choices: [X86, ARM]
+notes:
+  - A run ends within 600 seconds however slow the API answers (every page and retry included); it then fails saying so.
 extends_documentation_fragment:
   - huaweicloud.cloud.huaweicloud
   - huaweicloud.cloud.huaweicloud.ddm
@@ -125,6 +127,7 @@ engine_version:
 
 from ..module_utils._ddm.instances import DdmInstances
 from ..module_utils._ddm.module import DdmModule
+from ..module_utils._cloud.deadline import Deadline
 from ..module_utils._cloud.errors import ConfigurationError, HuaweiCloudError, printable
 from ..module_utils._ansible.module import check_plain_id
 
@@ -134,8 +137,16 @@ def version_key(version: str):
     return [(int(part), "") if part.isdigit() else (-1, part) for part in str(version).split(".")]
 
 
+# However slow the API, a run ends within this many seconds (pages and their retries included).
+INFO_RUN_SECONDS = 600
+
+
 class DdmFlavorInfo(DdmModule):
     waits = False
+
+    def run_deadline(self):
+        """An overall bound: slow pages, each retried, must not hold a play for hours."""
+        return Deadline(INFO_RUN_SECONDS, self.clock, whole_run=True, option="an info module's time limit")
     mutually_exclusive = (("engine_version", "engine_id"),)
 
     @classmethod

@@ -32,6 +32,8 @@ options:
       - A status DDM never reports is a warning (a typo matches nothing).
     type: list
     elements: str
+notes:
+  - A run ends within 600 seconds however slow the API answers (every page and retry included); it then fails saying so.
 extends_documentation_fragment:
   - huaweicloud.cloud.huaweicloud
   - huaweicloud.cloud.huaweicloud.ddm
@@ -125,11 +127,20 @@ instances:
 
 from ..module_utils._ddm.instances import GONE_STATUSES, KNOWN_STATUSES, DdmInstances, instance_view, is_known_status
 from ..module_utils._ddm.module import DdmModule
+from ..module_utils._cloud.deadline import Deadline
 from ..module_utils._ansible.module import check_plain_id
+
+
+# However slow the API, a run ends within this many seconds (pages and their retries included).
+INFO_RUN_SECONDS = 600
 
 
 class DdmInstanceInfo(DdmModule):
     waits = False
+
+    def run_deadline(self):
+        """An overall bound: slow pages, each retried, must not hold a play for hours."""
+        return Deadline(INFO_RUN_SECONDS, self.clock, whole_run=True, option="an info module's time limit")
 
     @classmethod
     def argument_spec(cls):

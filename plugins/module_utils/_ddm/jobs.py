@@ -141,6 +141,11 @@ class DdmJobs:
     def _url(self, suffix: str = "") -> str:
         return "%s/v3/%s/jobs%s" % (self.endpoint, self.client.project_id, suffix)
 
+    def server_now(self) -> datetime.datetime:
+        """Now on the server's clock (learnt from its answers' Date header), which the list's time window is compared with."""
+        server_now = getattr(self.client, "server_now", None)
+        return server_now() if server_now is not None else utc_now()
+
     def get(self, job_id: str) -> dict:
         """The job's current state; NotFoundError when DDM does not know it."""
         try:
@@ -193,15 +198,21 @@ class DdmJobs:
 
         Only the list's first few pages from the job's creation on are read: a best-effort lookup.
         """
-        now = datetime.datetime.now(datetime.timezone.utc)
+        now = self.server_now()
         try:
             created = parse_time(job.get("created_time") or "")
         except ValueError:
             created = now - datetime.timedelta(days=1)
         earliest = now - RETENTION + datetime.timedelta(minutes=1)
         start = min(max(created - datetime.timedelta(minutes=1), earliest), now)
-        listing = self.iterate(start, now, LIST_LOOKUP_MAX_PAGES, wanted={job["id"]})
-        return next((item for item in listing if item["id"] == job["id"]), None)
+        notes = ListNotes()
+        listing = self.iterate(start, now, LIST_LOOKUP_MAX_PAGES, wanted={job["id"]}, notes=notes)
+        found = None
+        for item in listing:
+            if item["id"] == job["id"]:
+                found = found or item
+        # A job the list shows twice with different statuses: neither entry can be trusted for its details.
+        return None if job["id"] in notes.conflicts else found
 
 
 class ListNotes:
@@ -211,13 +222,14 @@ class ListNotes:
     def __init__(self):
         self.skipped = 0
         self.conflicts = {}
+        self.statuses = {}  # id -> the statuses the list showed for a given job, over every page read
 
 
 def _wanted_items(items, wanted, notes: ListNotes):
     """(the page's items, a malformed item of another job replaced by a placeholder; the problem with the page or None)."""
     if not isinstance(items, list):
         return [], "jobs is %s, expected an array" % json_kind(items)
-    kept, statuses = [], {}
+    kept, statuses = [], notes.statuses  # across pages: a job listed on two pages with different statuses is caught too
     for index, item in enumerate(items):
         item_id = item.get("id") if isinstance(item, dict) else None
         is_wanted = isinstance(item_id, str) and item_id in wanted
