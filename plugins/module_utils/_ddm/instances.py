@@ -219,7 +219,7 @@ class DdmInstances:
         params = [("engine_id", engine_id)] if engine_id else [("engine_version", engine_version)]
         if zones:
             params.append(("available_zones", ",".join(zones)))
-        found, order = {}, []  # (group_type, spec_code) -> flavor, in the API's order
+        found, order = {}, {}  # (group_type, spec_code) -> flavor; group_type -> its keys, in the API's order
         for page in range(MAX_FLAVOR_PAGES):
             offset = page * FLAVOR_PAGE_SIZE
             response, body = self._call("GET", "%s/v3/%s/flavors" % (self.endpoint, self.client.project_id),
@@ -234,13 +234,13 @@ class DdmInstances:
                     key = (group.get("group_type"), flavor["spec_code"])
                     if key not in found:
                         new += 1
-                        order.append(key)
+                        order.setdefault(key[0], []).append(key)
                         found[key] = _flavor(flavor, group.get("group_type"))
                 total = group.get("total")
                 # A group without a total (the older shape) is complete in one answer.
                 more = more or (total is not None and offset + len(flavors) < total and bool(flavors))
             if not more or not new:
-                return [found[key] for key in order]
+                return [found[key] for keys in order.values() for key in keys]
         raise UnexpectedAnswer(SERVICE, "the flavor list did not end after %d pages of %d" % (MAX_FLAVOR_PAGES, FLAVOR_PAGE_SIZE))
 
     def groups(self, instance_id: str) -> list:
