@@ -351,7 +351,21 @@ class JobGroup:
         return min(starts) - WINDOW_MARGIN if starts else None
 
     def _read_list(self, wanted, notes):
-        """({id: list item} of the wanted jobs the list shows, whether the list was read in full, the window's start)."""
+        """({id: list item} of the wanted jobs the list shows, whether the list was read in full, the window's start).
+
+        When the clock that sets the window jumps during the read (the server's clock, learnt from the read's own answers,
+        runs ahead of this machine's), a list missing some jobs is read once more, with the window on that clock.
+        """
+        before = (self._clock(), self._now())
+        found, complete, start = self._read_window(wanted, notes)
+        jump = (self._now() - before[1]).total_seconds() - (self._clock() - before[0])
+        if abs(jump) > WINDOW_MARGIN.total_seconds() and len(found) < len(wanted):
+            again = ListNotes()
+            found, complete, start = self._read_window(wanted, again)
+            notes.skipped, notes.conflicts = max(notes.skipped, again.skipped), again.conflicts
+        return found, complete, start
+
+    def _read_window(self, wanted, notes):
         now = self._now()
         start = self._window_start(wanted, now)
         if start is None:  # only jobs whose creation time is unreadable: the list cannot place them

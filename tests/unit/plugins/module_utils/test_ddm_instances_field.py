@@ -229,3 +229,18 @@ def test_without_a_date_header_the_local_clock_is_used(http):
     client, _sleeps = http.client(http.Session(http.answer(200, {})))
     client.request("GET", ENDPOINT + "/anything")
     assert client.clock_offset is None and abs(client.server_now() - datetime.datetime.now(UTC)) < datetime.timedelta(seconds=5)
+
+
+def test_a_clock_learnt_during_the_first_list_read_reads_the_list_again_not_each_job(http, clock):
+    ahead = datetime.datetime.now(UTC) + datetime.timedelta(hours=3)
+    created = ahead.strftime("%Y-%m-%dT%H:%M:%S+0000")
+    listed = {"jobs": [{"id": "j%d" % n, "status": "Running", "name": "CreateInstance", "created_time": created} for n in range(50)], "total": 50}
+    # The first answer (whose window ended on this machine's clock) cannot show jobs created "in the future"; it tells the server's time.
+    session = http.Session(dated(http, {"jobs": [], "total": 0}, ahead), dated(http, listed, ahead))
+    client, _sleeps = http.client(session)
+    jobs = DdmJobs(client, ENDPOINT)
+    group = JobGroup(jobs, ["j%d" % n for n in range(50)], grace=30, clock=clock, now=jobs.server_now)
+    group.refresh()
+    assert len(session.sent) == 2 and group.counts() == {"Running": 50}
+    ends = [int(dict(part.split("=") for part in entry["url"].split("?")[1].split("&"))["end_time"]) for entry in session.sent]
+    assert ends[1] - ends[0] > 2 * 3600 * 1000
