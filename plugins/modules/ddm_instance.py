@@ -663,8 +663,8 @@ def check_admin(user, password) -> None:
         return
     kinds = sum(1 for test in (str.isupper, str.islower, str.isdigit) if any(test(char) for char in password if char.isascii()))
     kinds += any(char in PASSWORD_SPECIALS for char in password)
-    if not 8 <= len(password) <= 32 or kinds < 3 or any(not (char.isascii() and char.isalnum()) and char not in PASSWORD_SPECIALS
-                                                          for char in password):
+    foreign = any(not (char.isascii() and char.isalnum()) and char not in PASSWORD_SPECIALS for char in password)
+    if not 8 <= len(password) <= 32 or kinds < 3 or foreign:
         raise ConfigurationError("admin_password must have 8 to 32 characters of at least three kinds among upper case letters, lower case "
                                  "letters, digits and %s, and no others (its value is not shown)" % PASSWORD_SPECIALS)
 

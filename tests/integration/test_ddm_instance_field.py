@@ -41,7 +41,7 @@ def test_flavors_on_a_later_page_of_their_group_are_read_and_can_be_bought(ansib
         emulator.add_fault(method="GET", path="^%s$" % FLAVORS_PATH, status=200, json=second)
 
     offer = ansible_runner.run_cases([token_case(emulator, "offer", engine_version=ENGINE_VERSIONS[-1])], module=FLAVOR_INFO)[0]["offer"]
-    created = run_instance_cases(ansible_runner, [instance_case(emulator, "create", name="paged-ddm", **dict(CREATE, flavor=LARGE))])[0]["create"]
+    created = run_instance_cases(ansible_runner, [instance_case(emulator, "create", name="paged-ddm", **{**CREATE, "flavor": LARGE})])[0]["create"]
 
     assert_ok(offer, False)
     assert [(item["spec_code"], item["cpu_arch"], item["ram"]) for item in offer["flavors"]] == [
@@ -125,13 +125,13 @@ def test_a_full_data_disk_fails_at_once_naming_it_and_absent_deletes_the_instanc
 # ---------------------------------------------------------------------- 5. options checked before sending
 
 def test_options_are_checked_naming_the_option_before_anything_is_sent(ansible_runner, emulator):
-    create = dict(CREATE, name="checked-ddm")
-    cases = [instance_case(emulator, "password-two-kinds", admin_user="root", **dict(create, admin_password="alllowercase1")),
-             instance_case(emulator, "password-long", admin_user="root", **dict(create, admin_password="Aa1-" * 9)),
-             instance_case(emulator, "password-space", admin_user="root", **dict(create, admin_password="Pass word-1")),
-             instance_case(emulator, "user", admin_user="9root", **dict(create, admin_password="Pw-Sekret-4711x")),
+    create = {**CREATE, "name": "checked-ddm"}
+    cases = [instance_case(emulator, "password-two-kinds", admin_user="root", **{**create, "admin_password": "alllowercase1"}),
+             instance_case(emulator, "password-long", admin_user="root", **{**create, "admin_password": "Aa1-" * 9}),
+             instance_case(emulator, "password-space", admin_user="root", **{**create, "admin_password": "Pass word-1"}),
+             instance_case(emulator, "user", admin_user="9root", **{**create, "admin_password": "Pw-Sekret-4711x"}),
              instance_case(emulator, "time-zone", time_zone="UTC+8", **create),
-             instance_case(emulator, "nodes", **dict(create, node_num=33))]
+             instance_case(emulator, "nodes", **{**create, "node_num": 33})]
 
     results = run_instance_cases(ansible_runner, cases)[0]
 
@@ -145,8 +145,8 @@ def test_options_are_checked_naming_the_option_before_anything_is_sent(ansible_r
 
 
 def test_an_engine_version_or_zone_not_on_offer_fails_listing_the_valid_ones_and_writes_nothing(ansible_runner, emulator):
-    cases = [instance_case(emulator, "engine", **dict(CREATE, name="engine-ddm", engine_version="9.9.9")),
-             instance_case(emulator, "zone", **dict(CREATE, name="zone-ddm", availability_zones=[ZONES[0], "cn-north-4x"]))]
+    cases = [instance_case(emulator, "engine", **{**CREATE, "name": "engine-ddm", "engine_version": "9.9.9"}),
+             instance_case(emulator, "zone", **{**CREATE, "name": "zone-ddm", "availability_zones": [ZONES[0], "cn-north-4x"]})]
 
     results = run_instance_cases(ansible_runner, cases)[0]
     info = ansible_runner.run_cases([token_case(emulator, "typo", status=["RUNING", "running"])], module=INSTANCE_INFO)
