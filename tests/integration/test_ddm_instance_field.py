@@ -234,3 +234,32 @@ def test_job_ids_with_a_server_clock_ahead_are_read_by_the_list_one_request_a_po
     assert [entry for entry in emulator.requests_log() if entry["path"].startswith(LIST_PATH + "/")] == []
     lists = [entry for entry in emulator.requests_log() if entry["path"] == LIST_PATH]
     assert len(lists) == result["polls"] + 1, lists
+
+
+# ---------------------------------------------------------------------- 6. answers checked, not trusted
+
+def test_a_show_answer_lacking_what_the_plan_needs_fails_naming_the_field_and_sends_nothing(ansible_runner, emulator):
+    emulator.instance_settings(**FAST)
+    target = seed(emulator, "lacking-ddm")
+    shown = emulator.instance(target)
+    show_path = "/v1/%s/instances/%s" % (PROJECT_ID, target)
+    answer = {key: shown[key] for key in ("id", "name", "status", "available_zone", "vpc_id", "subnet_id", "security_group_id", "node_count",
+                                          "access_ip", "access_port", "engine_version", "flavor_ref", "nodes")}
+    cases = [instance_case(emulator, "no-flavor", instance_id=target, flavor=LARGE),
+             instance_case(emulator, "no-node-count", instance_id=target, node_num=3),
+             instance_case(emulator, "no-zones", instance_id=target, node_num=3),
+             instance_case(emulator, "huge-id", name="lacking-ddm")]
+    emulator.add_fault(count=1, method="GET", path="^%s$" % show_path, status=200, json=dict(answer, flavor_ref=None))
+    emulator.add_fault(count=1, method="GET", path="^%s$" % show_path, status=200, json={k: v for k, v in answer.items() if k != "node_count"})
+    emulator.add_fault(count=1, method="GET", path="^%s$" % show_path, status=200, json=dict(answer, available_zone=""))
+    emulator.add_fault(count=1, method="GET", path="^/v1/%s/instances$" % PROJECT_ID, status=200,
+                       json={"instances": [dict(answer, id="x" * 60000)], "total_record": 1})
+
+    results = run_instance_cases(ansible_runner, cases)[0]
+
+    assert_failed(results["no-flavor"], "has no flavor_ref, which deciding what to change needs; nothing was changed")
+    assert_failed(results["no-node-count"], "has no node_count")
+    assert_failed(results["no-zones"], "has no available_zone")
+    assert_failed(results["huge-id"], "instances[0].id is")
+    assert all(len(results[label]["msg"]) < 1000 for label in results)
+    assert writes(emulator) == []

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 import time
 
-from .._cloud.answers import check_answer, is_count, json_kind, list_problem, required_text_problems, text_problems
+from .._cloud.answers import check_answer, is_count, json_kind, list_problem, plain_id_problem, required_text_problems, text_problems
 from .._cloud.errors import APIError, NotFoundError, printable, server_text
 from .._cloud.paging import PagedListing
 from .._cloud.times import epoch_ms, parse_time, utc_now
@@ -119,6 +119,9 @@ def job_problem(record, where: str, text_fields=JOB_TEXT_FIELDS) -> str | None:
     if not isinstance(record, dict):
         return "%s is %s, expected an object" % (where, json_kind(record))
     problems = required_text_problems(record, where, ("id", "status"))
+    if not problems:
+        # A job id goes into URLs and results: it follows the rule an option's id follows (a 60 KB id is refused, not kept).
+        problems += [problem for problem in [plain_id_problem(record["id"], where + ".id")] if problem]
     problems += text_problems(record, where, text_fields)
     instance = record.get("instance")
     if instance is not None and not isinstance(instance, dict):

@@ -244,3 +244,16 @@ def test_a_clock_learnt_during_the_first_list_read_reads_the_list_again_not_each
     assert len(session.sent) == 2 and group.counts() == {"Running": 50}
     ends = [int(dict(part.split("=") for part in entry["url"].split("?")[1].split("&"))["end_time"]) for entry in session.sent]
     assert ends[1] - ends[0] > 2 * 3600 * 1000
+
+
+def test_a_listed_job_with_a_huge_id_fails_cleanly_and_another_jobs_is_left_out(http):
+    huge = {"id": "j" * 60000, "status": "Running", "name": "CreateInstance"}
+    mine = {"id": "j1", "status": "Completed", "name": "CreateInstance"}
+    session = http.Session(http.answer(200, {"jobs": [huge, mine], "total": 2}), http.answer(200, {"jobs": [huge, mine], "total": 2}))
+    client, _sleeps = http.client(session)
+    jobs = DdmJobs(client, ENDPOINT)
+    start = datetime.datetime.now(UTC) - datetime.timedelta(hours=1)
+    with pytest.raises(UnexpectedAnswer, match=r"jobs\[0\].id") as caught:
+        list(jobs.iterate(start, datetime.datetime.now(UTC)))
+    assert len(str(caught.value)) < 500
+    assert [item["id"] for item in jobs.iterate(start, datetime.datetime.now(UTC), wanted={"j1"}) if isinstance(item["id"], str)] == ["j1"]
