@@ -13,6 +13,8 @@ description:
     the flavors (node specifications) of one engine version, with their status in each availability
     zone, so that a play can choose a flavor that is on sale where the instance will run.
   - M(huaweicloud.cloud.ddm_instance) makes the same check before it creates or resizes an instance.
+  - The API pages the flavors of each CPU architecture on its own; every page of every architecture is read.
+  - An O(engine_version) or O(engine_id) not on offer fails, listing those on offer.
 author:
   - huaweicloud.cloud contributors (@huaweicloud)
 options:
@@ -35,6 +37,8 @@ options:
       - Keep only flavors of this CPU architecture.
     type: str
     choices: [X86, ARM]
+notes:
+  - A run ends within 600 seconds however slow the API answers (every page and retry included); it then fails saying so.
 extends_documentation_fragment:
   - huaweicloud.cloud.huaweicloud
   - huaweicloud.cloud.huaweicloud.ddm
@@ -55,6 +59,10 @@ EXAMPLES = r"""
     ddm_flavor: >-
       {{ offer.flavors | selectattr('cpu_arch', 'equalto', 'X86')
          | selectattr('on_sale') | map(attribute='spec_code') | first }}
+
+- name: Flavors with at least 8 GB of memory
+  ansible.builtin.debug:
+    msg: "{{ offer.flavors | selectattr('ram', '>=', 8) | map(attribute='spec_code') | list }}"
 """
 
 RETURN = r"""
@@ -73,12 +81,12 @@ flavors:
       type: str
       returned: always
     vcpus:
-      description: CPUs of a node.
-      type: str
+      description: CPUs of a node (a number since 2.0.0).
+      type: int
       returned: always
     ram:
-      description: Memory of a node in GB.
-      type: str
+      description: Memory of a node in GB (a number since 2.0.0).
+      type: int
       returned: always
     cpu_arch:
       description: V(X86) or V(ARM).
@@ -119,7 +127,8 @@ engine_version:
 
 from ..module_utils._ddm.instances import DdmInstances
 from ..module_utils._ddm.module import DdmModule
-from ..module_utils._cloud.errors import HuaweiCloudError
+from ..module_utils._cloud.deadline import Deadline
+from ..module_utils._cloud.errors import ConfigurationError, HuaweiCloudError, printable
 from ..module_utils._ansible.module import check_plain_id
 
 
@@ -128,8 +137,16 @@ def version_key(version: str):
     return [(int(part), "") if part.isdigit() else (-1, part) for part in str(version).split(".")]
 
 
+# However slow the API, a run ends within this many seconds (pages and their retries included).
+INFO_RUN_SECONDS = 600
+
+
 class DdmFlavorInfo(DdmModule):
     waits = False
+
+    def run_deadline(self):
+        """An overall bound: slow pages, each retried, must not hold a play for hours."""
+        return Deadline(INFO_RUN_SECONDS, self.clock, whole_run=True, option="an info module's time limit")
     mutually_exclusive = (("engine_version", "engine_id"),)
 
     @classmethod
@@ -155,6 +172,12 @@ class DdmFlavorInfo(DdmModule):
             version = max((engine["version"] for engine in engines), key=version_key)
         if version is None:
             version = next((engine["version"] for engine in engines if engine["id"] == params["engine_id"]), None)
+            if version is None:
+                raise ConfigurationError("engine_id %s is not on offer (offered: %s)" % (
+                    params["engine_id"], ", ".join("%s (%s)" % (printable(engine["id"]), printable(engine["version"])) for engine in engines) or "none"))
+        elif version not in [engine["version"] for engine in engines]:
+            raise ConfigurationError("engine_version %s is not on offer (offered: %s)" % (
+                version, ", ".join(printable(engine["version"]) for engine in engines) or "none"))
         zones = params["availability_zones"]
         flavors = api.flavors(engine_version=None if params["engine_id"] else version, engine_id=params["engine_id"], zones=zones)
         for flavor in flavors:

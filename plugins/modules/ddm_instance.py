@@ -16,7 +16,7 @@ description:
   - Creates pay-per-use instances with the v3 API and returns the creation task's id in RV(job_id).
     It never sends billing options, and refuses to resize, change the nodes of, or delete a
     yearly/monthly instance (those go through the billing centre).
-  - "Changes one setting at a time, in this order: the name, the security group, the flavor (resize),
+  - "Changes one setting at a time, in this order: the name (the v3 call, which allows V(_) and runs as a task), the security group, the flavor (resize),
     the number of nodes (added across the instance's availability zones, or removed), the administrator
     password. It waits for each operation's task before the next one, even with O(wait=false), which
     only skips the wait after the last one."
@@ -55,16 +55,27 @@ options:
     type: str
   node_num:
     description:
-      - The number of nodes, 1 or more. Needed to create; a different number adds or removes nodes.
+      - The number of nodes, 1 to 32. Needed to create; a different number adds or removes nodes.
+      - With O(group_id), the number of nodes of that node group.
     type: int
+  group_id:
+    description:
+      - The node group that O(flavor) and O(node_num) apply to, on an instance with several node groups (see the
+        C(groups) of M(huaweicloud.cloud.ddm_instance_info)). On such an instance a change of flavor or nodes needs it,
+        and the module fails, listing the groups, before sending anything.
+      - On an instance with one node group it may be left out.
+      - Nodes added to a group go into O(subnet_id) when it is given (needed when the group spans several subnets).
+    type: str
+    version_added: 2.0.0
   engine_version:
     description:
       - The DDM engine version, such as V(3.0.8.5). Needed to create (creation only; a different
-        version of an existing instance is a warning).
+        version of an existing instance is a warning). A version not on offer fails before anything is sent, listing those on offer.
     type: str
   availability_zones:
     description:
-      - The availability zones of the nodes. Needed to create (creation only; a different set fails).
+      - The availability zones of the nodes. Needed to create (creation only; a different set fails). A zone where DDM
+        offers no flavor fails before anything is sent, listing the zones on offer.
     type: list
     elements: str
   vpc_id:
@@ -85,7 +96,7 @@ options:
     type: str
   time_zone:
     description:
-      - The time zone, such as V(UTC) or V(UTC+08:00). Creation only.
+      - The time zone, V(UTC) or V(UTC+hh:00) / V(UTC-hh:00) from V(UTC-12:00) to V(UTC+12:00), such as V(UTC+08:00). Creation only.
     type: str
   enterprise_project_id:
     description:
@@ -93,11 +104,12 @@ options:
     type: str
   admin_user:
     description:
-      - The administrator's name. Set at creation; used to change the password.
+      - The administrator's name, 1 to 32 characters, a letter first, then letters, digits and V(_). Set at creation; used to change the password.
     type: str
   admin_password:
     description:
-      - The administrator's password (8 to 32 characters). Set at creation; changed on an existing
+      - The administrator's password, 8 to 32 characters of at least three kinds among upper case letters, lower case
+        letters, digits and the specials V(~!@#%^*-_=+?) (no other characters). Set at creation; changed on an existing
         instance as O(update_password) says.
     type: str
   update_password:
@@ -191,7 +203,10 @@ instance:
       type: str
       returned: always
     status:
-      description: Its status, such as V(RUNNING), V(CREATING) or V(CREATEFAILED).
+      description:
+        - Its status, such as V(RUNNING), V(CREATING) or V(CREATEFAILED).
+        - V(data_disk_full) (the data disk is full) is not an operation in progress; the module fails at once on it, and
+          O(state=absent) deletes such an instance.
       type: str
       returned: always
     flavor:
@@ -228,18 +243,47 @@ instance:
       type: str
       returned: always
     access_ip:
-      description: The address applications connect to.
+      description:
+        - The one address applications connect to. When the API lists every node's address here, the first of them;
+          each node's own address is in RV(instance.nodes[].ip).
+        - Before 2.0.0, the API's text as given (possibly several comma-separated addresses).
       type: str
       returned: always
     access_port:
-      description: The port applications connect to.
-      type: str
+      description: The port applications connect to (a number since 2.0.0).
+      type: int
       returned: always
+    vcpus:
+      description: CPUs of a node (of the default node group).
+      type: int
+      returned: always
+      version_added: 2.0.0
+    ram:
+      description: Memory of a node in GB (of the default node group).
+      type: int
+      returned: always
+      version_added: 2.0.0
     nodes:
-      description: The nodes (C(node_id), C(status), C(ip), C(port), C(group_id)).
+      description: The nodes.
       type: list
       elements: dict
       returned: when the instance was read on its own
+      contains:
+        node_id:
+          description: The node's id.
+          type: str
+        status:
+          description: The node's status.
+          type: str
+        ip:
+          description: The node's address.
+          type: str
+        port:
+          description: The node's port (a number since 2.0.0).
+          type: int
+        group_id:
+          description: The node group the node belongs to.
+          type: str
     enterprise_project_id:
       description: The enterprise project's id.
       type: str
@@ -253,7 +297,7 @@ instance:
       type: str
       returned: always
     error_msg:
-      description: Why it failed, for a failed instance.
+      description: Why it failed, for a failed instance, in full (failure messages show at most its first 300 characters). Null otherwise.
       type: str
       returned: always
     order_id:
@@ -273,19 +317,40 @@ job:
   description: The last task's state, when the module waited on it (same shape as M(huaweicloud.cloud.ddm_job_info)'s C(job)).
   returned: when the module waited on a task
   type: dict
+diff:
+  description: With C(--diff), the settings the module changes (C(name), C(security_group_id), C(flavor), C(node_num)), before and after.
+  returned: when run with C(--diff)
+  type: dict
+  contains:
+    before:
+      description: The settings before.
+      type: dict
+    after:
+      description: The settings after.
+      type: dict
 """
 
-from ..module_utils._ddm.instances import MAX_NODES_PER_CALL, NAME, READY, DdmInstances, describe, instance_view, is_failed
+import re
+
+from ..module_utils._ddm.instances import MAX_NODES_PER_CALL, NAME, READY, DdmInstances, describe, instance_view, is_failed, required_fields
 from ..module_utils._ddm.module import DdmModule
 from ..module_utils._ddm.operations import InstanceOperator, Operation, settled
-from ..module_utils._cloud.errors import ConfigurationError, HuaweiCloudError, OperationFailed, OutcomeUnknown, printable
+from ..module_utils._cloud.errors import ConfigurationError, HuaweiCloudError, OperationFailed, OutcomeUnknown, printable, server_text
 from ..module_utils._ansible.module import check_plain_id
 from ..module_utils._cloud.times import utc_now
 
+STUCK_HINTS = {"DATA_DISK_FULL": " until space is freed on its data disk; this is not an operation that ends by itself"}
 CREATE_NEEDS = ("flavor", "node_num", "engine_version", "availability_zones", "vpc_id", "subnet_id", "security_group_id")
 CREATION_ONLY = (("vpc_id", "vpc_id"), ("subnet_id", "subnet_id"))
 # What --diff shows: the settings the module can change.
 DIFF_KEYS = ("name", "security_group_id", "flavor", "node_num")
+# The API's limits (create, add nodes: 1 to 32 nodes; the reference of the instance API).
+MAX_NODE_NUM = 32
+ADMIN_USER = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")
+PASSWORD_SPECIALS = "~!@#%^*-_=+?"
+TIME_ZONE = re.compile(r"UTC([+-](0\d|1[0-2]):00)?")
+# Failure messages quote at most this much of the server's text (the result keeps all of it).
+SERVER_TEXT_SHOWN = 300
 
 
 class DdmInstance(DdmModule):
@@ -303,19 +368,22 @@ class DdmInstance(DdmModule):
             vpc_id=dict(type="str"), subnet_id=dict(type="str"), security_group_id=dict(type="str"), param_group_id=dict(type="str"),
             time_zone=dict(type="str"), enterprise_project_id=dict(type="str"), admin_user=dict(type="str"),
             admin_password=dict(type="str", no_log=True), update_password=dict(type="str", no_log=False, choices=["always", "on_create"], default="on_create"),
-            delete_data_nodes=dict(type="bool", default=False),
+            delete_data_nodes=dict(type="bool", default=False), group_id=dict(type="str"),
         )
         return spec
 
     def check_options(self):
         params = self.params
-        for option in ("instance_id", "vpc_id", "subnet_id", "security_group_id", "param_group_id", "enterprise_project_id"):
+        for option in ("instance_id", "vpc_id", "subnet_id", "security_group_id", "param_group_id", "enterprise_project_id", "group_id"):
             check_plain_id(params[option], option)
         if params["name"] is not None and not NAME.fullmatch(params["name"]):
             raise ConfigurationError("name must have 4 to 64 characters, start with a letter and hold only letters, digits, '-' and '_', "
                                      "got %r" % params["name"])
-        if params["node_num"] is not None and params["node_num"] < 1:
-            raise ConfigurationError("node_num must be 1 or more, got %d" % params["node_num"])
+        if params["node_num"] is not None and not 1 <= params["node_num"] <= MAX_NODE_NUM:
+            raise ConfigurationError("node_num must be from 1 to %d, got %d" % (MAX_NODE_NUM, params["node_num"]))
+        check_admin(params["admin_user"], params["admin_password"])
+        if params["time_zone"] is not None and not TIME_ZONE.fullmatch(params["time_zone"]):
+            raise ConfigurationError("time_zone must be UTC or UTC+hh:00 / UTC-hh:00 from UTC-12:00 to UTC+12:00, got %r" % params["time_zone"])
         zones = params["availability_zones"]
         if zones is not None:
             for index, zone in enumerate(zones):
@@ -400,13 +468,23 @@ class DdmInstance(DdmModule):
             self.resource = self.operator.wait_for_status(self.resource, settled, READY, operation) or self.resource
             if is_failed(self.resource["status"]):
                 raise OperationFailed("%s is %s%s" % (printable(describe(self.resource)), printable(self.resource["status"]),
-                                                      ": %s" % printable(self.resource["error_msg"]) if self.resource.get("error_msg") else ""))
+                                                      ": %s" % server_text(self.resource["error_msg"]) if self.resource.get("error_msg") else ""))
 
     def check_flavor(self, flavor, zones):
         """Refuse a flavor that is not on sale in one of the zones, before anything is written."""
         # An existing instance's own version (a different engine_version option only warns), else the one to create with.
         version = (self.resource or {}).get("engine_version") or self.params["engine_version"]
-        offered = {item["spec_code"]: item for item in self.api.flavors(engine_version=version, zones=zones)}
+        if self.resource is None:
+            versions = [engine["version"] for engine in self.api.engines()]
+            if version not in versions:
+                raise ConfigurationError("engine_version %s is not on offer (offered: %s); nothing was sent" % (version, ", ".join(versions) or "none"))
+        flavors = self.api.flavors(engine_version=version)
+        known = sorted({zone for item in flavors for zone in item["az_status"]})
+        unknown = [zone for zone in zones if zone not in known]
+        if unknown and self.resource is None:
+            raise ConfigurationError("availability_zones: %s %s not on offer (offered: %s); nothing was sent" % (
+                ", ".join(unknown), "is" if len(unknown) == 1 else "are", ", ".join(map(printable, known)) or "none"))
+        offered = {item["spec_code"]: item for item in flavors}
         if flavor not in offered:
             raise HuaweiCloudError("flavor %s is not offered for engine version %s (offered: %s); nothing was changed" % (
                 flavor, printable(str(version)), ", ".join(sorted(offered)) or "none"))
@@ -421,9 +499,10 @@ class DdmInstance(DdmModule):
         self.resource = instance
         view = instance_view(instance)
         if is_failed(instance["status"]):
-            raise OperationFailed("%s is %s%s: it cannot be changed (state: absent deletes it)" % (
+            raise OperationFailed("%s is %s%s: it cannot be changed%s (state: absent deletes it)" % (
                 printable(describe(view)), printable(instance["status"]),
-                ": %s" % printable(instance["error_msg"]) if instance.get("error_msg") else ""))
+                ": %s" % server_text(instance["error_msg"]) if isinstance(instance.get("error_msg"), str) and instance["error_msg"] else "",
+                STUCK_HINTS.get(instance["status"].upper(), "")))
         self.check_creation_only(view)
         plan = self.plan(view)
         paid = [name for name, _send, _after in plan if name in ("resize", "add nodes", "remove nodes")]
@@ -454,21 +533,24 @@ class DdmInstance(DdmModule):
         params, instance_id = self.params, view["id"]
         plan = []
         if params["instance_id"] and params["name"] and params["name"] != view["name"]:
-            plan.append(("rename", lambda: self.api.rename(instance_id, params["name"]), dict(name=params["name"])))
+            plan.append(self.rename_entry(instance_id))
+        group_id, view = self.node_group(view)
         if params["security_group_id"] and params["security_group_id"] != view["security_group_id"]:
             plan.append(("change security group", lambda: self.api.set_security_group(instance_id, params["security_group_id"]),
                          dict(security_group_id=params["security_group_id"])))
         if params["flavor"] and params["flavor"] != view["flavor"]:
-            plan.append(("resize", lambda: self.api.resize(instance_id, params["flavor"]), dict(flavor=params["flavor"])))
+            plan.append(("resize", lambda: self.api.resize(instance_id, params["flavor"], group_id), dict(flavor=params["flavor"])))
         current = view["node_num"] or 0
         if params["node_num"] and current and params["node_num"] > current:
+            required_fields({"available_zone": ",".join(view["availability_zones"])}, printable(describe(view)), ("available_zone",))
             zones = [view["availability_zones"][index % len(view["availability_zones"])] for index in range(current, params["node_num"])]
             for start in range(0, len(zones), MAX_NODES_PER_CALL):  # the API adds at most 32 nodes a call
                 batch = zones[start:start + MAX_NODES_PER_CALL]
-                plan.append(("add nodes", lambda batch=batch: self.api.add_nodes(instance_id, batch),
+                plan.append(("add nodes", lambda batch=batch: self.api.add_nodes(instance_id, batch, group_id, group_id and params["subnet_id"]),
                              dict(node_num=current + start + len(batch))))
         elif params["node_num"] and params["node_num"] < current:
-            plan.append(("remove nodes", lambda: self.api.remove_nodes(instance_id, current - params["node_num"]), dict(node_num=params["node_num"])))
+            plan.append(("remove nodes", lambda: self.api.remove_nodes(instance_id, current - params["node_num"], group_id),
+                         dict(node_num=params["node_num"])))
         if params["admin_password"] and params["update_password"] == "always":
             user = params["admin_user"] or view["admin_user"]
             if not user:  # the API needs the name: fail before anything is sent
@@ -476,6 +558,52 @@ class DdmInstance(DdmModule):
                                          "administrator; nothing was changed" % printable(describe(view)))
             plan.append(("reset admin password", lambda: self.api.reset_password(instance_id, user, params["admin_password"]), {}))
         return plan
+
+    def rename_entry(self, instance_id: str) -> tuple:
+        """The plan's rename: the v3 call (``_`` allowed, a task to follow)."""
+        name = self.params["name"]
+        return ("rename", lambda: self.api.rename(instance_id, name), dict(name=name))
+
+    def node_group(self, view) -> tuple:
+        """(the group_id to send or None, the view whose flavor and node_num are those that O(flavor) and O(node_num) change).
+
+        An instance with one node group: the instance's own. With several, the group of O(group_id), which a change needs.
+        A field the comparison needs and the answer lacks fails, naming it.
+        """
+        params = self.params
+        wanted = [option for option in ("flavor", "node_num") if params[option] is not None]
+        if not wanted:
+            return None, view
+        node_groups = {node.get("group_id") for node in view.get("nodes") or [] if node.get("group_id")}
+        if params["group_id"] is None and len(node_groups) <= 1:
+            fields = {"flavor": "flavor_ref", "node_num": "node_count"}
+            required_fields({fields[option]: view[option] for option in wanted}, printable(describe(view)), [fields[option] for option in wanted])
+            return None, view
+        groups = self.api.groups(view["id"])
+        group = next((item for item in groups if item["id"] == params["group_id"]), None)
+        if group is None:
+            listed = ", ".join("%s (%s%s, %d nodes)" % (printable(item["id"]), printable(str(item["name"])), ", default" if item["is_default"] else "",
+                                                        item["node_num"]) for item in groups)
+            if params["group_id"] is None and len(groups) <= 1:
+                return None, view
+            raise ConfigurationError("%s group_id %s: %s has %d node groups (%s); nothing was sent" % (
+                "unknown" if params["group_id"] else "a change of %s needs" % " and ".join(wanted), params["group_id"] or "",
+                printable(describe(view)), len(groups), listed))
+        flavor = view["flavor"] if group["is_default"] else self.group_flavor(group, view)
+        return group["id"], dict(view, flavor=flavor, node_num=group["node_num"])
+
+    def group_flavor(self, group: dict, view) -> str | None:
+        """A non-default group's flavor: the groups call gives its CPUs, memory and architecture, not its spec code; the wanted
+        flavor counts as the group's when they match."""
+        wanted = self.params["flavor"]
+        if wanted is None:
+            return None
+        offered = {item["spec_code"]: item for item in self.api.flavors(engine_version=view["engine_version"])}
+        item = offered.get(wanted)
+        if item is not None and (item["vcpus"], item["ram"], str(item["cpu_arch"]).upper()) == (
+                group["vcpus"], group["ram"], str(group["cpu_arch"]).upper()):
+            return wanted
+        return None
 
     def check_creation_only(self, view):
         """Settings that only a new instance can have: a difference fails (never a silent re-create), the engine version warns."""
@@ -524,6 +652,21 @@ class DdmInstance(DdmModule):
             self.result["job"] = self.wait_for_job(job_id, operation)
         if self.resource is not None and not (last and self.params["state"] == "absent" and self.params["wait"]):
             self.resource = self.api.get(self.resource["id"]) or self.resource
+
+
+def check_admin(user, password) -> None:
+    """The administrator's name and password as the API takes them, checked before anything is sent (the password is never shown)."""
+    if user is not None and not ADMIN_USER.fullmatch(user):
+        raise ConfigurationError("admin_user must have 1 to 32 characters, start with a letter and hold only letters, digits and '_', got %r"
+                                 % user)
+    if password is None:
+        return
+    kinds = sum(1 for test in (str.isupper, str.islower, str.isdigit) if any(test(char) for char in password if char.isascii()))
+    kinds += any(char in PASSWORD_SPECIALS for char in password)
+    foreign = any(not (char.isascii() and char.isalnum()) and char not in PASSWORD_SPECIALS for char in password)
+    if not 8 <= len(password) <= 32 or kinds < 3 or foreign:
+        raise ConfigurationError("admin_password must have 8 to 32 characters of at least three kinds among upper case letters, lower case "
+                                 "letters, digits and %s, and no others (its value is not shown)" % PASSWORD_SPECIALS)
 
 
 def reached(after: dict):

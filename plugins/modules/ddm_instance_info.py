@@ -29,8 +29,11 @@ options:
   status:
     description:
       - Keep only instances in one of these statuses, such as V(RUNNING) or V(CREATEFAILED) (any case).
+      - A status DDM never reports is a warning (a typo matches nothing).
     type: list
     elements: str
+notes:
+  - A run ends within 600 seconds however slow the API answers (every page and retry included); it then fails saying so.
 extends_documentation_fragment:
   - huaweicloud.cloud.huaweicloud
   - huaweicloud.cloud.huaweicloud.ddm
@@ -65,7 +68,9 @@ RETURN = r"""
 instances:
   description:
     - The instances found, in the shape of M(huaweicloud.cloud.ddm_instance)'s RV(huaweicloud.cloud.ddm_instance#module:instance).
-    - C(nodes) only when O(instance_id) is given (the list does not carry them).
+    - C(nodes) and C(groups) only when O(instance_id) is given (the list does not carry them).
+    - Since 2.0.0 C(node_num), C(access_port), C(vcpus), C(ram) and C(nodes[].port) are numbers, and C(access_ip) one
+      address (each node's address is in C(nodes[].ip)).
   returned: always
   type: list
   elements: dict
@@ -76,17 +81,66 @@ instances:
       flavor: ddm.c6.large.2
       node_num: 2
       availability_zones: [cn-north-4a, cn-north-4b]
-      access_ip: 192.168.0.11,192.168.0.12
-      access_port: "5066"
+      access_ip: 192.168.0.11
+      access_port: 5066
+      vcpus: 2
+      ram: 4
+  contains:
+    groups:
+      description:
+        - The instance's node groups. An instance with several needs O(huaweicloud.cloud.ddm_instance#module:group_id) to change
+          its flavor or nodes.
+      type: list
+      elements: dict
+      returned: when O(instance_id) is given
+      version_added: 2.0.0
+      contains:
+        id:
+          description: The group's id.
+          type: str
+        name:
+          description: Its name.
+          type: str
+        role:
+          description: Its role, such as V(rw) or V(r).
+          type: str
+        is_default:
+          description: Whether it is the default group (whose flavor is the instance's C(flavor)).
+          type: bool
+        node_num:
+          description: Its number of nodes.
+          type: int
+        vcpus:
+          description: CPUs of each of its nodes.
+          type: int
+        ram:
+          description: Memory of each of its nodes in GB.
+          type: int
+        cpu_arch:
+          description: Its CPU architecture.
+          type: str
+        availability_zones:
+          description: The zones of its nodes.
+          type: list
+          elements: str
 """
 
-from ..module_utils._ddm.instances import GONE_STATUSES, DdmInstances, instance_view
+from ..module_utils._ddm.instances import GONE_STATUSES, KNOWN_STATUSES, DdmInstances, instance_view, is_known_status
 from ..module_utils._ddm.module import DdmModule
+from ..module_utils._cloud.deadline import Deadline
 from ..module_utils._ansible.module import check_plain_id
+
+
+# However slow the API, a run ends within this many seconds (pages and their retries included).
+INFO_RUN_SECONDS = 600
 
 
 class DdmInstanceInfo(DdmModule):
     waits = False
+
+    def run_deadline(self):
+        """An overall bound: slow pages, each retried, must not hold a play for hours."""
+        return Deadline(INFO_RUN_SECONDS, self.clock, whole_run=True, option="an info module's time limit")
 
     @classmethod
     def argument_spec(cls):
@@ -96,11 +150,18 @@ class DdmInstanceInfo(DdmModule):
 
     def check_options(self):
         check_plain_id(self.params["instance_id"], "instance_id")
+        unknown = [status for status in self.params["status"] or [] if not is_known_status(status)]
+        if unknown:
+            self.module.warn("status: DDM never reports %s, so no instance matches %s (statuses: %s, and *_FAILED)" % (
+                ", ".join(map(repr, unknown)), "it" if len(unknown) == 1 else "them", ", ".join(KNOWN_STATUSES)))
 
     def run(self):
         api = DdmInstances(self.client, self.endpoint)
         if self.params["instance_id"]:
             found = [record for record in [api.get(self.params["instance_id"])] if record is not None]
+            if found and self.wanted(found[0]):
+                self.result["instances"] = [dict(instance_view(found[0]), groups=api.groups(found[0]["id"]))]
+                return
         else:
             listing = api.iterate()
             # Deleted instances may still be listed for a while; show answers 404 (or DELETED) for them.

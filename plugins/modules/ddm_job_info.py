@@ -84,6 +84,7 @@ options:
   status:
     description:
       - When listing, keep only tasks with one of these statuses, such as V(Failed) (compared in any case, so V(failed) matches too).
+      - A status DDM never reports is a warning (a typo matches nothing).
     type: list
     elements: str
   name:
@@ -274,9 +275,8 @@ jobs:
       found has only C(id) and a null C(status).
     - Without O(job_id) or O(job_ids), the tasks in the time window that pass the filters.
     - Each task has the shape of RV(job), with C(instance) as an object. Since 1.1.0 list items have that shape too.
-    - Listed tasks also carry C(instance_id), C(instance_name), and an empty C(fail_reason) when they did not fail, as
-      before 1.1.0. These are deprecated and will be removed in 2.0.0; use C(instance.id), C(instance.name) and
-      C(fail_reason | default('')).
+    - Since 2.0.0 listed tasks no longer carry the flat C(instance_id) and C(instance_name), nor an empty C(fail_reason)
+      when they did not fail (deprecated in 1.1.0); use C(instance.id), C(instance.name) and C(fail_reason | default('')).
   returned: with O(job_ids), or when O(job_id) is not given
   type: list
   elements: dict
@@ -312,7 +312,7 @@ polls:
 
 import datetime
 
-from ..module_utils._ddm.jobs import RETENTION, job_view, legacy_list_item
+from ..module_utils._ddm.jobs import KNOWN_STATUSES, RETENTION, job_view
 from ..module_utils._ddm.module import DdmModule
 from ..module_utils._cloud.errors import ConfigurationError, OperationFailed
 from ..module_utils._ansible.module import check_plain_id
@@ -360,6 +360,10 @@ class DdmJobInfo(DdmModule):
             if params["wait"]:
                 raise ConfigurationError("wait needs job_id or job_ids: only given tasks can be waited on")
             self.list_window()
+            unknown = [status for status in params["status"] or [] if status.lower() not in {known.lower() for known in KNOWN_STATUSES}]
+            if unknown:
+                self.module.warn("status: DDM never reports %s, so no task matches %s (statuses: %s)" % (
+                    ", ".join(map(repr, unknown)), "it" if len(unknown) == 1 else "them", ", ".join(KNOWN_STATUSES)))
             return
         given = [option for option in LIST_OPTIONS if params[option] is not None]
         if given:
@@ -402,7 +406,7 @@ class DdmJobInfo(DdmModule):
 
     def list_jobs(self):
         listing = self.jobs.iterate(*self.list_window())
-        self.result["jobs"] = [legacy_list_item(job_view(item), item) for item in listing if self.listed(item)]
+        self.result["jobs"] = [job_view(item) for item in listing if self.listed(item)]
         if listing.truncated:
             self.module.warn("The DDM task list was cut short (%s), so tasks may be missing: narrow start_time and end_time" % listing.truncated)
 

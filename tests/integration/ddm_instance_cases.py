@@ -38,7 +38,7 @@ WRITES = ("POST", "PUT", "DELETE")
 # Every key of a result's instance.
 INSTANCE_KEYS = {"id", "name", "status", "flavor", "node_num", "availability_zones", "vpc_id", "subnet_id", "security_group_id",
                  "engine_version", "admin_user", "access_ip", "access_port", "nodes", "enterprise_project_id", "created", "updated",
-                 "error_msg", "order_id"}
+                 "error_msg", "order_id", "vcpus", "ram"}
 
 
 def instance_case(emulator, label, **options):

@@ -118,7 +118,7 @@ def test_bad_input_fails_before_any_request(ansible_runner, emulator):
 
     for label in ("name-digit", "name-short", "name-rename"):
         assert_failed(results[label], "name must have 4 to 64 characters, start with a letter")
-    assert_failed(results["nodes-zero"], "node_num must be 1 or more, got 0")
+    assert_failed(results["nodes-zero"], "node_num must be from 1 to 32, got 0")
     assert_failed(results["bad-id"], "instance_id must be a plain id")
     assert_failed(results["bad-vpc"], "vpc_id must be a plain id")
     assert_failed(results["zone-twice"], "availability_zones must name at least one zone, each once")
@@ -170,17 +170,17 @@ def test_changes_go_one_at_a_time_in_a_fixed_order(ansible_runner, emulator):
         "shop-ddm-new", OTHER_SECURITY_GROUP_ID, LARGE, 4, "RUNNING")
     sent = write_entries(emulator, every)
     assert [(entry["method"], entry["path"]) for entry in sent] == [
-        ("PUT", "/v1/%s/instances/%s/modify-name" % (PROJECT_ID, every)),
+        ("PUT", instance_path(every, "/name")),
         ("PUT", "/v1/%s/instances/%s/modify-security-group" % (PROJECT_ID, every)),
         ("PUT", instance_path(every, "/flavor")), ("POST", instance_path(every, "/nodes")), ("PUT", instance_path(every, "/admin-user"))]
     # Each write went to an instance with nothing under way: never refused as busy.
     assert [entry["status"] for entry in sent] == [200, 200, 200, 202, 202]
-    # Three tasks (resize, nodes, password), each followed to its end before the next write.
+    # Four tasks (the v3 rename, resize, nodes, password), each followed to its end before the next write.
     jobs = {job["id"]: job for job in emulator.jobs()}
-    assert len(item["job_ids"]) == 3 and item["job_id"] == item["job_ids"][-1]
-    assert [jobs[job_id]["name"] for job_id in item["job_ids"]] == ["ResizeFlavor", "EnlargeNode", "ResetAdminPassword"]
+    assert len(item["job_ids"]) == 4 and item["job_id"] == item["job_ids"][-1]
+    assert [jobs[job_id]["name"] for job_id in item["job_ids"]] == ["ModifyInstanceName", "ResizeFlavor", "EnlargeNode", "ResetAdminPassword"]
     assert item["job"]["id"] == item["job_id"] and item["job"]["status"] == "Completed"
-    for earlier, later in zip(sent[2:], sent[3:]):
+    for earlier, later in zip(sent[:1] + sent[2:], sent[1:2] + sent[3:]):
         assert later["epoch"] - earlier["epoch"] >= FAST["operation_seconds"], sent
     instance = emulator.instance(every)
     assert instance["admin_user_name"] == "root" and instance["operation"] is None

@@ -35,7 +35,7 @@ ZONE_A, ZONE_B, ZONE_C = AVAILABLE_ZONES
 NEWEST_ENGINE = max(ENGINES, key=lambda engine: [int(part) for part in engine["version"].split(".")])
 # What every instance in a result carries: ddm_instance's ``instance`` (nodes only from the show call).
 VIEW_KEYS = {"id", "name", "status", "flavor", "node_num", "availability_zones", "vpc_id", "subnet_id", "security_group_id", "engine_version",
-             "access_ip", "access_port", "enterprise_project_id", "created", "updated", "error_msg", "order_id", "admin_user"}
+             "access_ip", "access_port", "enterprise_project_id", "created", "updated", "error_msg", "order_id", "admin_user", "vcpus", "ram"}
 NODE_KEYS = {"node_id", "status", "ip", "port", "group_id"}
 FLAVORS_BY_CODE = {flavor["spec_code"]: flavor for flavor in FLAVORS}
 
@@ -93,23 +93,27 @@ def test_by_id_reads_the_show_call_with_nodes_and_an_unknown_id_is_empty(ansible
 
     [found] = ok(results["by-id"])["instances"]
     assert results["by-id"]["changed"] is False
-    assert set(found) == VIEW_KEYS | {"nodes"}, sorted(found)
+    assert set(found) == VIEW_KEYS | {"nodes", "groups"}, sorted(found)
     assert (found["id"], found["name"], found["status"], found["flavor"], found["node_num"], found["availability_zones"], found["admin_user"]) == (
         one["id"], "orders-ddm", "RUNNING", "ddm.c6.xlarge.2", 3, [ZONE_A, ZONE_B], "root")
     assert len(found["nodes"]) == 3 and all(set(node) == NODE_KEYS for node in found["nodes"]), found["nodes"]
     assert sorted(node["node_id"] for node in found["nodes"]) == sorted(node["node_id"] for node in one["nodes"])
-    assert found["access_ip"] == ",".join(node["ip"] for node in found["nodes"])
+    # Typed since 2.0.0: one access address, numbers for ports and sizes; each node's address in nodes[].ip.
+    assert found["access_ip"] == one["nodes"][0]["ip"] and found["access_port"] == 5066 and (found["vcpus"], found["ram"]) == (4, 8)
+    assert all(node["port"] == 5066 for node in found["nodes"])
+    assert [(group["is_default"], group["node_num"]) for group in found["groups"]] == [(True, 3)]
     for label in ("unknown", "other-project", "deleted"):
         assert ok(results[label])["instances"] == [], (label, results[label])
     # One show call each, never the list.
     assert [(entry["method"], entry["path"], entry["status"]) for entry in emulator.requests_log()] == [
-        ("GET", show_path(one["id"]), 200), ("GET", show_path(unknown), 404), ("GET", show_path(elsewhere["id"]), 404),
+        ("GET", show_path(one["id"]), 200), ("GET", "/v3/%s/instances/%s/groups" % (PROJECT_ID, one["id"]), 200),
+        ("GET", show_path(unknown), 404), ("GET", show_path(elsewhere["id"]), 404),
         ("GET", show_path(deleted["id"]), 200)]
 
     # The same shape as ddm_instance's ``instance`` (which finds it by id and, with nothing to change, only reads).
     emulator.clear_requests()
     reference = ansible_runner.run_cases([token_case(emulator, "ddm_instance", instance_id=one["id"])], check=True, module=INSTANCE)[0]
-    assert ok(reference["ddm_instance"])["instance"] == found
+    assert ok(reference["ddm_instance"])["instance"] == {key: value for key, value in found.items() if key != "groups"}
     assert writes(emulator) == []
 
 
@@ -288,7 +292,11 @@ def test_flavor_status_per_zone_architecture_and_engines(ansible_runner, emulato
     results = ansible_runner.run_cases(cases, module=FLAVOR_INFO)[0]
 
     both = _flavors(results["zones-a-b"])
-    assert {code: (flavor["az_status"], flavor["on_sale"]) for code, flavor in both.items()} == {
+    # Every flavor of both CPU-architecture groups (each paged on its own), in the API's order: X86 first.
+    assert list(both) == [flavor["spec_code"] for flavor in FLAVORS if flavor["group_type"] == "X86"] + [
+        flavor["spec_code"] for flavor in FLAVORS if flavor["group_type"] == "ARM"]
+    assert {code: (flavor["az_status"], flavor["on_sale"]) for code, flavor in both.items() if code in FLAVORS_BY_CODE and code in {
+        "ddm.c6.large.2", "ddm.c6.xlarge.2", "ddm.c6.2xlarge.2", "ddm.kc1.large.2"}} == {
         "ddm.c6.large.2": ({ZONE_A: "normal", ZONE_B: "normal"}, True),
         "ddm.c6.xlarge.2": ({ZONE_A: "normal", ZONE_B: "sellout"}, False),
         "ddm.c6.2xlarge.2": ({ZONE_A: "unsupported", ZONE_B: "normal"}, False),
@@ -296,14 +304,14 @@ def test_flavor_status_per_zone_architecture_and_engines(ansible_runner, emulato
     for code, flavor in both.items():
         catalogue = FLAVORS_BY_CODE[code]
         assert (flavor["id"], flavor["vcpus"], flavor["ram"], flavor["cpu_arch"]) == (
-            catalogue["id"], catalogue["vcpus"], catalogue["ram"], catalogue["group_type"]), flavor
+            catalogue["id"], int(catalogue["vcpus"]), int(catalogue["ram"]), catalogue["group_type"]), flavor
     assert results["zones-a-b"]["engine_version"] == NEWEST_ENGINE["version"]
     assert results["zones-a-b"]["engines"] == [{key: engine[key] for key in ("id", "name", "version")} for engine in ENGINES]
     assert results["zones-a-b"]["changed"] is False
 
     arm = _flavors(results["zone-c-arm"])
     assert {code: (flavor["az_status"], flavor["on_sale"]) for code, flavor in arm.items()} == {
-        "ddm.kc1.large.2": ({ZONE_C: "unsupported"}, False)}
+        code: ({ZONE_C: "unsupported"}, False) for code, flavor in FLAVORS_BY_CODE.items() if flavor["group_type"] == "ARM"}
     x86 = _flavors(results["x86-everywhere"])
     assert sorted(x86) == sorted(code for code, flavor in FLAVORS_BY_CODE.items() if flavor["group_type"] == "X86")
     assert all(set(flavor["az_status"]) == set(AVAILABLE_ZONES) for flavor in x86.values())
@@ -314,12 +322,13 @@ def test_flavor_status_per_zone_architecture_and_engines(ansible_runner, emulato
     assert results["by-id"]["engine_version"] == older["version"]
 
     flavor_calls = [entry["params"] for entry in emulator.requests_log() if entry["path"] == "/v3/%s/flavors" % PROJECT_ID]
+    page = {"offset": "0", "limit": "128"}
     assert flavor_calls == [
-        {"engine_version": NEWEST_ENGINE["version"], "available_zones": "%s,%s" % (ZONE_A, ZONE_B)},
-        {"engine_version": NEWEST_ENGINE["version"], "available_zones": ZONE_C},
-        {"engine_version": NEWEST_ENGINE["version"]},
-        {"engine_version": ENGINES[0]["version"], "available_zones": ZONE_B},
-        {"engine_id": older["id"]}], flavor_calls
+        dict(page, engine_version=NEWEST_ENGINE["version"], available_zones="%s,%s" % (ZONE_A, ZONE_B)),
+        dict(page, engine_version=NEWEST_ENGINE["version"], available_zones=ZONE_C),
+        dict(page, engine_version=NEWEST_ENGINE["version"]),
+        dict(page, engine_version=ENGINES[0]["version"], available_zones=ZONE_B),
+        dict(page, engine_id=older["id"])], flavor_calls
     assert writes(emulator) == []
 
 

@@ -94,7 +94,10 @@ def test_default_window_reads_every_page(ansible_runner, populated):
     jobs = results["default"]["jobs"]
     assert [job["id"] for job in jobs] == _ids(lambda spec, status: _recent(spec))
     assert {job["status"] for job in jobs} == {"Completed", "Failed", "Running"}
-    assert set(jobs[0]) >= {"id", "name", "status", "created_time", "end_time", "process", "instance_id", "instance_name", "fail_reason", "operations"}
+    assert set(jobs[0]) >= {"id", "name", "status", "created_time", "end_time", "process", "instance", "operations"}
+    # Removed in 2.0.0 (deprecated in 1.1.0): the flat instance keys, and an empty fail_reason on tasks that did not fail.
+    assert not any({"instance_id", "instance_name"} & set(job) for job in jobs)
+    assert all(job["fail_reason"] for job in jobs if "fail_reason" in job) and any(job["status"] != "Failed" for job in jobs)
     calls = _list_calls(populated)
     assert [(call["offset"], call["limit"]) for call in calls] == [("0", "128"), ("128", "128"), ("256", "128")]
     assert all(re.match(r"^[0-9]+$", call["start_time"]) and re.match(r"^[0-9]+$", call["end_time"]) for call in calls), calls

@@ -9,8 +9,10 @@ import datetime
 import email.utils
 import json
 import re
+import socket
 import time
 import traceback
+import urllib.parse
 
 from .answers import plain_id_problem
 from .deadline import Deadline
@@ -64,6 +66,19 @@ def _transport_reason(exc) -> str:
     return "%s: %s" % (kind, text)
 
 
+def _name_not_resolved(exc) -> bool:
+    """Whether a transport exception comes from a host name that does not resolve (a region typo, a wrong endpoint)."""
+    cause, seen = exc, 0
+    while cause is not None and seen < 8:
+        if isinstance(cause, socket.gaierror) or type(cause).__name__ == "NameResolutionError":
+            return True
+        inner = getattr(cause, "reason", None)
+        if not isinstance(inner, BaseException):
+            inner = next((a for a in getattr(cause, "args", ()) if isinstance(a, BaseException)), None)
+        cause, seen = inner if inner is not None else cause.__context__, seen + 1
+    return False
+
+
 def check_header_values(headers: dict) -> None:
     """Refuse to send a header that HTTP cannot carry, without echoing its value (it may be a secret)."""
     for name, value in headers.items():
@@ -107,6 +122,23 @@ class HuaweiCloudClient:
         self.retry_events: list[str] = []
         self._deadlines: list = []  # of the scopes of within(), innermost last
         self._on_secret = on_secret
+        self.clock_offset = None  # the server's clock less this machine's, from the Date header of its latest answer
+
+    def server_now(self) -> datetime.datetime:
+        """The time on the server's clock, as its latest answer's Date header told it (whole seconds); this machine's before any answer.
+
+        Times the server compares with its own records (the job list's window) must be on its clock: one running ahead
+        would hide what it created "in the future" of ours.
+        """
+        now = datetime.datetime.now(datetime.timezone.utc)
+        return now + self.clock_offset if self.clock_offset is not None else now
+
+    def _note_server_time(self, response) -> None:
+        server_time = _date_header(response)
+        if server_time is not None:
+            offset = server_time - datetime.datetime.now(datetime.timezone.utc)
+            # The header has whole seconds: an offset within a second or two is no offset.
+            self.clock_offset = offset if abs(offset) > datetime.timedelta(seconds=2) else datetime.timedelta(0)
 
     @property
     def project_id(self) -> str:
@@ -206,6 +238,7 @@ class HuaweiCloudClient:
             except TransportError as exc:
                 error, retry_after = exc, None
             else:
+                self._note_server_time(response)
                 if response.status_code < 300:
                     if len(response.content) > MAX_ANSWER_BYTES:
                         raise UnexpectedAnswer(service, "the answer is larger than %d MiB, the most this client reads"
@@ -254,6 +287,11 @@ class HuaweiCloudClient:
             raise TransportError("%s %s: the request could not be built (an invalid URL or header)" % (method, url), retryable=False,
                                  sent=False) from None
         except requests.exceptions.RequestException as exc:
+            if _name_not_resolved(exc):
+                # Retrying cannot make a misspelt host name resolve: say so at once. Nothing left this machine.
+                raise TransportError("%s %s: the host name %s does not resolve: check region/endpoint (a region such as cn-north-4, or the "
+                                     "endpoint option)" % (method, url, printable(urllib.parse.urlsplit(url).hostname or "")),
+                                     retryable=False, sent=False) from None
             raise TransportError("%s %s: %s" % (method, url, _transport_reason(exc))) from None
         except OSError as exc:  # a local problem, such as an unreadable CA bundle: retrying cannot help
             raise TransportError("%s %s: %s" % (method, url, printable(str(exc))), retryable=False) from None

@@ -9,6 +9,8 @@ import json
 # Header names that carry the request id, in order of preference (IAM uses its own).
 REQUEST_ID_HEADERS = ("X-Request-Id", "X-IAM-Trace-Id", "X-Openstack-Request-Id")
 SNIPPET_LENGTH = 200
+# A server's text quoted in a failure message is cut here.
+SERVER_TEXT_LENGTH = 300
 # Only this much of an error body is ever looked at: enough for any real error page.
 SUMMARY_PREFIX = 64 * 1024
 # The API gateway's error codes, in both spellings Huawei uses (APIGW.0308, APIG.0308).
@@ -156,6 +158,15 @@ def printable(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in text)
+
+
+def server_text(text, length: int = SERVER_TEXT_LENGTH) -> str:
+    """A server's text (an ``error_msg``, a ``fail_reason``) for a failure message: printable, and cut after ``length`` characters
+    (the result keeps the full text)."""
+    text = str(text)
+    if len(text) <= length:
+        return printable(text)
+    return "%s... (%d characters in all; the result has the full text)" % (printable(text[:length]), len(text))
 
 
 def _escape_surrogates(text: str) -> str:

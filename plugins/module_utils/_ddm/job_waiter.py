@@ -20,6 +20,7 @@ from .._cloud.errors import HuaweiCloudError, NotFoundError, WrongInstance
 from .progress import group_record, job_failed_record, job_record
 from .._ansible.progress import ProgressReporter
 from .._cloud.polling import WaitOutcome, wait_for
+from .._cloud.times import utc_now
 
 DEFAULT_WAIT_INTERVAL = 5
 # Looking up a job's failure reason and operations is a courtesy: it may not hold the play up for long.
@@ -187,7 +188,7 @@ class JobWaiter:
 
     def _group(self, job_ids, deadline, interval, operation) -> GroupOutcome:
         waiting = deadline is not None
-        group = JobGroup(self.jobs, job_ids, NOT_FOUND_GRACE if waiting else 0, clock=self._clock)
+        group = JobGroup(self.jobs, job_ids, NOT_FOUND_GRACE if waiting else 0, clock=self._clock, now=getattr(self.jobs, "server_now", utc_now))
         started = self._clock()
         outcome = None
         try:

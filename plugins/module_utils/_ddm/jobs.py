@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime
 import time
 
-from .._cloud.answers import check_answer, is_count, json_kind, list_problem, required_text_problems, text_problems
-from .._cloud.errors import APIError, NotFoundError, printable
+from .._cloud.answers import check_answer, is_count, json_kind, list_problem, plain_id_problem, required_text_problems, text_problems
+from .._cloud.errors import APIError, NotFoundError, printable, server_text
 from .._cloud.paging import PagedListing
 from .._cloud.times import epoch_ms, parse_time, utc_now
 
@@ -24,6 +24,9 @@ FAILURE_STATUSES = frozenset(("Failed", "CancelSuccess", "RollbackSuccess"))
 # Anything else (Running, Expanding, Canceling, Rollbacking, ToBeSwitched, Switching, and
 # statuses added later) is still in progress: listing "pending" states breaks on new ones.
 FINAL_STATUSES = SUCCESS_STATUSES | FAILURE_STATUSES
+# Every status the sources document (a list filter warns on others: a typo matches nothing).
+KNOWN_STATUSES = ("Running", "Completed", "Failed", "Expanding", "Canceling", "Rollbacking", "RollbackSuccess", "CancelSuccess", "ToBeSwitched",
+                  "Switching")
 
 # DDM answers an unknown job with HTTP 400 DBS.300400; a proxy in front may answer a bare 404.
 NOT_FOUND_CODES = frozenset(("DBS.300400",))
@@ -75,7 +78,7 @@ def describe(job: dict) -> str:
 
 def describe_failure(job: dict) -> str:
     """``DDM job ... ended with status Failed: <reason>``."""
-    reason = ": %s" % job["fail_reason"] if job.get("fail_reason") else ""
+    reason = ": %s" % server_text(job["fail_reason"]) if job.get("fail_reason") else ""
     return "%s ended with status %s%s" % (describe(job), job["status"], reason)
 
 
@@ -111,19 +114,14 @@ def add_list_details(job: dict, item: dict) -> None:
         job["database_name"] = item["database_name"]
 
 
-def legacy_list_item(job: dict, item: dict) -> dict:
-    """A list-mode job: the job shape plus the list item's flat fields that list mode returned before 1.1.0.
-
-    Deprecated, to be removed in 2.0.0: ``instance_id``, ``instance_name``, and ``fail_reason`` on jobs that did not fail.
-    """
-    return dict(job, **{key: item[key] for key in ("instance_id", "instance_name", "fail_reason") if key in item})
-
-
 def job_problem(record, where: str, text_fields=JOB_TEXT_FIELDS) -> str | None:
     """What is wrong with a job object of an answer, or None when it has the documented shape."""
     if not isinstance(record, dict):
         return "%s is %s, expected an object" % (where, json_kind(record))
     problems = required_text_problems(record, where, ("id", "status"))
+    if not problems:
+        # A job id goes into URLs and results: it follows the rule an option's id follows (a 60 KB id is refused, not kept).
+        problems += [problem for problem in [plain_id_problem(record["id"], where + ".id")] if problem]
     problems += text_problems(record, where, text_fields)
     instance = record.get("instance")
     if instance is not None and not isinstance(instance, dict):
@@ -145,6 +143,11 @@ class DdmJobs:
 
     def _url(self, suffix: str = "") -> str:
         return "%s/v3/%s/jobs%s" % (self.endpoint, self.client.project_id, suffix)
+
+    def server_now(self) -> datetime.datetime:
+        """Now on the server's clock (learnt from its answers' Date header), which the list's time window is compared with."""
+        server_now = getattr(self.client, "server_now", None)
+        return server_now() if server_now is not None else utc_now()
 
     def get(self, job_id: str) -> dict:
         """The job's current state; NotFoundError when DDM does not know it."""
@@ -198,15 +201,21 @@ class DdmJobs:
 
         Only the list's first few pages from the job's creation on are read: a best-effort lookup.
         """
-        now = datetime.datetime.now(datetime.timezone.utc)
+        now = self.server_now()
         try:
             created = parse_time(job.get("created_time") or "")
         except ValueError:
             created = now - datetime.timedelta(days=1)
         earliest = now - RETENTION + datetime.timedelta(minutes=1)
         start = min(max(created - datetime.timedelta(minutes=1), earliest), now)
-        listing = self.iterate(start, now, LIST_LOOKUP_MAX_PAGES, wanted={job["id"]})
-        return next((item for item in listing if item["id"] == job["id"]), None)
+        notes = ListNotes()
+        listing = self.iterate(start, now, LIST_LOOKUP_MAX_PAGES, wanted={job["id"]}, notes=notes)
+        found = None
+        for item in listing:
+            if item["id"] == job["id"]:
+                found = found or item
+        # A job the list shows twice with different statuses: neither entry can be trusted for its details.
+        return None if job["id"] in notes.conflicts else found
 
 
 class ListNotes:
@@ -216,13 +225,14 @@ class ListNotes:
     def __init__(self):
         self.skipped = 0
         self.conflicts = {}
+        self.statuses = {}  # id -> the statuses the list showed for a given job, over every page read
 
 
 def _wanted_items(items, wanted, notes: ListNotes):
     """(the page's items, a malformed item of another job replaced by a placeholder; the problem with the page or None)."""
     if not isinstance(items, list):
         return [], "jobs is %s, expected an array" % json_kind(items)
-    kept, statuses = [], {}
+    kept, statuses = [], notes.statuses  # across pages: a job listed on two pages with different statuses is caught too
     for index, item in enumerate(items):
         item_id = item.get("id") if isinstance(item, dict) else None
         is_wanted = isinstance(item_id, str) and item_id in wanted
@@ -344,7 +354,21 @@ class JobGroup:
         return min(starts) - WINDOW_MARGIN if starts else None
 
     def _read_list(self, wanted, notes):
-        """({id: list item} of the wanted jobs the list shows, whether the list was read in full, the window's start)."""
+        """({id: list item} of the wanted jobs the list shows, whether the list was read in full, the window's start).
+
+        When the clock that sets the window jumps during the read (the server's clock, learnt from the read's own answers,
+        runs ahead of this machine's), a list missing some jobs is read once more, with the window on that clock.
+        """
+        before = (self._clock(), self._now())
+        found, complete, start = self._read_window(wanted, notes)
+        jump = (self._now() - before[1]).total_seconds() - (self._clock() - before[0])
+        if abs(jump) > WINDOW_MARGIN.total_seconds() and len(found) < len(wanted):
+            again = ListNotes()
+            found, complete, start = self._read_window(wanted, again)
+            notes.skipped, notes.conflicts = max(notes.skipped, again.skipped), again.conflicts
+        return found, complete, start
+
+    def _read_window(self, wanted, notes):
         now = self._now()
         start = self._window_start(wanted, now)
         if start is None:  # only jobs whose creation time is unreadable: the list cannot place them

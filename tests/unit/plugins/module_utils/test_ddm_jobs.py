@@ -198,10 +198,10 @@ def test_job_view_gives_list_items_and_single_tasks_one_shape():
                 "instance": {"id": "i1", "name": "ddm-a"}}
     assert ddm.job_view(got) == expected
     assert ddm.job_view(listed) == dict(expected, database_name="orders", fail_reason="No quota.", operations=["toBeRetried"])
-    # A reason is kept only for a failed task; list mode keeps the flat fields it always had (deprecated).
+    # A reason is kept only for a failed task; since 2.0.0 no flat instance_id / instance_name, no empty fail_reason.
     completed = item(2, instance_id="i1", fail_reason="", operations=[])
     assert ddm.job_view(completed) == {"id": "job-2", "name": "CreateInstance", "status": "Completed", "instance": {"id": "i1"}, "operations": []}
-    assert ddm.legacy_list_item(ddm.job_view(completed), completed) == dict(ddm.job_view(completed), instance_id="i1", fail_reason="")
+    assert not hasattr(ddm, "legacy_list_item")
 
 
 NOW = datetime.datetime(2026, 11, 28, 12, 0, tzinfo=UTC)

@@ -163,9 +163,14 @@ def test_list_window_defaults_to_the_last_24_hours_and_filters(run):
     outcome, warnings = run(dict(status=["Failed"], instance_id="i1", name="CreateInstance"), jobs)
     (_call, start, end, deadline), = jobs.calls
     assert deadline is None and before <= end <= datetime.datetime.now(UTC) and end - start == datetime.timedelta(hours=24)
-    # The job shape, plus the deprecated flat instance_id that list items had before.
-    listed = dict(id="a", status="Failed", name="CreateInstance", instance=dict(id="i1"), instance_id="i1")
+    # The job shape only: the flat instance_id of list items before 1.1.0 is gone in 2.0.0.
+    listed = dict(id="a", status="Failed", name="CreateInstance", instance=dict(id="i1"))
     assert not outcome.failed and outcome.result == dict(changed=False, jobs=[listed]) and warnings == []
+
+
+def test_a_list_status_ddm_never_reports_warns(run):
+    outcome, warnings = run(dict(status=["Failed", "Faild"]), ScriptedJobs(items=[]))
+    assert not outcome.failed and len(warnings) == 1 and "'Faild'" in warnings[0] and "'Failed'" not in warnings[0]
 
 
 def test_list_window_honours_offsets(run):
