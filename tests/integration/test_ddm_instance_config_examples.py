@@ -8,7 +8,7 @@ import os
 
 from ddm_instance_config_cases import control_parameters, ready_instance, restart_path, writes  # pylint: disable=import-error
 from harness.emulator import ACCESS_KEY, SECRET_KEY  # pylint: disable=import-error
-from test_doc_examples import module_examples, ran, run_tasks  # pylint: disable=import-error
+from test_doc_examples import guide_snippet, module_examples, ran, run_tasks  # pylint: disable=import-error
 
 EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "examples")
 
@@ -29,6 +29,20 @@ def test_module_examples_tune_restart_and_leave_a_restart_for_later(ansible_runn
     assert [path for method, path, _status in writes(emulator) if method == "POST"] == [restart_path(instance_id)] * 2
     shown = control_parameters(emulator, instance_id)
     assert shown["pending"] == [] and shown["parameters"]["max_backend_connections"]["effective"] == "2000"
+
+
+def test_user_guide_examples_tune_and_restart(ansible_runner, emulator, tmp_path):
+    instance_id = ready_instance(emulator)
+    tasks = guide_snippet("Tune the instance, and restart it if a changed parameter needs it") \
+        + guide_snippet("Restart the instance and wait until its restart task has completed")
+    run = run_tasks(ansible_runner, emulator, tmp_path, tasks, {"ddm_instance_id": instance_id})
+    assert run.rc == 0, run
+    tuned = ran(run, "Tune the instance, and restart it if a changed parameter needs it")[0]
+    assert tuned["restarted"] is True and tuned["parameters"]["character_set_server"] == "utf8"
+    assert "(restarted: True)" in ran(run, "Show what changed")[0]["msg"]
+    restart = ran(run, "Restart the instance and wait until its restart task has completed")[0]
+    assert ran(run, "Show the restart's task")[0]["msg"] == "%s ended Completed" % restart["job_id"]
+    assert [path for method, path, _status in writes(emulator) if method == "POST"] == [restart_path(instance_id)] * 2
 
 
 def example_vars(emulator, **extra):
