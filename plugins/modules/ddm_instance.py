@@ -34,10 +34,10 @@ options:
     description:
       - V(present) creates the instance if it does not exist, and changes what differs.
       - V(absent) deletes it (a failed instance included). Deleting an instance that does not exist changes nothing.
-      - V(restarted) restarts the instance (it never creates one: a missing instance fails), and waits on the restart's
-        task with O(wait). It reports a change on every run, and waits for an operation already under way on the
-        instance to end first. Options that would change the instance fail with it, naming them: a restart changes
-        nothing else. M(huaweicloud.cloud.ddm_instance_config) restarts the instance when a parameter change needs it.
+      - V(restarted) restarts the instance, and waits on the restart's task with O(wait). It never creates an
+        instance (a missing one fails), reports a change on every run, and waits for an operation already under way
+        on the instance to end first. Options that would change the instance fail with it, naming them, as a restart
+        changes nothing else. M(huaweicloud.cloud.ddm_instance_config) restarts the instance when a parameter change needs it.
     type: str
     choices: [present, absent, restarted]
     default: present

@@ -33,9 +33,9 @@ author:
 options:
   parameters:
     description:
-      - The parameters to set, as a dictionary of parameter name and value, such as C({max_connections: 20000, sql_audit: "ON"}).
-      - Values are sent as strings. Numbers are written as they are (V(2) is V("2")). Quote V("ON") and V("OFF"):
-        unquoted, YAML reads them as booleans, which the module turns back into the parameter's V(ON) or V(OFF)
+      - 'The parameters to set, as a dictionary of parameter name and value, such as C({"max_connections": 20000, "sql_audit": "ON"}).'
+      - Values are sent as strings. Numbers are written as they are (V(2) is V("2")). Quote V("ON") and V("OFF").
+        Unquoted, YAML reads them as booleans, which the module turns back into the parameter's V(ON) or V(OFF)
         choice when it has one, and refuses otherwise.
       - Parameters left out keep their values.
     type: dict
@@ -59,6 +59,12 @@ options:
 attributes:
   action:
     description: An action plugin of the same name shows the waits' progress live.
+    support: full
+  check_mode:
+    description: In check mode the module only reads, and returns what it would change in RV(changed_parameters) and C(changed).
+    support: full
+  diff_mode:
+    description: Shows the changed parameters' values before and after.
     support: full
 extends_documentation_fragment:
   - huaweicloud.cloud.huaweicloud
@@ -285,8 +291,8 @@ class DdmInstanceConfig(DdmModule):
                            clock=self.clock, sleep=self.sleep)
         if outcome.value is None or (outcome.timed_out and not done(outcome.value)):
             shown = outcome.value[0] if outcome.value else self.resource
-            raise OperationFailed("%s: its status is %s" % (self.deadline.waiting_for("the parameters of %s to take effect" % printable(describe(shown))),
-                                                           printable(str(shown.get("status")))), shown)
+            what = "the parameters of %s to take effect" % printable(describe(shown))
+            raise OperationFailed("%s: its status is %s" % (self.deadline.waiting_for(what), printable(str(shown.get("status")))), shown)
         current, values = outcome.value
         self.resource = current
         if is_failed(current["status"]):

@@ -53,9 +53,9 @@ def test_only_what_differs_is_sent_in_one_request_and_a_second_run_sends_nothing
 
 def test_unknown_read_only_and_out_of_range_values_fail_before_any_write(ansible_runner, emulator):
     instance_id = ready_instance(emulator)
-    cases = [config_case(emulator, "all-wrong", instance_id=instance_id, parameters={
-                "no_such_parameter": "1", "ddm_version": "9.9", "max_connections": 5, "long_query_time": 11, "sql_audit": "maybe",
-                "transaction_policy": "FREE"}),
+    wrong = {"no_such_parameter": "1", "ddm_version": "9.9", "max_connections": 5, "long_query_time": 11, "sql_audit": "maybe",
+             "transaction_policy": "FREE"}
+    cases = [config_case(emulator, "all-wrong", instance_id=instance_id, parameters=wrong),
              config_case(emulator, "unquoted-bool", instance_id=instance_id, parameters={"max_connections": True}),
              config_case(emulator, "unknown-instance", instance_id="0123456789abcdef0123456789abcdefin09", parameters={"sql_audit": "ON"}),
              config_case(emulator, "unknown-name", instance_name="nobody-ddm", parameters={"sql_audit": "ON"}),

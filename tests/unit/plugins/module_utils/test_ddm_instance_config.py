@@ -130,8 +130,8 @@ def test_only_the_differences_are_sent_once_and_the_values_are_awaited(run, http
     ddm = FakeDdm(http)
     result, failed, warnings = run(ddm, dict(instance_id=INSTANCE, parameters={"max_connections": 30000, "long_query_time": 1, "sql_audit": "ON"}))
     assert not failed and result["changed"] is True and warnings == []
-    assert ddm.writes() == [("PUT", "/v3.1/%s/instances/%s/configurations" % (PROJECT, INSTANCE), {"values": {"max_connections": "30000",
-                                                                                                           "sql_audit": "ON"}})]
+    sent = {"values": {"max_connections": "30000", "sql_audit": "ON"}}
+    assert ddm.writes() == [("PUT", "/v3.1/%s/instances/%s/configurations" % (PROJECT, INSTANCE), sent)]
     assert result["changed_parameters"] == {"max_connections": {"before": "20000", "after": "30000"}, "sql_audit": {"before": "OFF", "after": "ON"}}
     # Read back once the instance settled: the stale RUNNING read did not end the wait.
     assert result["parameters"]["max_connections"] == "30000" and ddm.script == []
