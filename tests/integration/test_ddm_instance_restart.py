@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 
+from cases import token_case  # pylint: disable=import-error
 from ddm_instance_cases import instance_case, run_instance_cases  # pylint: disable=import-error
 from ddm_instance_config_cases import (  # pylint: disable=import-error
     MODULE, assert_failed, assert_ok, config_case, configure_settings, control_parameters, fail_next, make_busy, ready_instance, restart_path,
@@ -109,3 +110,6 @@ def test_without_wait_the_task_is_returned_not_awaited(ansible_runner, emulator)
     assert_ok(results["fire"], True)
     assert results["fire"]["job_id"] and "job" not in results["fire"]
     assert emulator.instance(instance_id)["operation"]["operation"] == "restart"
+    # ddm_instance_info shows the restart under way.
+    listed = ansible_runner.run_cases([token_case(emulator, "info", instance_id=instance_id)], module="ddm_instance_info")[0]
+    assert [item["status"] for item in listed["info"]["instances"]] == ["RESTARTING"]
