@@ -113,3 +113,16 @@ def test_without_wait_the_task_is_returned_not_awaited(ansible_runner, emulator)
     # ddm_instance_info shows the restart under way.
     listed = ansible_runner.run_cases([token_case(emulator, "info", instance_id=instance_id)], module="ddm_instance_info")[0]
     assert [item["status"] for item in listed["info"]["instances"]] == ["RESTARTING"]
+
+
+def test_a_restart_whose_answer_was_lost_is_followed_not_sent_again(ansible_runner, emulator):
+    instance_id = ready_instance(emulator)
+    configure_settings(emulator, restart_seconds=2)
+    emulator.add_fault(method="POST", path="/%s/restart$" % instance_id, apply=True, drop=True)
+    results = run_instance_cases(ansible_runner, [restarted(emulator, "lost", instance_id=instance_id)])[0]
+    lost = results["lost"]
+    assert_ok(lost, True)
+    assert lost["job"]["name"] == "RestartInstance" and lost["job"]["status"] == "Completed"
+    assert any("The answer to the request to restart DDM instance orders-ddm (%s) was lost" % instance_id in warning
+               for warning in lost["warnings"]), lost.get("warnings")
+    assert [method for method, path, _status in writes(emulator) if path == restart_path(instance_id)] == ["POST"]
