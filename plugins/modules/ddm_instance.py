@@ -34,8 +34,12 @@ options:
     description:
       - V(present) creates the instance if it does not exist, and changes what differs.
       - V(absent) deletes it (a failed instance included). Deleting an instance that does not exist changes nothing.
+      - V(restarted) restarts the instance, and waits on the restart's task with O(wait). It never creates an
+        instance (a missing one fails), reports a change on every run, and waits for an operation already under way
+        on the instance to end first. Options that would change the instance fail with it, naming them, as a restart
+        changes nothing else. M(huaweicloud.cloud.ddm_instance_config) restarts the instance when a parameter change needs it.
     type: str
-    choices: [present, absent]
+    choices: [present, absent, restarted]
     default: present
   name:
     description:
@@ -178,7 +182,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 changed:
-  description: Whether the instance was (or, in check mode, would be) created, changed or deleted.
+  description: Whether the instance was (or, in check mode, would be) created, changed, deleted or restarted (always, with O(state=restarted)).
   returned: always
   type: bool
 actions:
@@ -335,11 +339,15 @@ import re
 from ..module_utils._ddm.instances import MAX_NODES_PER_CALL, NAME, READY, DdmInstances, describe, instance_view, is_failed, required_fields
 from ..module_utils._ddm.module import DdmModule
 from ..module_utils._ddm.operations import InstanceOperator, Operation, settled
+from ..module_utils._ddm.parameters import DdmParameters, restart_instance
 from ..module_utils._cloud.errors import ConfigurationError, HuaweiCloudError, OperationFailed, OutcomeUnknown, printable, server_text
 from ..module_utils._ansible.module import check_plain_id
 from ..module_utils._cloud.times import utc_now
 
 STUCK_HINTS = {"DATA_DISK_FULL": " until space is freed on its data disk; this is not an operation that ends by itself"}
+# Options a restart refuses: they would change the instance (the name too, with instance_id).
+RESTART_REFUSES = ("flavor", "node_num", "engine_version", "availability_zones", "vpc_id", "subnet_id", "security_group_id", "param_group_id",
+                   "time_zone", "enterprise_project_id", "admin_user", "admin_password", "delete_data_nodes", "group_id")
 CREATE_NEEDS = ("flavor", "node_num", "engine_version", "availability_zones", "vpc_id", "subnet_id", "security_group_id")
 CREATION_ONLY = (("vpc_id", "vpc_id"), ("subnet_id", "subnet_id"))
 # What --diff shows: the settings the module can change.
@@ -362,7 +370,7 @@ class DdmInstance(DdmModule):
     def argument_spec(cls):
         spec = super().argument_spec()
         spec.update(
-            state=dict(type="str", choices=["present", "absent"], default="present"),
+            state=dict(type="str", choices=["present", "absent", "restarted"], default="present"),
             name=dict(type="str"), instance_id=dict(type="str"), flavor=dict(type="str"), node_num=dict(type="int"),
             engine_version=dict(type="str"), availability_zones=dict(type="list", elements="str"),
             vpc_id=dict(type="str"), subnet_id=dict(type="str"), security_group_id=dict(type="str"), param_group_id=dict(type="str"),
@@ -374,6 +382,7 @@ class DdmInstance(DdmModule):
 
     def check_options(self):
         params = self.params
+        self.check_restart_options()
         for option in ("instance_id", "vpc_id", "subnet_id", "security_group_id", "param_group_id", "enterprise_project_id", "group_id"):
             check_plain_id(params[option], option)
         if params["name"] is not None and not NAME.fullmatch(params["name"]):
@@ -404,7 +413,9 @@ class DdmInstance(DdmModule):
                                          clock=self.clock, sleep=self.sleep)
         self.result.update(actions=[], job_ids=[])
         found = self.find()
-        if self.params["state"] == "absent":
+        if self.params["state"] == "restarted":
+            self.restart(found)
+        elif self.params["state"] == "absent":
             self.delete(found)
         elif found is None:
             self.create()
@@ -619,6 +630,32 @@ class DdmInstance(DdmModule):
         if params["engine_version"] is not None and params["engine_version"] != view["engine_version"]:
             self.module.warn("%s runs engine version %s, not %s; the engine version is set when an instance is created" % (
                 printable(describe(view)), printable(str(view["engine_version"])), params["engine_version"]))
+
+    # ------------------------------------------------------------------ restart
+
+    def check_restart_options(self):
+        """With state=restarted, options that would change the instance fail, naming them, before anything is sent."""
+        if self.params["state"] != "restarted":
+            return
+        given = [option for option in RESTART_REFUSES if self.params[option] not in (None, False)]
+        if self.params["instance_id"] and self.params["name"]:
+            given.insert(0, "name (with instance_id, a rename)")
+        if given:
+            raise ConfigurationError("state=restarted only restarts the instance; it cannot change %s: leave %s out, or change the instance "
+                                     "with state=present first" % (", ".join(given), "it" if len(given) == 1 else "them"))
+
+    def restart(self, instance):
+        """state=restarted: restart an existing instance (waiting for an operation under way first), then follow the restart's task."""
+        if instance is None:
+            raise HuaweiCloudError("DDM instance %s does not exist; state=restarted never creates one" % (self.params["instance_id"] or self.params["name"]))
+        self.resource = instance
+        self.result["actions"].append("restart")
+        self.changed_by()
+        if self.check_mode:
+            return
+        operation = Operation("restart", dict(id=instance["id"], name=instance.get("name")))
+        api = DdmParameters(self.client, self.endpoint)
+        self.follow(restart_instance(api, self.operator, instance, self.params["wait"], operation), True, operation)
 
     # ------------------------------------------------------------------ delete
 
