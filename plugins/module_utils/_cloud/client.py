@@ -109,6 +109,7 @@ class HuaweiCloudClient:
         self._on_secret = on_secret
         # Every secret of the run (the options' and those found later), masked in server text before it is cut to a summary.
         self.secrets = secrets if secrets is not None else set()
+        self._server_offset = datetime.timedelta(0)  # the server's clock less this machine's, from the last Date header
 
     @property
     def project_id(self) -> str:
@@ -209,6 +210,7 @@ class HuaweiCloudClient:
             except TransportError as exc:
                 error, retry_after = exc, None
             else:
+                self._note_server_time(response)
                 if response.status_code < 300:
                     if len(response.content) > MAX_ANSWER_BYTES:
                         raise UnexpectedAnswer(service, "the answer is larger than %d MiB, the most this client reads"
@@ -264,6 +266,15 @@ class HuaweiCloudClient:
             if response is not None:
                 response.close()
         return response
+
+    def _note_server_time(self, response) -> None:
+        server_time = _date_header(response)
+        if server_time is not None:
+            self._server_offset = server_time - datetime.datetime.now(datetime.timezone.utc)
+
+    def server_now(self) -> datetime.datetime:
+        """The server's time now, by the Date header of its last answer (whole seconds), else this machine's clock."""
+        return datetime.datetime.now(datetime.timezone.utc) + self._server_offset
 
     @staticmethod
     def _hint(response, scheme) -> str | None:
