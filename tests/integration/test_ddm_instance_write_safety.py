@@ -6,14 +6,18 @@ refused with 502/503, a lost creation answer with a failing task lookup, unreada
 from __future__ import annotations
 
 import json
+import os
 import re
 
 from ddm_instance_cases import (  # pylint: disable=import-error
     CREATE, FAST, INSTANCES_PATH, LARGE, WAIT, assert_failed, assert_ok, instance_case, run_instance_cases, seed, write_entries, writes,
 )
 from cases import token_case  # pylint: disable=import-error
-from harness.emulator import PROJECT_ID  # pylint: disable=import-error
+from harness.emulator import ACCESS_KEY, PROJECT_ID, SECRET_KEY, SECURITY_GROUP_ID, SUBNET_ID, VPC_ID  # pylint: disable=import-error
 
+EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "examples")
+AKSK = {"HW_ACCESS_KEY": ACCESS_KEY, "HW_SECRET_KEY": SECRET_KEY}
+NETWORK = {"vpc_id": VPC_ID, "subnet_id": SUBNET_ID, "security_group_id": SECURITY_GROUP_ID}
 PARAMETER_ERROR = {"status": 500, "json": {"error_code": "DBS.280001", "error_msg": "Parameter error"}}
 
 
@@ -155,3 +159,27 @@ def test_absent_with_an_id_and_a_name_that_disagree_deletes_nothing_and_a_hidden
     item = results["hidden-order"]
     assert_failed(item, "DDM answered resize DDM instance prepaid-ddm (%s) with order " % prepaid, "see the billing centre")
     assert [(method, status) for method, _path, status in writes(emulator)] == [("PUT", 200)]
+
+
+def test_a_rerun_of_the_many_instances_example_waits_for_creations_under_way_then_configures(ansible_runner, emulator, await_request):
+    emulator.instance_settings(**dict(FAST, create_seconds=1))
+    tenants = [{"name": "tenant-%02d" % number} for number in range(2)]
+    playbook = os.path.join(EXAMPLES, "gate_on_many_instances.yml")
+    variables = dict(NETWORK, hw_ddm_endpoint=emulator.url, hw_iam_endpoint=emulator.url, ddm_wait_timeout=60, ddm_instances=tenants)
+    ansible_runner.run(ansible_runner.playbook_command(playbook, variables), env=AKSK)
+    # An earlier run began creating them and stopped: they still read CREATING, and no task of this run stands for them.
+    ids = [item["id"] for item in emulator.instances()]
+    for instance_id in ids:
+        emulator.set_instance_status(instance_id, "CREATING")
+
+    started = ansible_runner.start(ansible_runner.playbook_command(playbook, variables), env=AKSK)
+    for instance_id in ids:
+        show = "/v1/%s/instances/%s" % (PROJECT_ID, instance_id)
+        await_request(lambda entry, show=show: len([seen for seen in emulator.api_requests(show) if seen["method"] == "GET"]) >= 3, timeout=120)
+        emulator.set_instance_status(instance_id, "RUNNING")
+    run = ansible_runner.finish(started)
+
+    assert run.rc == 0, run
+    waited = run.result("Wait for the instances an earlier run began creating")["results"]
+    assert [item["instance"]["status"] for item in waited] == ["RUNNING", "RUNNING"]
+    assert len(run.result("Configure each instance")["results"]) == 2 and len(emulator.instances()) == 2
