@@ -21,8 +21,8 @@ ZONES = ["az1", "az2"]
 SHOWN = dict(id="i1", name="ddm-a", status="RUNNING", flavor_ref="small", node_count=2, available_zone="az1,az2", vpc_id="v", subnet_id="s",
              security_group_id="g", engine_version="3.0", created="2026-11-28T10:00:00+0000", order_id="")
 CREATE = dict(flavor="small", node_num=2, engine_version="3.0", availability_zones=ZONES, vpc_id="v", subnet_id="s", security_group_id="g")
-FLAVORS = {"flavor_groups": [{"group_type": "X86", "flavors": [{"spec_code": code, "az_infos": [{"code": zone, "status": "normal"} for zone in ZONES]}
-                                                                for code in ("small", "large")]}]}
+ON_SALE = [{"code": zone, "status": "normal"} for zone in ZONES]
+FLAVORS = {"flavor_groups": [{"group_type": "X86", "flavors": [{"spec_code": code, "az_infos": ON_SALE} for code in ("small", "large")]}]}
 LIST = ("GET", r"/v1/pid/instances$")
 SHOW = ("GET", r"/v1/pid/instances/i1$")
 JOBS = ("GET", r"/v3/pid/jobs$")
