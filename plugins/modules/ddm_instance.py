@@ -23,9 +23,14 @@ description:
   - An operation is complete when its task is V(Completed), not when the instance first reads
     V(RUNNING) again. Right after a change is accepted the instance can still read V(RUNNING) with
     its old settings.
-  - A request to create an instance or to add or remove nodes is never sent twice. When its answer
-    is lost (no answer, a reset connection, HTTP 502, 503 or 504), the module reads back what
-    happened instead; a later run adopts an instance created that way.
+  - A request to create, resize or delete an instance or to add or remove nodes is never sent twice.
+    When its outcome is unclear (no answer, a reset connection, HTTP 502, 503 or 504, or a success
+    whose answer cannot be read), the module reads back what happened instead, and adopts a task
+    only when it is new since the request and the instance ends as asked; otherwise it fails saying
+    the request may or may not have been applied. A later run adopts an instance created that way.
+  - After creating an instance the module reads the list again by name; several instances of the
+    name (runs on several hosts creating it at once) fail naming every id. Create from one host
+    (C(run_once)) in plays over many hosts.
   - O(wait_timeout) bounds the whole run, every operation included.
 author:
   - huaweicloud.cloud contributors (@huaweicloud)
@@ -182,12 +187,22 @@ EXAMPLES = r"""
 
 RETURN = r"""
 changed:
-  description: Whether the instance was (or, in check mode, would be) created, changed, deleted or restarted (always, with O(state=restarted)).
+  description:
+    - Whether the instance was (or, in check mode, would be) created, changed, deleted or restarted (always, with O(state=restarted)).
+    - A write the API refused (a 4xx) changed nothing; a write whose outcome could not be told counts as a change.
   returned: always
   type: bool
 actions:
-  description: What the module did (or, in check mode, would do), in order.
+  description:
+    - The writes the module sent, in order, that the API accepted or whose outcome was unclear (a write the API refused
+      with a 4xx applied nothing and is not listed). Empty in check mode, which sends nothing (see RV(planned)).
   returned: always
+  type: list
+  elements: str
+  sample: [resize, add nodes]
+planned:
+  description: In check mode, the writes the module would send, in order.
+  returned: in check mode
   type: list
   elements: str
   sample: [resize, add nodes]
@@ -336,13 +351,17 @@ diff:
 
 import re
 
-from ..module_utils._ddm.instances import MAX_NODES_PER_CALL, NAME, READY, DdmInstances, describe, instance_view, is_failed, required_fields
+from ..module_utils._ddm.instances import MAX_NODES_PER_CALL, NAME, READY, DdmInstances, describe, in_progress, instance_view, is_failed, \
+    required_fields
+from ..module_utils._ddm.jobs import FINAL_STATUSES, job_view
+from ..module_utils._ddm.job_waiter import wait_interval
 from ..module_utils._ddm.module import DdmModule
 from ..module_utils._ddm.operations import InstanceOperator, Operation, settled
 from ..module_utils._ddm.parameters import DdmParameters, restart_instance
-from ..module_utils._cloud.errors import ConfigurationError, HuaweiCloudError, OperationFailed, OutcomeUnknown, printable, server_text
+from ..module_utils._ddm.writes import CLOCK_MARGIN, JOB_PAGES, JOBS_BEFORE, READ_BACK_SECONDS, WriteSender
+from ..module_utils._cloud.errors import ConfigurationError, HuaweiCloudError, OperationFailed, printable, server_text
+from ..module_utils._cloud.polling import wait_for
 from ..module_utils._ansible.module import check_plain_id
-from ..module_utils._cloud.times import utc_now
 
 STUCK_HINTS = {"DATA_DISK_FULL": " until space is freed on its data disk; this is not an operation that ends by itself"}
 # Options a restart refuses: they would change the instance (the name too, with instance_id).
@@ -359,6 +378,16 @@ PASSWORD_SPECIALS = "~!@#%^*-_=+?"
 TIME_ZONE = re.compile(r"UTC([+-](0\d|1[0-2]):00)?")
 # Failure messages quote at most this much of the server's text (the result keeps all of it).
 SERVER_TEXT_SHOWN = 300
+# An instance in these statuses is being deleted: absent waits for it (with wait) and sends nothing; present never writes to it.
+DELETING_STATUSES = frozenset(("DELETING",))
+# Changes that are never sent twice and whose unclear outcome is read back through the task they start (by these names; the
+# resize task's name is not documented: any new task of the instance, proven by the flavor it leaves).
+ADOPTABLE = {"resize": None, "add nodes": ("EnlargeNode",), "remove nodes": ("ReduceNode",)}
+# Each change in messages (of the instance described), and what to check when its outcome cannot be told.
+WHAT = {"rename": "rename %s", "change security group": "change the security group of %s", "resize": "resize %s",
+        "add nodes": "add nodes to %s", "remove nodes": "remove nodes from %s", "reset admin password": "reset the administrator password of %s"}
+CHECKS = {"resize": "the flavor", "add nodes": "the node count", "remove nodes": "the node count", "rename": "the name",
+          "change security group": "the security group", "reset admin password": "the administrator password"}
 
 
 class DdmInstance(DdmModule):
@@ -411,7 +440,10 @@ class DdmInstance(DdmModule):
         self.api = DdmInstances(self.client, self.endpoint)
         self.operator = InstanceOperator(self.api, self.jobs, self.deadline, self.params["wait_interval"], self.module.warn, self.reporter,
                                          clock=self.clock, sleep=self.sleep)
+        self.sender = WriteSender(self, self.jobs)
         self.result.update(actions=[], job_ids=[])
+        if self.check_mode:
+            self.result["planned"] = []
         found = self.find()
         if self.params["state"] == "restarted":
             self.restart(found)
@@ -422,6 +454,11 @@ class DdmInstance(DdmModule):
         else:
             self.update(found)
 
+    def plan_to(self, action: str, before=None, after=None) -> None:
+        """In check mode: an action the run would send (``planned``) and what --diff shows."""
+        self.result["planned"].append(action)
+        self.changed_by(before, after)
+
     def find(self) -> dict | None:
         """The instance by id, or the one instance with the name; fails on an unknown id (present) and on two of a name."""
         params = self.params
@@ -430,6 +467,11 @@ class DdmInstance(DdmModule):
             if instance is None and params["state"] == "present":
                 raise HuaweiCloudError("DDM instance %s does not exist; an instance_id never creates one (leave it out to create "
                                        "by name)" % params["instance_id"])
+            if instance is not None and params["state"] == "absent" and params["name"] and instance.get("name") != params["name"]:
+                # Identity before destruction: the id and the name must name the same instance.
+                self.resource = instance
+                raise HuaweiCloudError("instance_id %s is DDM instance %s, not %s: refusing to delete on a name and an id that disagree; "
+                                       "nothing was changed" % (params["instance_id"], printable(str(instance.get("name"))), params["name"]))
             return instance
         if not params["name"]:
             raise ConfigurationError("name or instance_id is needed to find the instance")
@@ -440,7 +482,30 @@ class DdmInstance(DdmModule):
         if not matches and truncated:
             raise HuaweiCloudError("The DDM instance list was cut short (%s), so whether %s exists is unknown; nothing was changed" % (
                 truncated, params["name"]))
-        return self.api.get(matches[0]["id"]) if matches else None
+        if truncated:
+            self.module.warn("The DDM instance list was cut short (%s): another instance named %s may exist" % (truncated, params["name"]))
+        return self.read_listed(matches[0]) if matches else None
+
+    def read_listed(self, item: dict) -> dict | None:
+        """The instance of a list item, read on its own. A listed instance whose show answers 404 is an inconsistency: read again
+        for a while; it is gone only once the list no longer shows it. Never taken for "no instance" (which would create another)."""
+        def attempt():
+            current = self.api.get(item["id"])
+            if current is not None:
+                return (current,)
+            return (None,) if all(match["id"] != item["id"] for match in self.api.find_by_name(item["name"])[0]) else None
+
+        found = attempt()
+        if found is None:
+            window = self.deadline.sooner(READ_BACK_SECONDS)
+            found = wait_for(attempt, lambda value: value is not None, window, wait_interval(self.params["wait_interval"], window),
+                             clock=self.clock, sleep=self.sleep).value if window.seconds > 0 else None
+        if found is None:
+            self.resource = item
+            raise OperationFailed("%s is in the instance list, but its show call answers that it does not exist: the API contradicts "
+                                  "itself; nothing was changed (no other instance is created over it). Run the task again later" % (
+                                      printable(describe(item))), item)
+        return found[0]
 
     # ------------------------------------------------------------------ create
 
@@ -452,27 +517,36 @@ class DdmInstance(DdmModule):
         if (params["admin_user"] is None) != (params["admin_password"] is None):
             raise ConfigurationError("creating DDM instance %s with an administrator needs both admin_user and admin_password" % params["name"])
         self.check_flavor(params["flavor"], params["availability_zones"])
-        self.result["actions"].append("create")
-        self.changed_by({}, {key: params[key] for key in DIFF_KEYS})
         if self.check_mode:
+            self.plan_to("create", {}, {key: params[key] for key in DIFF_KEYS})
             return
-        body = dict(name=params["name"], available_zones=params["availability_zones"], node_num=params["node_num"],
+        name = params["name"]
+        body = dict(name=name, available_zones=params["availability_zones"], node_num=params["node_num"],
                     engine_version=params["engine_version"], flavor_ref=params["flavor"], vpc_id=params["vpc_id"], subnet_id=params["subnet_id"],
                     security_group_id=params["security_group_id"])
         body.update({api: params[option] for api, option in (("param_group_id", "param_group_id"), ("time_zone", "time_zone"),
                                                              ("enterprise_project_id", "enterprise_project_id"), ("admin_user_name", "admin_user"),
                                                              ("admin_user_password", "admin_password")) if params[option] is not None})
-        sent = utc_now()
-        try:
-            answer = self.api.create(body)
-        except OutcomeUnknown as exc:
-            item, job_id = self.operator.adopt_created(params["name"], sent, exc)
-            answer = dict(id=item["id"], job_id=job_id)
-        if not answer.get("id"):
-            raise HuaweiCloudError("DDM answered the creation of %s with order %s only: a yearly/monthly order, which this module never "
-                                   "asks for; see the billing centre" % (params["name"], answer.get("order_id")))
-        self.resource = dict(id=answer["id"], name=params["name"], status="CREATING")  # its id is never lost, whatever happens next
-        operation = Operation("create", dict(id=answer["id"], name=params["name"]))
+        sent_at = self.sender.server_now()
+
+        def record(found):
+            if len(found) == 1:
+                self.resource = found[0]  # its id is never lost, whatever happens next
+
+        sent = self.sender.send("create", lambda: self.api.create(body), what="create DDM instance %s" % name, record=record,
+                                look=lambda: self.api.find_by_name(name)[0],
+                                check="the DDM instances named %s (ddm_instance_info, or the console)" % name)
+        self.changed_by({}, {key: params[key] for key in DIFF_KEYS})
+        if sent.found is not None:
+            answer = self.adopt_created(sent, sent_at)
+        else:
+            answer = sent.answer
+            if not answer.get("id"):
+                raise HuaweiCloudError("DDM answered the creation of %s without an instance id (%s); check the DDM instances named %s" % (
+                    name, ", ".join("%s %s" % (key, printable(value)) for key, value in sorted(answer.items())), name))
+            self.resource = dict(id=answer["id"], name=name, status="CREATING")  # its id is never lost, whatever happens next
+        self.check_single(answer["id"])
+        operation = Operation("create", dict(id=answer["id"], name=name))
         self.follow(answer.get("job_id"), True, operation)
         if not answer.get("job_id") and params["wait"]:
             # An adopted creation whose job was not found: a new instance reads CREATING at once, so its status says when it ends.
@@ -480,6 +554,36 @@ class DdmInstance(DdmModule):
             if is_failed(self.resource["status"]):
                 raise OperationFailed("%s is %s%s" % (printable(describe(self.resource)), printable(self.resource["status"]),
                                                       ": %s" % server_text(self.resource["error_msg"]) if self.resource.get("error_msg") else ""))
+        if params["wait"]:
+            self.check_single(answer["id"])
+
+    def adopt_created(self, sent, sent_at) -> dict:
+        """The instance a creation whose answer was unclear made (found by name, already in the result); its creation task adopted
+        only with proof, and looked up best-effort: a failing lookup never loses the instance."""
+        name = self.params["name"]
+        if len(sent.found) > 1:
+            raise OperationFailed("The request to create DDM instance %s got no clear answer (%s); %d instances of that name exist now (%s): "
+                                  "not choosing one" % (name, sent.cause, len(sent.found), ", ".join(printable(item["id"]) for item in sent.found)))
+        item = sent.found[0]
+        self.module.warn("The answer to the request to create DDM instance %s was lost (%s); the instance it created, %s, was found by name "
+                         "and adopted" % (name, sent.cause, printable(item["id"])))
+        try:
+            job = self.sender.adopt_job(("CreateInstance",), item["id"], sent_at)
+        except HuaweiCloudError as exc:
+            self.module.warn("The creation task of DDM instance %s (%s) could not be looked up (%s); its status is followed instead" % (
+                name, printable(item["id"]), exc))
+            job = None
+        return dict(id=item["id"], job_id=job["id"] if job else None)
+
+    def check_single(self, own_id: str) -> None:
+        """After a creation: the name must name one instance. Others (concurrent runs creating the same name) fail loudly, naming
+        every id, this run's first."""
+        name = self.params["name"]
+        others = [item["id"] for item in self.api.find_by_name(name)[0] if item["id"] != own_id]
+        if others:
+            raise OperationFailed("%d DDM instances are named %s now: %s (created by this run), %s: another run created the same name at "
+                                  "the same time. Keep one and delete the others; in a play over many hosts, create with run_once" % (
+                                      len(others) + 1, name, printable(own_id), ", ".join(printable(other) for other in others)))
 
     def check_flavor(self, flavor, zones):
         """Refuse a flavor that is not on sale in one of the zones, before anything is written."""
@@ -508,36 +612,100 @@ class DdmInstance(DdmModule):
 
     def update(self, instance):
         self.resource = instance
-        view = instance_view(instance)
+        if instance["status"] in DELETING_STATUSES:
+            raise OperationFailed("%s is being deleted (%s): nothing was sent to it" % (printable(describe(instance)), printable(instance["status"])))
         if is_failed(instance["status"]):
             raise OperationFailed("%s is %s%s: it cannot be changed%s (state: absent deletes it)" % (
-                printable(describe(view)), printable(instance["status"]),
+                printable(describe(instance)), printable(instance["status"]),
                 ": %s" % server_text(instance["error_msg"]) if isinstance(instance.get("error_msg"), str) and instance["error_msg"] else "",
                 STUCK_HINTS.get(instance["status"].upper(), "")))
+        operation = Operation("wait", dict(id=instance["id"], name=instance.get("name")))
+        if in_progress(instance["status"]) and self.params["wait"]:
+            # An operation under way is waited for, even when nothing is to change; changes are planned from a settled instance.
+            self.resource = self.operator.wait_for_status(instance, settled, READY, operation)
+            if self.resource is None:
+                raise OperationFailed("%s was deleted while this run waited for it: nothing was sent to it" % printable(describe(instance)))
+            return self.update(self.resource)
+        view = instance_view(self.resource)
         self.check_creation_only(view)
         plan = self.plan(view)
+        if plan and in_progress(view["status"]):
+            self.operator.wait_until_settled(self.resource, False, operation)  # fails naming the status: wait is false
+        if plan and not self.check_mode:
+            plan = self.settle(view, plan, operation)
+            view = instance_view(self.resource)
         paid = [name for name, _send, _after in plan if name in ("resize", "add nodes", "remove nodes")]
         if paid and view.get("order_id"):
             raise OperationFailed("%s is a yearly/monthly instance (order %s): %s goes through an order; use the billing centre. Nothing was "
                                   "sent" % (printable(describe(view)), printable(view["order_id"]), " and ".join(paid)))
         if any(name == "resize" for name, _send, _after in plan):
             self.check_flavor(self.params["flavor"], view["availability_zones"])
-        for name, _send, after in plan:
-            self.result["actions"].append(name)
-            self.changed_by({key: view[key] for key in after}, after)
-        if self.check_mode or not plan:
+        if self.check_mode:
+            for name, _send, after in plan:
+                self.plan_to(name, {key: view[key] for key in after}, after)
             return
         for step, (name, send, after) in enumerate(plan, 1):
-            operation = Operation(name, dict(id=view["id"], name=view["name"]), step, len(plan))
-            may_wait = self.params["wait"] or step > 1
-            self.resource = self.operator.wait_until_settled(self.resource, may_wait, operation)
-            sent = utc_now()
-            try:
-                answer = self.operator.send(self.resource, send, may_wait, operation, done=reached(after))
-            except OutcomeUnknown as exc:
-                job_name = "EnlargeNode" if name == "add nodes" else "ReduceNode"
-                answer = dict(job_id=self.operator.adopt_node_change(self.resource, job_name, sent, exc))
-            self.follow((answer or {}).get("job_id"), step == len(plan), operation)
+            self.change(name, send, after, Operation(name, dict(id=view["id"], name=view["name"]), step, len(plan)), step == len(plan))
+
+    def settle(self, view, plan, operation) -> list:
+        """The plan, made again once no task of the instance still runs: right after a write the instance can still read RUNNING
+        with its old settings, and a plan made from them would repeat it. Without wait, a task still running fails naming it."""
+        running = self.running_jobs(view["id"])
+        if not running:
+            return plan
+        if not self.params["wait"]:
+            raise OperationFailed("%s reads %s, but its task %s (%s) is still running: the settings it reads may be stale; set wait: true to "
+                                  "wait for the task, nothing was sent" % (printable(describe(view)), printable(view["status"]), running[0]["id"],
+                                                                           printable(str(running[0].get("name")))))
+        for job in running:
+            self.wait_for_job(job["id"], operation)
+        self.resource = self.api.get(view["id"])
+        if self.resource is None:
+            raise OperationFailed("%s was deleted while this run waited for it: nothing was sent to it" % printable(describe(view)))
+        self.resource = self.operator.wait_until_settled(self.resource, True, operation)
+        view = instance_view(self.resource)
+        self.check_creation_only(view)
+        return self.plan(view)
+
+    def running_jobs(self, instance_id: str) -> list:
+        """The instance's tasks of the last day that have not ended, as the task list shows them (a few pages)."""
+        now = self.sender.server_now()
+        listing = self.jobs.iterate(now - JOBS_BEFORE, now + CLOCK_MARGIN, JOB_PAGES)
+        return [job for job in (job_view(item) for item in listing)
+                if (job.get("instance") or {}).get("id") == instance_id and job["status"] not in FINAL_STATUSES]
+
+    def change(self, name, send, after, operation, last):
+        """One change: sent once when the instance is settled; an unclear outcome read back, a task adopted only with proof."""
+        view = instance_view(self.resource)
+        may_wait = self.params["wait"] or operation.step > 1
+        self.resource = self.operator.wait_until_settled(self.resource, may_wait, operation)
+        if self.resource is None:
+            raise OperationFailed("%s was deleted while this run waited for it: nothing more was sent" % printable(describe(view)))
+        instance_id = view["id"]
+        job_names = ADOPTABLE.get(name, ())
+        seen = self.sender.jobs_of(instance_id) if name in ADOPTABLE else set()
+        sent_at = self.sender.server_now()
+        done = reached(after)
+
+        def look():
+            if name in ADOPTABLE:
+                return self.sender.adopt_job(job_names, instance_id, sent_at, seen)
+            current = self.api.get(instance_id)
+            return {"reached": True} if done is not None and done(current) else None
+
+        what = WHAT[name] % printable(describe(view))
+        check = "%s of %s" % (CHECKS.get(name, "the settings"), printable(describe(view)))
+        sent = self.sender.send(name, lambda: self.operator.send(self.resource, send, may_wait, operation, done=done), what=what, look=look,
+                                check=check)
+        self.changed_by({key: view[key] for key in after}, after)
+        if sent.found is None:
+            self.follow((sent.answer or {}).get("job_id"), last, operation)
+            return
+        job_id = sent.found.get("id")
+        self.module.warn("The answer to the request to %s was lost (%s); %s" % (
+            what, sent.cause, "its task %s was found and followed" % job_id if job_id else "the instance was found as asked"))
+        self.follow(job_id, False, operation)  # an adopted task is always followed: the proof is the instance as asked once it ends
+        self.sender.confirm(done is None or done(self.resource), what, job_id, check, self.resource)
 
     def plan(self, view) -> list:
         """(action, the write, the settings it changes) for each difference, in the documented order."""
@@ -663,22 +831,49 @@ class DdmInstance(DdmModule):
         if instance is None:
             return
         self.resource = instance
+        operation = Operation("delete", dict(id=instance["id"], name=instance.get("name")))
+        if instance["status"] in DELETING_STATUSES:
+            self.wait_until_gone(instance, operation)  # already being deleted: nothing is sent
+            return
         view = instance_view(instance)
         if view.get("order_id"):
             raise OperationFailed("%s is a yearly/monthly instance (order %s): unsubscribe from it in the billing centre. Nothing was sent" % (
                 printable(describe(view)), printable(view["order_id"])))
-        self.result["actions"].append("delete")
-        self.changed_by({key: view[key] for key in DIFF_KEYS}, {})
         if self.check_mode:
+            self.plan_to("delete", {key: view[key] for key in DIFF_KEYS}, {})
             return
-        operation = Operation("delete", dict(id=view["id"], name=view["name"]))
         self.resource = self.operator.wait_until_settled(instance, self.params["wait"], operation)
-        answer = self.operator.send(instance, lambda: self.api.delete(view["id"], self.params["delete_data_nodes"]), self.params["wait"],
-                                    operation, done=lambda current: current is None)
-        self.follow(answer.get("job_id"), True, operation)
+        if self.resource is None or self.resource["status"] in DELETING_STATUSES:
+            self.wait_until_gone(self.resource, operation)  # deleted by someone else meanwhile: nothing is sent
+            return
+        sent_at = self.sender.server_now()
+        seen = self.sender.jobs_of(view["id"])
+
+        def look():
+            current = self.api.get(view["id"])
+            if current is None or current["status"] in DELETING_STATUSES:
+                return self.sender.adopt_job(("DeleteInstance",), view["id"], sent_at, seen) or {"gone": current is None}
+            return None
+
+        what = "delete %s" % describe(view)
+        sent = self.sender.send("delete", lambda: self.operator.send(self.resource, lambda: self.api.delete(view["id"], self.params["delete_data_nodes"]),
+                                                                     self.params["wait"], operation, done=lambda current: current is None),
+                                what=what, look=look, check="whether %s still exists" % printable(describe(view)))
+        self.changed_by({key: view[key] for key in DIFF_KEYS}, {})
+        if sent.found is not None:
+            self.module.warn("The answer to the request to %s was lost (%s); the instance was found being deleted%s" % (
+                what, sent.cause, ", by its task %s" % sent.found["id"] if sent.found.get("id") else ""))
+        job_id = sent.found.get("id") if sent.found is not None else (sent.answer or {}).get("job_id")
+        self.follow(job_id, True, operation)
         if self.params["wait"]:
-            self.operator.wait_for_status(self.resource or instance, lambda current: current is None, "deleted", operation)
-            self.resource = None
+            self.wait_until_gone(self.resource or instance, operation)
+
+    def wait_until_gone(self, instance, operation):
+        """With wait, until the instance (being deleted) is gone; it then leaves the result. Never sends anything."""
+        if instance is not None and self.params["wait"]:
+            self.operator.wait_for_status(instance, lambda current: current is None, "deleted", operation)
+            instance = None
+        self.resource = instance
 
     def follow(self, job_id, last: bool, operation):
         """Record the operation's job and wait for it (always between operations; after the last one with wait); then read the instance."""

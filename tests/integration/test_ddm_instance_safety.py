@@ -83,22 +83,26 @@ def test_busy_instances_are_waited_for_or_named(ansible_runner, emulator):
 
 
 def test_waits_for_an_operation_under_way_then_sends(ansible_runner, emulator, await_request):
-    """Waits through a server that refuses a write the stale status allowed, then through a status set by someone else.
+    """Waits for another run's task that the instance's stale RUNNING hides, then for a status set by someone else; each write is sent
+    once, after the wait.
 
     The test ends each operation under way itself, once the module has been seen waiting on it: never a race with the clock.
     """
     emulator.instance_settings(**dict(FAST, operation_seconds=600, stale_seconds=600, busy_answer=403))
     stale, resizing = seed(emulator, "stale-ddm"), seed(emulator, "waiting-ddm")
     emulator.set_instance_status(resizing, "RESIZING")
-    # Another run's resize: accepted, not awaited. The next run reads RUNNING (stale) and its write is refused.
+    # Another run's resize: accepted, not awaited. The next run reads RUNNING with the old node count (stale), and finds its task.
     cases = [instance_case(emulator, "another-run", name="stale-ddm", flavor=LARGE, wait=False),
              instance_case(emulator, "next-run", name="stale-ddm", node_num=3),
              instance_case(emulator, "status-set-elsewhere", name="waiting-ddm", flavor=LARGE)]
 
     started = ansible_runner.start(ansible_runner.cases_command(cases, module="ddm_instance"))
-    await_request(lambda entry: entry["path"] == instance_path(stale, "/nodes") and entry["status"] == 403, timeout=120)
+    await_request(lambda entry: entry["path"] == instance_path(stale, "/flavor") and entry["status"] == 200, timeout=120)
+    [other] = [job for job in emulator.jobs() if job["name"] == "ResizeFlavor" and (job.get("instance") or {}).get("id", job.get("instance_id")) == stale]
+    await_request(lambda entry: entry["method"] == "GET" and entry["path"].endswith("/jobs/" + other["id"]), timeout=120)
     emulator.instance_settings(operation_seconds=1, stale_seconds=1)
-    emulator.set_instance_status(stale, "RUNNING")  # the other run's resize ends (abandoned: the flavor stays)
+    emulator.set_instance_status(stale, "RUNNING")  # the other run's resize ends (abandoned: the flavor stays), and its task completes
+    emulator.post_job(id=other["id"], name="ResizeFlavor", instance={"id": stale, "name": "stale-ddm"}, duration=0, outcome="Completed")
     show = instance_path(resizing).replace("/v3/", "/v1/")
     await_request(lambda entry: len([seen for seen in emulator.api_requests(show) if seen["method"] == "GET"]) >= 3, timeout=120)
     released = time.time()
@@ -108,9 +112,8 @@ def test_waits_for_an_operation_under_way_then_sends(ansible_runner, emulator, a
     item = results["next-run"]
     assert_ok(item, True)
     sent = write_entries(emulator, stale)
-    assert sent[0]["status"] == 200  # the other run's resize
-    statuses = [entry["status"] for entry in sent[1:]]
-    assert statuses[-1] == 202 and statuses[:-1] and set(statuses[:-1]) == {403}, statuses
+    # The other run's resize, then the node change, sent once: never from the stale count while the other task ran.
+    assert [(entry["method"], entry["status"]) for entry in sent] == [("PUT", 200), ("POST", 202)]
     assert item["instance"]["node_num"] == 3 and len(item["job_ids"]) == 1
     item = results["status-set-elsewhere"]
     assert_ok(item, True)
@@ -163,8 +166,8 @@ def test_yearly_monthly_instances_are_left_to_the_billing_centre(ansible_runner,
         assert_failed(results[label], "%s: %s goes through an order; use the billing centre. Nothing was sent" % (described, what))
     assert_failed(results["delete"], "%s: unsubscribe from it in the billing centre. Nothing was sent" % described)
     item = results.pop("create-answered-with-order")
-    assert_failed(item, "DDM answered the creation of ordered-ddm with order CS2405201200FGHIJ only: a yearly/monthly order, which this "
-                        "module never asks for; see the billing centre")
+    assert_failed(item, "DDM answered create DDM instance ordered-ddm with order CS2405201200FGHIJ: a yearly/monthly order, which this "
+                        "collection never pays; see the billing centre")
     assert item["job_ids"] == [] and "instance" not in item
     for item in results.values():
         assert item["instance"]["id"] == prepaid and item["changed"] is False
@@ -245,16 +248,16 @@ def test_node_changes_whose_answer_is_lost_are_never_sent_again(ansible_runner, 
         assert item["instance"]["node_num"] == nodes and emulator.instance(instance_id)["node_count"] == nodes
         [job_id] = item["job_ids"]
         assert item["job"]["id"] == job_id and item["job"]["name"] == task_name and item["job"]["status"] == "Completed"
-        assert _warnings(task, "The answer to the request to change the nodes of DDM instance %s (%s) was lost" % (
-            label + "-ddm", instance_id)), task.get("warnings")
+        assert _warnings(task, "The answer to the request to %s DDM instance %s (%s) was lost" % (
+            "add nodes to" if label == "grow" else "remove nodes from", label + "-ddm", instance_id)), task.get("warnings")
         assert _warnings(task, "its task %s was found and followed" % job_id)
     assert any(warning.startswith("Huawei Cloud requests were retried") and "HTTP 503 APIGW.0203 x1" in warning
                for warning in retry_warnings(task)), task.get("warnings")
 
 
-def test_a_resent_write_refused_by_its_own_operation_is_not_sent_again(ansible_runner, emulator):
-    """A resize or delete whose answer was lost is resent (it is safe to) and refused as busy by the operation it started itself:
-    once that ends the instance is as asked, and the request is not sent a third time (a resize would be refused: same flavor)."""
+def test_a_resize_or_delete_whose_answer_is_lost_is_read_back_never_sent_again(ansible_runner, emulator):
+    """A resize or delete whose answer was lost is read back like a creation: its new task is found (created after the request, not
+    listed before it) and followed, and the instance is as asked once it ends; nothing is sent a second time."""
     emulator.instance_settings(**FAST)
     resized, deleted = seed(emulator, "resent-ddm-1"), seed(emulator, "resent-ddm-2")
     emulator.add_fault(method="PUT", path=resized + "/flavor$", apply=True, drop=True)
@@ -266,18 +269,16 @@ def test_a_resent_write_refused_by_its_own_operation_is_not_sent_again(ansible_r
 
     item = results["resize"]
     assert_ok(item, True)
-    assert item["actions"] == ["resize"] and item["instance"]["flavor"] == LARGE
-    statuses = [entry["status"] for entry in write_entries(emulator, resized)]
-    assert statuses[0] is None and statuses[1:] and set(statuses[1:]) == {409}, statuses
+    assert item["actions"] == ["resize"] and item["instance"]["flavor"] == LARGE and len(item["job_ids"]) == 1
+    assert [entry["status"] for entry in write_entries(emulator, resized)] == [None]
     assert emulator.instance(resized)["flavor_ref"] == LARGE
     item = results["delete"]
     assert_ok(item, True)
-    assert item["actions"] == ["delete"] and "instance" not in item
-    statuses = [entry["status"] for entry in write_entries(emulator, deleted)]
-    assert statuses[0] == 504 and statuses[1:] and set(statuses[1:]) == {409}, statuses
+    assert item["actions"] == ["delete"] and "instance" not in item and len(item["job_ids"]) == 1
+    assert [entry["status"] for entry in write_entries(emulator, deleted)] == [504]
     assert [instance["id"] for instance in emulator.instances()] == [resized]
-    for instance_id in (resized, deleted):
-        assert _warnings(task, "(%s) was already as asked once the operation under way on it ended" % instance_id), task.get("warnings")
+    assert _warnings(task, "The answer to the request to resize DDM instance resent-ddm-1 (%s) was lost" % resized), task.get("warnings")
+    assert _warnings(task, "The answer to the request to delete DDM instance resent-ddm-2 (%s) was lost" % deleted), task.get("warnings")
 
 
 def test_check_mode_only_reads_and_diff_never_shows_the_password(ansible_runner, emulator):
@@ -295,17 +296,18 @@ def test_check_mode_only_reads_and_diff_never_shows_the_password(ansible_runner,
     assert {entry["method"] for entry in emulator.requests_log()} == {"GET"}
     item = results["create"]
     assert_ok(item, True)
-    assert item["actions"] == ["create"] and item["job_ids"] == [] and "instance" not in item
+    # Nothing is sent in check mode: the plan is under planned, actions stays empty.
+    assert item["planned"] == ["create"] and item["actions"] == [] and item["job_ids"] == [] and "instance" not in item
     after = {"name": "check-ddm-new", "security_group_id": CREATE["security_group_id"], "flavor": SMALL, "node_num": 2}
     assert item["diff"] == {"before": {}, "after": after}
     item = results["change"]
     assert_ok(item, True)
-    assert item["actions"] == ["resize", "add nodes", "reset admin password"]
+    assert item["planned"] == ["resize", "add nodes", "reset admin password"] and item["actions"] == []
     assert item["diff"] == {"before": {"flavor": SMALL, "node_num": 2}, "after": {"flavor": LARGE, "node_num": 4}}
     assert item["instance"]["id"] == change and item["instance"]["flavor"] == SMALL
     item = results["delete"]
     assert_ok(item, True)
-    assert item["actions"] == ["delete"] and item["diff"]["after"] == {}
+    assert item["planned"] == ["delete"] and item["actions"] == [] and item["diff"]["after"] == {}
     assert item["diff"]["before"]["name"] == "check-ddm-2" and item["diff"]["before"]["node_num"] == 2
     assert_ok(results["same"], False)
     assert "diff" not in results["same"] or results["same"]["diff"] == {"before": {}, "after": {}}

@@ -219,7 +219,8 @@ class HuaweiCloudModule:
             auth, iam_url=iam_url, region=settings.params["region"], project_id=settings.params["project_id"],
             project_name=settings.params["project_name"], timeout=params["api_timeout"],
             verify=(params["ca_path"] or True) if params["validate_certs"] else False, retry=RetryPolicy(max_retries=params["max_retries"]),
-            on_secret=module.no_log_values.add)  # tokens fetched at run time: a server may echo them in an error
+            on_secret=module.no_log_values.add,  # tokens fetched at run time: a server may echo them in an error
+            secrets=module.no_log_values)  # masked in server text before it is cut (a cut would leave a secret's start visible)
         self._warn_about_transport(auth.kind, iam_url, settings.params)
 
     @classmethod

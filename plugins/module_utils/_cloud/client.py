@@ -17,7 +17,7 @@ import urllib.parse
 from .answers import plain_id_problem
 from .deadline import Deadline
 from .errors import (APIError, ConfigurationError, DeadlineExceeded, HuaweiCloudError, IdentityError, OutcomeUnknown, TransportError,
-                     UnexpectedAnswer, is_gateway_code, parse_error, printable, request_id_from, summarize)
+                     UnexpectedAnswer, is_gateway_code, mask_secrets, parse_error, printable, request_id_from, summarize)
 from .retry import RetryBudget, RetryPolicy, parse_retry_after
 from .signer import canonical_query
 from .timelimit import TimeLimitExpired, time_limit
@@ -107,7 +107,7 @@ class HuaweiCloudClient:
 
     def __init__(self, auth, *, iam_url: str, region: str | None = None, project_id: str | None = None,
                  project_name: str | None = None, timeout: float = 30, verify=True, retry: RetryPolicy | None = None,
-                 session=None, sleep=time.sleep, on_secret=None):
+                 session=None, sleep=time.sleep, on_secret=None, secrets=None):
         self.auth = auth
         self.iam_url = iam_url
         self.region = region
@@ -122,6 +122,8 @@ class HuaweiCloudClient:
         self.retry_events: list[str] = []
         self._deadlines: list = []  # of the scopes of within(), innermost last
         self._on_secret = on_secret
+        # Every secret of the run (the options' and those found later), masked in server text before it is cut to a summary.
+        self.secrets = secrets if secrets is not None else set()
         self.clock_offset = None  # the server's clock less this machine's, from the Date header of its latest answer
 
     def server_now(self) -> datetime.datetime:
@@ -156,8 +158,10 @@ class HuaweiCloudClient:
 
     def keep_secret(self, value) -> None:
         """Note a secret obtained at run time (a login token, a session token, temporary keys), so that no output shows it."""
-        if self._on_secret is not None and isinstance(value, str) and value:
-            self._on_secret(value)
+        if isinstance(value, str) and value:
+            self.secrets.add(value)
+            if self._on_secret is not None:
+                self._on_secret(value)
 
     @property
     def deadline(self) -> Deadline | None:
@@ -182,8 +186,7 @@ class HuaweiCloudClient:
         response = self.request("GET", url, params=params, project_scoped=project_scoped, service=service)
         return self.decode_json(response, service)
 
-    @staticmethod
-    def decode_json(response, service: str = "the API") -> dict:
+    def decode_json(self, response, service: str = "the API") -> dict:
         """The answer's JSON object; anything else is an :class:`UnexpectedAnswer`."""
         try:
             body = json.loads(response.content)
@@ -192,7 +195,7 @@ class HuaweiCloudClient:
             body, what = None, "JSON nested too deeply"
         except ValueError:
             text = response.content[:MAX_ERROR_BYTES].decode("utf-8", "replace")
-            body, what = None, ("non-JSON response: %s" % summarize(text)) if text.strip() else "an empty body"
+            body, what = None, ("non-JSON response: %s" % summarize(mask_secrets(text, self.secrets))) if text.strip() else "an empty body"
         if not isinstance(body, dict):
             raise UnexpectedAnswer(service, "expected a JSON object, got " + what, request_id_from(response.headers))
         return body
@@ -248,7 +251,7 @@ class HuaweiCloudClient:
                     renewed = True  # expired or revoked credentials: renew them, once
                     scheme.invalidate()
                     continue
-                error = parse_error(response.status_code, response.headers, response.content, self._hint(response, scheme))
+                error = parse_error(response.status_code, response.headers, response.content, self._hint(response, scheme), self.secrets)
                 if response.status_code == 401 and authenticated:
                     error = scheme.explain_rejection(error, _server_time(response))
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))

@@ -16,6 +16,8 @@ SUMMARY_PREFIX = 64 * 1024
 # The API gateway's error codes, in both spellings Huawei uses (APIGW.0308, APIG.0308).
 GATEWAY_CODE_PREFIXES = ("APIGW.", "APIG.")
 UNKNOWN_API_HINT = "The API gateway does not know this API: the endpoint (or region) or the API path is wrong"
+# What a secret quoted by a server becomes (Ansible's own mask).
+MASK = "********"
 
 
 class HuaweiCloudError(Exception):
@@ -217,6 +219,13 @@ def _title(text: str) -> str | None:
     return text[start + 1:end] if 0 <= start < end else None
 
 
+def mask_secrets(text: str, secrets=()) -> str:
+    """``text`` with every secret in it masked, longest first: done before any cut, which would leave a secret's start visible."""
+    for secret in sorted((secret for secret in secrets if isinstance(secret, str) and secret), key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return text
+
+
 def summarize(text: str, length: int = SNIPPET_LENGTH) -> str:
     """A short, single-line, markup-free rendering of a non-JSON body (an HTML page from a proxy, say)."""
     text = text[:SUMMARY_PREFIX]
@@ -243,11 +252,11 @@ def _code_and_message(body) -> tuple[str | None, str | None, str | None]:
     return None, None, None
 
 
-def _short(value) -> str | None:
-    """A field of an error body as short printable text (bodies are server-controlled)."""
+def _short(value, secrets=()) -> str | None:
+    """A field of an error body as short printable text (bodies are server-controlled), secrets masked before the cut."""
     if value is None or isinstance(value, (dict, list)):
         return None
-    return summarize(str(value), SNIPPET_LENGTH)
+    return summarize(mask_secrets(str(value), secrets), SNIPPET_LENGTH)
 
 
 def request_id_from(headers) -> str | None:
@@ -258,21 +267,21 @@ def request_id_from(headers) -> str | None:
     return None
 
 
-def parse_error(status: int, headers, content: bytes, hint: str | None = None) -> APIError:
-    """Build an :class:`APIError` from an error response, whatever shape its body has."""
+def parse_error(status: int, headers, content: bytes, hint: str | None = None, secrets=()) -> APIError:
+    """Build an :class:`APIError` from an error response, whatever shape its body has; ``secrets`` quoted in it are masked."""
     text = content[:SUMMARY_PREFIX].decode("utf-8", "replace")
     try:
         body = json.loads(text) if len(content) <= SUMMARY_PREFIX else None
     except (ValueError, RecursionError):
         body = None
-    code, message, body_request_id = (_short(value) for value in _code_and_message(body))
+    code, message, body_request_id = (_short(value, secrets) for value in _code_and_message(body))
     if message is None:
         if not text.strip():
             message = "empty response body"
         elif body is None:
-            message = "non-JSON response: %s" % summarize(text)
+            message = "non-JSON response: %s" % summarize(mask_secrets(text, secrets))
         else:
-            message = "unrecognised error body: %s" % summarize(text)
+            message = "unrecognised error body: %s" % summarize(mask_secrets(text, secrets))
     if status == 404 and gateway_code_number(code) == "0101":
         hint = hint or UNKNOWN_API_HINT
     return APIError(status, code, message, request_id_from(headers) or body_request_id, hint)

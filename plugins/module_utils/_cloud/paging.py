@@ -43,8 +43,11 @@ class PagedListing:
             items, total = self._fetch_page(page_number if page_number is not None else offset)
             promised = total if promised is None else promised
             self._latest_total = total if total is not None else self._latest_total
-            new = [item for item in items if item["id"] not in seen]
-            seen.update(item["id"] for item in new)
+            new = []
+            for item in items:  # an item a page repeats in itself counts once too
+                if item["id"] not in seen:
+                    seen.add(item["id"])
+                    new.append(item)
             self.seen = len(seen)
             yield from new
             offset += len(items)
@@ -61,8 +64,8 @@ class PagedListing:
                 where = page_number if page_number is not None else offset - len(items)
                 self.truncated = "the page at offset %d repeated %s already read" % (where, self._what)
                 return
-            if promised is not None and (len(seen) if page_number is not None else offset) >= promised:
-                return
+            if promised is not None and len(seen) >= promised:
+                return  # complete only when its unique items reach its total: a page that repeats an item leaves one unread
             if promised is None and len(items) < self._page_size:
                 return
             if page_number is not None:

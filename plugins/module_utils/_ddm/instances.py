@@ -205,9 +205,13 @@ class DdmInstances:
         return PagedListing(self.page, PAGE_SIZE, MAX_LIST_PAGES, "instances", INDEX_OR_PAGE)
 
     def find_by_name(self, name: str):
-        """(the list items named exactly ``name``, why the list was cut short or None)."""
-        listing = self.iterate()
-        matches = [item for item in listing if item.get("name") == name and item["status"] not in GONE_STATUSES]
+        """(the list items named exactly ``name``, why the list was cut short or None); a list cut short is read once more
+        (it may have moved while it was read)."""
+        for _attempt in range(2):
+            listing = self.iterate()
+            matches = [item for item in listing if item.get("name") == name and item["status"] not in GONE_STATUSES]
+            if listing.truncated is None:
+                break
         return matches, listing.truncated
 
     def flavors(self, engine_version: str | None = None, engine_id: str | None = None, zones=None) -> list:
@@ -288,15 +292,15 @@ class DdmInstances:
         return _ids(answer, response, ("id", "job_id", "order_id"))
 
     def delete(self, instance_id: str, delete_data_nodes: bool) -> dict:
-        """``{job_id}``; ``delete_dn_data`` is always sent (older docs give its default both ways)."""
+        """``{job_id}``; ``delete_dn_data`` is always sent (older docs give its default both ways). Never resent."""
         response, answer = self._call("DELETE", self._url("v3", "/" + instance_id),
-                                      params=[("delete_dn_data", "true" if delete_data_nodes else "false")])
+                                      params=[("delete_dn_data", "true" if delete_data_nodes else "false")], repeatable=False)
         return _ids(answer, response, ("job_id", "order_id"))
 
     def resize(self, instance_id: str, spec_code: str, group_id: str | None = None) -> dict:
-        """``{job_id}``; ``group_id`` chooses the node group (needed on an instance with several)."""
+        """``{job_id}``; ``group_id`` chooses the node group (needed on an instance with several). Never resent."""
         body = dict({"spec_code": spec_code}, **_given(group_id=group_id))
-        response, answer = self._call("PUT", self._url("v3", "/%s/flavor" % instance_id), json_body=body)
+        response, answer = self._call("PUT", self._url("v3", "/%s/flavor" % instance_id), json_body=body, repeatable=False)
         return _ids(answer, response, ("job_id", "order_id"))
 
     def add_nodes(self, instance_id: str, zones: list, group_id: str | None = None, subnet_id: str | None = None) -> dict:

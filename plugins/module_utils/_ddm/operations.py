@@ -3,33 +3,24 @@
 """Operations on one DDM instance, one at a time, within the run's deadline.
 
 An :class:`InstanceOperator` sends a write when the instance can take it (waiting for ``RUNNING``
-while another operation is under way, when allowed), waits for a deleted instance to disappear,
-and reads back what a write whose answer was lost did: it never sends such a write again. Every
-wait goes through :func:`wait_for` and writes live progress records; an :class:`Operation`, handed
-to each call, says what the wait is for.
+while another operation is under way, when allowed) and waits for a deleted instance to disappear.
+What a write whose outcome is unclear did is decided in ``writes.py``. Every wait goes through
+:func:`wait_for` and writes live progress records; an :class:`Operation`, handed to each call, says
+what the wait is for.
 """
 
 from __future__ import annotations
 
-import datetime
 import time
 
 from .instances import READY, describe, in_progress, is_failed
-from .jobs import job_view
 from .._cloud.deadline import Deadline
-from .._cloud.errors import DeadlineExceeded, OperationFailed, OutcomeUnknown, ResourceBusy, printable
+from .._cloud.errors import DeadlineExceeded, OperationFailed, ResourceBusy, printable
 from .progress import instance_record
 from .._ansible.progress import ProgressReporter
 from .job_waiter import wait_interval
-from .._cloud.times import utc_now
+from .writes import READ_BACK_SECONDS
 from .._cloud.polling import FIRST_PAUSE, wait_for
-
-# After a write whose answer was lost, look this long for what it did (an instance, a job).
-READ_BACK_SECONDS = 30
-# A job's created_time has whole seconds and the clocks need not agree: look a little earlier.
-READ_BACK_MARGIN = datetime.timedelta(minutes=2)
-# How many pages of the job list a read-back looks through.
-READ_BACK_PAGES = 4
 
 
 class Operation:
@@ -104,11 +95,14 @@ class InstanceOperator:
             self.reporter.update(shown.get("status"), instance_record(shown, wanted, elapsed, **operation.progress_context()))
 
         outcome = self._wait(fetch, done, report) if not self.deadline.expired() else None
-        if (outcome is None or outcome.timed_out) and not done(last[0]):
-            current = last[0] or instance
-            raise OperationFailed("Timed out waiting for %s to be %s: its status is still %s" % (
-                printable(describe(current)), wanted, printable(str(current.get("status")))), current)
-        return outcome.value if outcome is not None else None
+        if outcome is None or outcome.timed_out:
+            # A deadline is a deadline: never taken for the instance's state (a wait that timed out has no last answer to trust).
+            current = last[0]
+            seen = "it was last seen gone" if current is None else "its status is still %s" % printable(str(current.get("status")))
+            error = "; last error: %s" % outcome.error if outcome is not None and outcome.error else ""
+            raise OperationFailed("%s: %s%s" % (self.deadline.waiting_for("%s to be %s" % (printable(describe(current or instance)), wanted)),
+                                                seen, error), current or instance)
+        return outcome.value
 
     # ------------------------------------------------------------------ writes
 
@@ -153,50 +147,7 @@ class InstanceOperator:
             return outcome.value[0]
         raise OperationFailed("%s stayed busy until the deadline: %s" % (printable(describe(instance)), refused[0]), instance)
 
-    # ------------------------------------------------------------------ writes whose answer was lost
-
-    def adopt_created(self, name: str, sent: datetime.datetime, error: OutcomeUnknown) -> tuple:
-        """(instance list item, the creation job's id or None) of the one instance named ``name`` that a create whose answer was lost
-        made; looks for it for a while. Never sends the create again."""
-        found, seconds = read_back(lambda: self.api.find_by_name(name)[0], self.deadline, self.interval, self._clock, self._sleep)
-        if len(found) > 1:
-            raise OperationFailed("The request to create DDM instance %s %s; %d instances of that name exist now (%s): not choosing one" % (
-                printable(name), _unclear(error), len(found), ", ".join(printable(item["id"]) for item in found)))
-        if not found:
-            raise OperationFailed("The request to create DDM instance %s %s; no instance of that name appeared within %d s. It was not sent "
-                                  "again: run the task again, and it adopts the instance if it exists, or creates it" % (
-                                      printable(name), _unclear(error), round(seconds)))
-        job_id = self.find_job("CreateInstance", found[0], sent)
-        self.warn("The answer to the request to create DDM instance %s was lost (%s); the instance it created, %s, was found by name "
-                  "and adopted" % (printable(name), error.cause, printable(found[0]["id"])))
-        return found[0], job_id
-
-    def adopt_node_change(self, instance: dict, job_name: str, sent: datetime.datetime, error: OutcomeUnknown) -> str:
-        """The id of the job a node change whose answer was lost started; looks for it in the job list for a while."""
-        found, seconds = read_back(lambda: [job_id for job_id in [self.find_job(job_name, instance, sent)] if job_id], self.deadline,
-                                   self.interval, self._clock, self._sleep)
-        if not found:
-            raise OperationFailed("The request to change the nodes of %s %s; no %s task for it appeared within %d s. It was not sent "
-                                  "again: check the instance's node count, then run the task again" % (
-                                      printable(describe(instance)), _unclear(error), job_name, round(seconds)), instance)
-        self.warn("The answer to the request to change the nodes of %s was lost (%s); its task %s was found and followed" % (
-            printable(describe(instance)), error.cause, found[0]))
-        return found[0]
-
-    def find_job(self, job_name: str, instance: dict, since: datetime.datetime) -> str | None:
-        """The id of the newest job named ``job_name`` on this instance created since ``since`` (the job list, a few pages)."""
-        listing = self.jobs.iterate(since - READ_BACK_MARGIN, utc_now(), READ_BACK_PAGES)
-        for item in listing:
-            job = job_view(item)
-            if item.get("name") == job_name and (job.get("instance") or {}).get("id") == instance["id"]:
-                return job["id"]
-        return None
-
 
 def settled(instance: dict | None) -> bool:
     """Whether no operation is under way on the instance (None: it is gone)."""
     return instance is None or not in_progress(instance["status"])
-
-
-def _unclear(error: OutcomeUnknown) -> str:
-    return "got no clear answer (%s): it may or may not have been applied" % error.cause

@@ -294,3 +294,22 @@ def test_secrets_obtained_at_run_time_are_passed_on(http):
         client.keep_secret(value)
     assert kept == ["MIIEMUtoken"]  # an empty value would mask every position of every message
     http.client(http.Session())[0].keep_secret("no hook: nothing to do")
+
+
+def test_a_secret_quoted_by_a_server_is_masked_before_the_message_is_cut(http):
+    """A password near the 200-character cut: cutting first would leave its first characters visible."""
+    secret = "Pw-Sekret-4711x"
+    quoted = "x" * 190 + " password " + secret + " rejected"
+    session = http.Session(http.answer(400, {"error_code": "DBS.280001", "error_msg": quoted}),
+                           http.answer(502, text="<html><body>" + "y" * 195 + secret + "</body></html>"),
+                           http.answer(200, text="z" * 196 + secret))
+    client, _sleeps = http.client(session, max_retries=0, secrets={secret})
+    for _attempt in range(2):
+        with pytest.raises(APIError) as info:
+            client.request("PUT", URL)
+        assert secret[:4] not in str(info.value) and str(info.value).count("x") + str(info.value).count("y") >= 180
+    with pytest.raises(UnexpectedAnswer) as info:
+        client.get_json(URL)
+    assert secret[:4] not in str(info.value)
+    client.keep_secret("Later-Token-1")
+    assert client.secrets == {secret, "Later-Token-1"}

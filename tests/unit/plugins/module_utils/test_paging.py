@@ -72,3 +72,20 @@ def test_a_list_that_ends_short_of_its_total_says_so():
     ids, asked, truncated = read(lambda offset: (ITEMS[offset:offset + 10] if offset < 20 else [], 40))
     assert len(ids) == 20 and asked == [0, 10, 20]
     assert truncated == "it ended after 20 of the 40 instances its total counts"
+
+
+@pytest.mark.parametrize("offsets", [INDEX, INDEX_OR_PAGE])
+def test_a_page_that_repeats_an_item_of_the_page_before_is_cut_short(offsets):
+    """The second page starts with the first page's last item: its total is right, so one item is never shown."""
+    def server(offset):
+        return [ITEMS[9] if item["id"] == "i10" else item for item in ITEMS[offset:offset + 10]], len(ITEMS)
+    ids, asked, truncated = read(server, offsets)
+    assert len(ids) == 24 and "i10" not in ids and truncated is not None and len(asked) <= 6
+
+
+def test_a_page_that_repeats_its_own_first_item_is_cut_short():
+    def server(offset):
+        page = ITEMS[offset:offset + 10]
+        return (page[:1] + page[:1] + page[2:]) if offset == 0 else page, len(ITEMS)
+    ids, _asked, truncated = read(server)
+    assert len(ids) == 24 and truncated == "it ended after 24 of the 25 instances its total counts"
