@@ -1,14 +1,15 @@
 # Developer entry points. Every target bootstraps .venv (scripts/bootstrap.sh) as needed.
-.PHONY: help bootstrap demo try test build importer sanity units lint changelog ee matrix bench pytest clean
+.PHONY: help bootstrap demo try test build importer sanity units lint changelog docs ee matrix bench pytest clean
 
 help:
 	@echo "make demo       run the end-to-end demo against the local emulator"
 	@echo "make try        start the local emulator and print what to export to try any example against it"
-	@echo "make test       run every quality gate (build, importer, sanity, units, lint, changelog, ee, matrix, bench, pytest)"
+	@echo "make test       run every quality gate (build, importer, sanity, units, lint, changelog, docs, ee, matrix, bench, pytest)"
 	@echo "make importer   galaxy-importer (Galaxy's upload check, flake8 on) on the built tarball; fails on any warning"
 	@echo "make sanity     ansible-test sanity on a staged copy of the collection"
 	@echo "make units      ansible-test units on a staged copy of the collection"
 	@echo "make lint       ansible-lint --profile production"
+	@echo "make docs       the docs site (antsibull-docs lint-collection-docs, then the HTML build): build/docs/html/index.html"
 	@echo "make matrix     smoke checks of the built collection on ansible-core 2.16 to 2.21 (tests/matrix/versions.txt)"
 	@echo "make pytest     pytest over tests/unit, tests/emulator, tests/matrix and tests/integration (PYTEST_ARGS=..., PYTEST_WORKERS=N)"
 	@echo "make bench      the full benchmark (about 22 minutes; bench/run.sh --quick is the smoke in make test)"
@@ -26,7 +27,7 @@ try:
 test:
 	@scripts/test.sh
 
-build importer sanity units lint changelog ee matrix:
+build importer sanity units lint changelog docs ee matrix:
 	@scripts/test.sh $@
 
 # The full benchmark (about 22 minutes); docs/performance.md has its results.

@@ -5,7 +5,7 @@
 #   scripts/test.sh sanity units         only the named stages
 #   scripts/test.sh pytest -- -k waiter  extra arguments after -- go to pytest
 #
-# Stages: build importer sanity units lint changelog ee matrix bench pytest (also: all).
+# Stages: build importer sanity units lint changelog docs ee matrix bench pytest (also: all).
 # Stops at the first failing stage and exits non-zero. PYTEST_WORKERS=N sets the pytest-xdist
 # workers of the pytest stage (default 3; 0 runs the tests in one process).
 set -euo pipefail
@@ -13,7 +13,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-ALL_STAGES=(build importer sanity units lint changelog ee matrix bench pytest)
+ALL_STAGES=(build importer sanity units lint changelog docs ee matrix bench pytest)
 BUILD="$ROOT/build"
 COLLECTIONS="$BUILD/collections"
 STAGED="$BUILD/ansible_collections/huaweicloud/cloud"
@@ -32,7 +32,7 @@ while [ $# -gt 0 ]; do
         --) shift; pytest_args=("$@"); break ;;
         -h|--help) usage; exit 0 ;;
         all) stages+=("${ALL_STAGES[@]}") ;;
-        build|importer|sanity|units|lint|changelog|ee|matrix|bench|pytest) stages+=("$1") ;;
+        build|importer|sanity|units|lint|changelog|docs|ee|matrix|bench|pytest) stages+=("$1") ;;
         *) echo "test.sh: unknown stage '$1'" >&2; usage >&2; exit 2 ;;
     esac
     shift
@@ -109,11 +109,10 @@ stage_importer() {
     harness importer "$(tarball_path)" --bin-dir "$IMPORTER_VENV/bin" --workdir "$BUILD/importer"
 }
 
-# Copy the files git knows about (tracked or untracked but not ignored) to the
-# ansible_collections/<namespace>/<name> layout that ansible-test requires.
-stage_tree() {
-    rm -rf "$STAGED"
-    mkdir -p "$STAGED"
+# Copy the files git knows about (tracked or untracked but not ignored) to $1, a fresh directory.
+copy_tree() {
+    rm -rf "$1"
+    mkdir -p "$1"
     if git -C "$ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
         git -C "$ROOT" ls-files -z --cached --others --exclude-standard \
             | while IFS= read -r -d '' f; do
@@ -121,11 +120,16 @@ stage_tree() {
                 [ -e "$ROOT/$f" ] && printf '%s\0' "$f"
             done \
             | tar -C "$ROOT" --null -T - -cf - \
-            | tar -C "$STAGED" -xf -
+            | tar -C "$1" -xf -
     else
         tar -C "$ROOT" --exclude=./.venv --exclude=./build --exclude=./.git --exclude=./tests/output \
-            --exclude='__pycache__' --exclude='.pytest_cache' -cf - . | tar -C "$STAGED" -xf -
+            --exclude='__pycache__' --exclude='.pytest_cache' -cf - . | tar -C "$1" -xf -
     fi
+}
+
+# The collection in the ansible_collections/<namespace>/<name> layout that ansible-test requires.
+stage_tree() {
+    copy_tree "$STAGED"
     # ansible-test takes its file list from the nearest enclosing git work tree; an empty
     # repository here keeps it from walking up to the source tree, which ignores build/.
     git init -q "$STAGED"
@@ -212,6 +216,92 @@ stage_changelog() {
     fi
     rm -f "$generated"
     echo "changelog fragments, changelog.yaml and CHANGELOG.rst are consistent"
+}
+
+# docs: the collection's docs site, built with antsibull-docs and Sphinx from a copy of the work tree
+# (plugin pages and the environment variables index for every module there is, the user guide through
+# docs/docsite/extra-docs.yml, the links of docs/docsite/links.yml). lint-collection-docs --plugin-docs
+# checks the docs first. Every warning fails the stage, except references into the main Ansible docs:
+# their intersphinx inventories need the network, so offline they stay plain text (and are listed).
+# The site lands in build/docs/html (index.html).
+DOCS="$BUILD/docs"
+stage_docs() {
+    local collections="$DOCS/collections" site="$DOCS/site" collection
+    collection="$collections/ansible_collections/huaweicloud/cloud"
+    copy_tree "$collection"
+    # docs/user-guide.md is the one source of the guide; the site gets it as RST.
+    python - "$ROOT/docs/user-guide.md" "$collection/docs/docsite/rst/user_guide.rst" "$ROOT/galaxy.yml" <<'PY'
+import os
+import posixpath
+import re
+import sys
+
+import pypandoc
+import yaml
+
+source, target, galaxy = sys.argv[1:]
+with open(galaxy, encoding="utf-8") as handle:
+    repository = yaml.safe_load(handle)["repository"]
+with open(source, encoding="utf-8") as handle:
+    text = handle.read()
+
+
+def absolute(match):
+    """A link to a file of the repository (../examples/x.yml) points at it on GitHub, as it does there."""
+    return "](%s/blob/main/%s)" % (repository, posixpath.normpath(posixpath.join("docs", match.group(1))))
+
+
+text = re.sub(r"\]\((?![a-z]+:|#)([^)\s]+)\)", absolute, text)
+# No generated section labels: antsibull-docs accepts only labels under the collection's own prefix.
+rst = pypandoc.convert_text(text, "rst", format="gfm-gfm_auto_identifiers", extra_args=["--wrap=preserve"])
+os.makedirs(os.path.dirname(target), exist_ok=True)
+with open(target, "w", encoding="utf-8") as handle:
+    handle.write(".. _ansible_collections.huaweicloud.cloud.docsite.user_guide:\n\n" + rst)
+PY
+    # Only this copy of the collection is visible to antsibull-docs.
+    export ANSIBLE_COLLECTIONS_PATH="$collections" ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
+    (cd "$collection" && antsibull-docs lint-collection-docs --plugin-docs .)
+    echo "lint-collection-docs --plugin-docs: no findings"
+
+    rm -rf "$site" "$DOCS/html"
+    mkdir -p "$site"
+    antsibull-docs sphinx-init --use-current --squash-hierarchy --dest-dir "$site" \
+        --project huaweicloud.cloud --title "huaweicloud.cloud collection documentation" \
+        --copyright "Contributors to the huaweicloud.cloud collection" huaweicloud.cloud >/dev/null
+    cat >>"$site/conf.py" <<'PY'
+
+# Offline build (scripts/test.sh docs): no intersphinx inventories, so a reference into the main Ansible
+# docs (common_return_values, ...) is kept as plain text and listed; one into this collection must resolve.
+intersphinx_mapping = {}
+
+
+def _offline_reference(app, env, node, contnode):
+    target = node.get("reftarget", "")
+    if node.get("reftype") != "ref" or target.startswith("ansible_collections.huaweicloud.cloud."):
+        return None
+    app.offline_references.add(target)
+    return contnode
+
+
+def _list_offline_references(app, exception):
+    if app.offline_references:
+        print("references into the main Ansible docs, plain text offline: %s" % ", ".join(sorted(app.offline_references)))
+
+
+def setup(app):
+    app.offline_references = set()
+    app.connect("missing-reference", _offline_reference)
+    app.connect("build-finished", _list_offline_references)
+PY
+    mkdir -p "$site/rst"
+    chmod og-w "$site/rst"  # antsibull-docs wants its output directory writable by itself only
+    antsibull-docs --config-file "$site/antsibull-docs.cfg" collection --use-current --squash-hierarchy --fail-on-error \
+        --cleanup everything --dest-dir "$site/rst" huaweicloud.cloud
+    sphinx-build -q -b html -c "$site" -W --keep-going -n "$site/rst" "$DOCS/html"
+    [ -f "$DOCS/html/docsite/user_guide.html" ] || die "the site has no user guide"
+    [ -f "$DOCS/html/environment_variables.html" ] || die "the site has no environment variables index"
+    echo "docs site: $(find "$DOCS/html" -maxdepth 1 -name '*_module.html' | wc -l) module pages, the user guide and" \
+        "the environment variables index in $DOCS/html (open index.html)"
 }
 
 stage_ee() {
@@ -307,6 +397,7 @@ for stage in "${stages[@]}"; do
             units) stage_units ;;
             lint) stage_lint ;;
             changelog) stage_changelog ;;
+            docs) stage_docs ;;
             ee) stage_ee ;;
             matrix) stage_matrix ;;
             bench) stage_bench ;;

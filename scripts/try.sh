@@ -26,10 +26,14 @@ mkdir -p "$TRY"
 PYTHONPATH="$ROOT/tests" "$PYTHON" -m harness collection "$TRY" >&2
 
 port_file="$TRY/emulator.port"
-PYTHONPATH="$ROOT/tests" "$PYTHON" -m harness emulator --seed-demo --port-file "$port_file" 2>"$TRY/emulator.log" &
+# The emulator runs in a session of its own, so Ctrl-C (a SIGINT to the terminal's process group)
+# reaches only this script, which then stops the emulator itself. Were it in this group, the emulator
+# could exit on the SIGINT before the script's trap ran, and 'wait' would report that exit as a failure.
+PYTHONPATH="$ROOT/tests" "$PYTHON" -c 'import os, sys; os.setsid(); os.execv(sys.executable, [sys.executable] + sys.argv[1:])' \
+    -m harness emulator --seed-demo --port-file "$port_file" 2>"$TRY/emulator.log" &
 emulator_pid=$!
 trap 'kill "$emulator_pid" 2>/dev/null || true; wait "$emulator_pid" 2>/dev/null || true' EXIT
-trap 'exit 0' INT TERM
+trap 'exit 0' INT TERM HUP
 for _ in $(seq 1 100); do
     [ -s "$port_file" ] && break
     kill -0 "$emulator_pid" 2>/dev/null || { cat "$TRY/emulator.log" >&2; echo "try.sh: the emulator exited during startup" >&2; exit 1; }
@@ -51,14 +55,23 @@ export PATH=%(bin)s:$PATH
 export ANSIBLE_COLLECTIONS_PATH=%(try_dir)s/collections ANSIBLE_INVENTORY=%(try_dir)s/inventory.ini
 export HW_REGION_NAME=%(region)s HW_DDM_ENDPOINT=%(url)s HW_AUTH_URL=%(url)s
 export HW_ACCESS_KEY=%(ak)s HW_SECRET_KEY=%(sk)s
+# The docs' ad-hoc examples sign in with a token (while it is set, it is used instead of the keys):
+export HW_AUTH_TOKEN=%(token)s
 
 # Demo tasks: %(jobs)s
 #   ansible localhost -m huaweicloud.cloud.ddm_job_info -a job_id=%(completed)s
 # Network ids for ddm_instance (-e ...): vpc_id=%(vpc)s subnet_id=%(subnet)s security_group_id=%(sg)s
 #   ansible-playbook examples/create_instance.yml -e ddm_name=orders-ddm -e vpc_id=%(vpc)s -e subnet_id=%(subnet)s -e security_group_id=%(sg)s
 """ % dict(url=url, bin=bin_dir, try_dir=try_dir, region=emulator.REGION, ak=emulator.ACCESS_KEY, sk=emulator.SECRET_KEY,
+           token=emulator.STATIC_TOKEN,
            jobs=", ".join("%s %s" % (name, job_id) for name, job_id in sorted(emulator.DEMO_JOB_IDS.items())),
            completed=emulator.DEMO_JOB_IDS["completed"], vpc=emulator.VPC_ID, subnet=emulator.SUBNET_ID, sg=emulator.SECURITY_GROUP_ID),
       flush=True)
 PY
-wait "$emulator_pid"
+# Ctrl-C interrupts this wait, and its trap ends the script with status 0 (the EXIT trap stops the
+# emulator). Past the wait, the emulator ended by itself: a failure, whatever its status.
+status=0
+wait "$emulator_pid" || status=$?
+cat "$TRY/emulator.log" >&2
+echo "try.sh: the emulator exited (status $status)" >&2
+exit 1
