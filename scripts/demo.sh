@@ -119,10 +119,14 @@ endpoint_vars=(-e "hw_region=cn-north-4" -e "hw_ddm_endpoint=$BASE_URL" -e "hw_i
 # ---------------------------------------------------------------------------
 banner "Create a DDM instance with ddm_instance: examples/create_instance.yml" \
     "The module finds no instance named orders-ddm, creates it with the v3 API, and follows its" \
-    "CreateInstance task (about 8 s here) with live progress lines; then the play configures it." \
-    "The second run finds the instance and changes nothing."
+    "CreateInstance task (about 8 s here) with live progress lines; then the play configures it:" \
+    "its parameters (ddm_instance_config), a schema over its data nodes (ddm_schema) and an" \
+    "application account on the schema (ddm_account). The second run finds all of it and changes nothing."
 control POST instances/settings '{"create_seconds": 8}' >/dev/null
-network_vars=(-e "vpc_id=3c1a7e52-0b6d-4d1e-9f6a-7d2f0e4c5a01" -e "subnet_id=5e2b8f63-1c7e-4e2f-8a7b-8e3a1f5d6b02"
+# The passwords the play needs, in a vars file as users keep them (in ansible-vault on a real account):
+# the emulator's data nodes accept this administrator login.
+(umask 077 && printf 'rds_admin_password: Rds-Admin-Passw0rd\napp_password: Orders-App-2026x\n' >"$DEMO/secrets.yml")
+network_vars=(-e "@$DEMO/secrets.yml" -e "vpc_id=3c1a7e52-0b6d-4d1e-9f6a-7d2f0e4c5a01" -e "subnet_id=5e2b8f63-1c7e-4e2f-8a7b-8e3a1f5d6b02"
               -e "security_group_id=7f3c9a74-2d8f-4f3a-9b8c-9f4b2a6e7c03")
 ansible-playbook "$ROOT/examples/create_instance.yml" "${endpoint_vars[@]}" "${network_vars[@]}" -e ddm_name=orders-ddm \
     | tee "$DEMO/create-run.log" || die "the instance could not be created"

@@ -13,8 +13,12 @@ AKSK = {"HW_ACCESS_KEY": ACCESS_KEY, "HW_SECRET_KEY": SECRET_KEY}
 NETWORK = {"vpc_id": VPC_ID, "subnet_id": SUBNET_ID, "security_group_id": SECURITY_GROUP_ID}
 
 
+# The emulator's data nodes accept this administrator login; the application's password follows the account rules.
+SECRETS = {"rds_admin_password": "Rds-Admin-Passw0rd", "app_password": "Orders-App-2026x"}
+
+
 def example_vars(emulator, **extra):
-    return dict(NETWORK, hw_ddm_endpoint=emulator.url, hw_iam_endpoint=emulator.url, ddm_wait_timeout=60, **extra)
+    return dict(NETWORK, hw_ddm_endpoint=emulator.url, hw_iam_endpoint=emulator.url, ddm_wait_timeout=60, **SECRETS, **extra)
 
 
 def writes(emulator):
@@ -30,9 +34,22 @@ def test_create_instance_example_creates_once_and_configures(ansible_runner, emu
     assert created["changed"] is True and created["instance"]["status"] == "RUNNING" and created["job"]["status"] == "Completed"
     configured = first.result("Configure the instance")["msg"]
     assert created["instance"]["id"] in configured and "(created now)" in configured
+    assert "schema orders has 16 shards" in configured and "as orders_app (SELECT, INSERT, UPDATE, DELETE)" in configured
+    assert "2 parameter(s) changed" in configured
+    instance_id = created["instance"]["id"]
+    state = emulator.control("GET", "instances/%s/configuration" % instance_id)
+    assert state["schema_count"] == 1 and state["account_count"] == 1
+    parameters = emulator.control("GET", "instances/%s/parameters" % instance_id)["parameters"]
+    assert {name: parameters[name]["value"] for name in ("long_query_time", "max_connections")} == {"long_query_time": "2", "max_connections": "2000"}
+    first_writes = writes(emulator)
+    assert [method for method, _path in first_writes].count("POST") == 3 and len(first_writes) == 4  # instance, schema, account; parameters
     second = ansible_runner.playbook(playbook, example_vars(emulator, ddm_name="orders-ddm"), env=AKSK)
-    assert second.result("Make sure the instance exists, and wait until its creation task has completed")["changed"] is False
-    assert len(writes(emulator)) == 1 and len(emulator.instances()) == 1
+    for task in ("Make sure the instance exists, and wait until its creation task has completed", "Set the instance's parameters, and wait until they took",
+                 "Make sure the schema exists, sharded over the data nodes", "Make sure the application's account exists, with its privileges on the schema"):
+        assert second.result(task)["changed"] is False, task
+    assert writes(emulator) == first_writes and len(emulator.instances()) == 1
+    for secret in SECRETS.values():
+        assert secret not in first.stdout + second.stdout
 
 
 def test_create_instance_example_fails_the_play_when_the_creation_fails(ansible_runner, emulator):
