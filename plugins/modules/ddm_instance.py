@@ -817,13 +817,16 @@ class DdmInstance(DdmModule):
         if instance is None:
             raise HuaweiCloudError("DDM instance %s does not exist; state=restarted never creates one" % (self.params["instance_id"] or self.params["name"]))
         self.resource = instance
-        self.result["actions"].append("restart")
-        self.changed_by()
         if self.check_mode:
+            self.plan_to("restart")
             return
         operation = Operation("restart", dict(id=instance["id"], name=instance.get("name")))
         api = DdmParameters(self.client, self.endpoint)
-        self.follow(restart_instance(api, self.operator, instance, self.params["wait"], operation), True, operation)
+        job_id, adopted = restart_instance(api, self.operator, self.sender, instance, self.params["wait"], operation)
+        self.follow(job_id, not adopted, operation)  # an adopted task is always followed: the proof is the instance RUNNING once it ends
+        if adopted:
+            self.sender.confirm(self.resource is not None and self.resource.get("status") == READY, "restart %s" % printable(describe(instance)),
+                                job_id, "the status of %s" % printable(describe(instance)), self.resource)
 
     # ------------------------------------------------------------------ delete
 

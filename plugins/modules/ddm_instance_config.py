@@ -150,6 +150,20 @@ restarted:
   description: Whether the run restarted (or, in check mode, would restart) the instance.
   returned: always
   type: bool
+actions:
+  description:
+    - The writes the module sent, in order (V(set parameters), V(restart)), that the API accepted or whose outcome was unclear
+      (a write the API refused with a 4xx applied nothing and is not listed). Empty in check mode, which sends nothing (see RV(planned)).
+  returned: always
+  type: list
+  elements: str
+  sample: [set parameters, restart]
+planned:
+  description: In check mode, the writes the module would send, in order.
+  returned: in check mode, when a parameter would change
+  type: list
+  elements: str
+  sample: [set parameters, restart]
 job_id:
   description: The id of the restart's task (see M(huaweicloud.cloud.ddm_job_info)).
   returned: when the instance was restarted
@@ -176,6 +190,7 @@ from ..module_utils._ddm.module import DdmModule
 from ..module_utils._ddm.operations import InstanceOperator, Operation
 from ..module_utils._ddm.parameters import DdmParameters, plan_changes, restart_instance
 from ..module_utils._ddm.progress import instance_record
+from ..module_utils._ddm.writes import WriteSender
 from ..module_utils._cloud.errors import OperationFailed, printable
 from ..module_utils._cloud.polling import wait_for
 
@@ -209,6 +224,7 @@ class DdmInstanceConfig(DdmModule):
         self.api = DdmParameters(self.client, self.endpoint)
         self.operator = InstanceOperator(self.api, self.jobs, self.deadline, params["wait_interval"], self.module.warn, self.reporter,
                                          clock=self.clock, sleep=self.sleep)
+        self.sender = WriteSender(self, self.jobs)
         self.result.update(changed_parameters={}, restart_required=False, restarted=False, job_ids=[])
         instance = self.resource = find_instance(self.api, params)
         current = self.api.parameters(instance["id"])
@@ -217,11 +233,12 @@ class DdmInstanceConfig(DdmModule):
         if not changes:
             return
         self.result["changed_parameters"] = changes
-        self.changed_by({name: change["before"] for name, change in changes.items()}, {name: change["after"] for name, change in changes.items()})
         planned = dict(self.result["parameters"], **{name: change["after"] for name, change in changes.items()})
         needing = sorted(name for name in changes if current[name]["need_restart"])
         if self.check_mode:
+            self.changed_by(*self.diff_of(changes))
             self.result["parameters"] = planned
+            self.result["planned"] = ["set parameters"] + (["restart"] if needing and params["restart"] else [])
             self.restart_flags(needing, restarted=bool(needing) and params["restart"])
             return
         about = dict(id=instance["id"], name=instance.get("name"))
@@ -229,7 +246,8 @@ class DdmInstanceConfig(DdmModule):
         operation = Operation("set parameters", about, 1, steps)
         self.resource = self.operator.wait_until_settled(instance, params["wait"], operation)
         values = {name: change["after"] for name, change in changes.items()}
-        need_restart = self.operator.send(self.resource, lambda: self.api.set_parameters(instance["id"], values), params["wait"], operation)
+        need_restart = self.set_parameters(values, operation)
+        self.changed_by(*self.diff_of(changes))
         if need_restart and not needing:
             needing = sorted(changes)  # the answer says a restart is needed where the list flagged none: any of them may need it
         restart = bool(needing) and params["restart"]
@@ -239,14 +257,41 @@ class DdmInstanceConfig(DdmModule):
             self.result["parameters"] = planned
         if restart:
             operation = Operation("restart", about, 2, 2)
-            job_id = restart_instance(self.api, self.operator, self.resource, True, operation)
+            job_id, adopted = restart_instance(self.api, self.operator, self.sender, self.resource, True, operation)
             self.result["job_ids"].append(job_id)
             self.result["job_id"] = job_id
             self.result["restarted"] = True
-            if params["wait"]:
+            if params["wait"] or adopted:  # an adopted task is always followed: the proof is the instance settled with the values
                 self.result["job"] = self.wait_for_job(job_id, operation)
                 self.confirm(values, [], operation)
         self.restart_flags(needing, restarted=restart)
+
+    @staticmethod
+    def diff_of(changes: dict) -> tuple:
+        """(before, after) of the changed parameters, for --diff."""
+        return {name: change["before"] for name, change in changes.items()}, {name: change["after"] for name, change in changes.items()}
+
+    def set_parameters(self, values: dict, operation) -> bool | None:
+        """Send the change once; whether the answer says a restart is needed (None: not said, or the outcome was unclear and the
+        instance was found changing or changed)."""
+        instance = self.resource
+
+        def look():
+            current = self.api.get(instance["id"])
+            if current is not None and in_progress(current["status"]):
+                return current  # the change is being applied
+            read = self.api.parameters(instance["id"])
+            return current if all(read.get(name, {}).get("value") == value for name, value in values.items()) else None
+
+        sent = self.sender.send("set parameters", lambda: self.operator.send(instance, lambda: self.api.set_parameters(instance["id"], values),
+                                                                             self.params["wait"], operation),
+                                what="set the parameters of %s" % printable(describe(instance)), look=look,
+                                check="the parameters of %s (ddm_instance_config in check mode)" % printable(describe(instance)))
+        if sent.found is not None:
+            self.module.warn("The answer to the request to set the parameters of %s was lost (%s); the instance was found %s" % (
+                printable(describe(instance)), sent.cause, "applying the change" if in_progress(sent.found["status"]) else "with the new values"))
+            return None
+        return sent.answer
 
     def restart_flags(self, needing: list, restarted: bool) -> None:
         """``restarted``, and ``restart_required`` with a warning naming the parameters when a needed restart is left out."""

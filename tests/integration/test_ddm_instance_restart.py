@@ -76,7 +76,7 @@ def test_check_mode_sends_nothing_and_reports_a_change(ansible_runner, emulator)
     instance_id = ready_instance(emulator)
     results = run_instance_cases(ansible_runner, [restarted(emulator, "plan", instance_id=instance_id)], check=True)[0]
     assert_ok(results["plan"], True)
-    assert results["plan"]["actions"] == ["restart"] and results["plan"]["job_ids"] == []
+    assert results["plan"]["planned"] == ["restart"] and results["plan"]["actions"] == [] and results["plan"]["job_ids"] == []
     assert writes(emulator) == []
 
 

@@ -10,7 +10,7 @@
   refuses, before anything is written, unknown and read-only parameters and values outside their ``value_range``
   (:class:`ValueRange`: ``1-100``, ``0.01-10``, ``OFF|ON``; a shape it does not know is a warning, the value is sent).
 - :func:`restart_instance` restarts an instance once it has settled and answers the restart's job id; a restart whose
-  answer was lost is never sent again (its ``RestartInstance`` task is looked for instead).
+  outcome is unclear is never sent again (its ``RestartInstance`` task is adopted through the run's ``WriteSender``).
 """
 
 from __future__ import annotations
@@ -19,11 +19,9 @@ import decimal
 import re
 
 from .instances import SERVICE, DdmInstances, describe, is_failed
-from .operations import read_back
 from .._cloud.answers import check_answer, is_count, json_kind, list_problem, required_text_problems, text_problems
-from .._cloud.errors import HuaweiCloudError, OperationFailed, OutcomeUnknown, printable
+from .._cloud.errors import HuaweiCloudError, OperationFailed, printable
 from .._cloud.paging import PagedListing
-from .._cloud.times import utc_now
 
 PAGE_SIZE = 128  # the call's largest page
 MAX_PAGES = 20  # 2,560 parameters: an instance has a few dozen
@@ -186,8 +184,9 @@ class DdmParameters(DdmInstances):
         return [dict(id=item["name"], parameter=parameter_view(item)) for item in items], total
 
     def set_parameters(self, instance_id: str, values: dict) -> bool | None:
-        """Change parameters (``{name: "value"}``); whether a restart is needed for them to take effect (None: not said)."""
-        response, answer = self._call("PUT", self._url("v3.1", "/%s/configurations" % instance_id), json_body={"values": values})
+        """Change parameters (``{name: "value"}``); whether a restart is needed for them to take effect (None: not said).
+        Never resent: an unclear outcome is an OutcomeUnknown."""
+        response, answer = self._call("PUT", self._url("v3.1", "/%s/configurations" % instance_id), json_body={"values": values}, repeatable=False)
         need_restart = answer.get("need_restart", answer.get("needRestart"))
         problem = None
         if need_restart is not None and flag(need_restart) is None:
@@ -204,23 +203,21 @@ class DdmParameters(DdmInstances):
         return job_id
 
 
-def restart_instance(api: DdmParameters, operator, instance: dict, may_wait: bool, operation) -> str:
-    """Restart ``instance`` through ``operator`` (an :class:`InstanceOperator`) once no other operation is under way on it
-    (waiting for that when ``may_wait``); the restart's job id. A failed instance is refused. A restart whose answer was
-    lost is not sent again: its task is looked for in the task list for a while."""
+def restart_instance(api: DdmParameters, operator, sender, instance: dict, may_wait: bool, operation) -> tuple:
+    """Restart ``instance`` through ``operator`` (an :class:`InstanceOperator`) and ``sender`` (the run's :class:`WriteSender`)
+    once no other operation is under way on it (waiting for that when ``may_wait``): (the restart's job id, whether it was
+    adopted). A failed instance is refused. A restart whose outcome is unclear is not sent again: its task is adopted with the
+    sender's proof rules, and the caller follows an adopted task to its end and checks that the instance reads RUNNING."""
     instance = operator.wait_until_settled(instance, may_wait, operation)
     if is_failed(instance.get("status")):
         raise OperationFailed("%s is %s: it cannot be restarted" % (printable(describe(instance)), printable(instance["status"])), instance)
-    sent = utc_now()
-    try:
-        return operator.send(instance, lambda: api.restart(instance["id"]), may_wait, operation)
-    except OutcomeUnknown as exc:
-        found, seconds = read_back(lambda: [job for job in [operator.find_job(RESTART_TASK, instance, sent)] if job], operator.deadline,
-                                   operator.interval, operator._clock, operator._sleep)  # pylint: disable=protected-access
-        if not found:
-            raise OperationFailed("The request to restart %s got no clear answer (%s): it may or may not have been applied; no %s task "
-                                  "for it appeared within %d s. It was not sent again" % (
-                                      printable(describe(instance)), exc.cause, RESTART_TASK, round(seconds)), instance) from None
-        operator.warn("The answer to the request to restart %s was lost (%s); its task %s was found and followed" % (
-            printable(describe(instance)), exc.cause, found[0]))
-        return found[0]
+    seen = sender.jobs_of(instance["id"])
+    sent_at = sender.server_now()
+    what = "restart %s" % printable(describe(instance))
+    sent = sender.send("restart", lambda: operator.send(instance, lambda: api.restart(instance["id"]), may_wait, operation), what=what,
+                       look=lambda: sender.adopt_job((RESTART_TASK,), instance["id"], sent_at, seen),
+                       check="the %s tasks of %s (ddm_job_info)" % (RESTART_TASK, printable(describe(instance))))
+    if sent.found is None:
+        return sent.answer, False
+    operator.warn("The answer to the request to %s was lost (%s); its task %s was found and followed" % (what, sent.cause, sent.found["id"]))
+    return sent.found["id"], True

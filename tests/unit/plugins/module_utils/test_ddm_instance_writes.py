@@ -27,6 +27,8 @@ LIST = ("GET", r"/v1/pid/instances$")
 SHOW = ("GET", r"/v1/pid/instances/i1$")
 JOBS = ("GET", r"/v3/pid/jobs$")
 FLAVOR_LIST = ("GET", r"/v3/pid/flavors$")
+ENGINE_LIST = ("GET", r"/v3/pid/engines$")
+ENGINES = (200, {"engine_groups": [{"id": "e1", "name": "ddm", "version": "3.0"}], "total": 1})
 NOT_FOUND = (404, {"errCode": "DBS.200002", "externalMessage": "The DB instance does not exist."})
 
 
@@ -141,7 +143,7 @@ def test_a_stale_running_instance_whose_task_still_runs_is_not_planned_from(http
 
 def test_after_a_create_two_instances_of_the_name_fail_naming_every_id_its_own_first(http, clock):
     ours, theirs = dict(SHOWN, status="CREATING"), dict(SHOWN, id="i0", status="CREATING")
-    result, message, session, _warnings = run(http, clock, {LIST: [listed(), listed(theirs, ours)], FLAVOR_LIST: [(200, FLAVORS)],
+    result, message, session, _warnings = run(http, clock, {LIST: [listed(), listed(theirs, ours)], FLAVOR_LIST: [(200, FLAVORS)], ENGINE_LIST: [ENGINES],
                                                             ("POST", r"/v3/pid/instances$"): [(202, {"id": "i1", "job_id": "j1"})]},
                                               name="ddm-a", **CREATE)
     assert message.startswith("2 DDM instances are named ddm-a now: i1 (created by this run), i0: another run created the same name")
@@ -153,7 +155,7 @@ def test_a_lost_creation_answer_then_a_failing_task_lookup_keeps_the_id(http, cl
     created = dict(SHOWN, status="CREATING")
     failing = (500, {"error_code": "DBS.280001", "error_msg": "Parameter error"})
     result, message, session, warnings = run(
-        http, clock, {LIST: [listed(), listed(created)], FLAVOR_LIST: [(200, FLAVORS)], ("POST", r"/v3/pid/instances$"): [(504, "")],
+        http, clock, {LIST: [listed(), listed(created)], FLAVOR_LIST: [(200, FLAVORS)], ENGINE_LIST: [ENGINES], ("POST", r"/v3/pid/instances$"): [(504, "")],
                       JOBS: [failing], SHOW: [(200, created), (200, dict(SHOWN, status="CREATEFAILED", error_msg="No capacity"))]},
         name="ddm-a", **CREATE)
     assert message == "DDM instance ddm-a (i1) is CREATEFAILED: No capacity"
@@ -164,7 +166,7 @@ def test_a_lost_creation_answer_then_a_failing_task_lookup_keeps_the_id(http, cl
 def test_an_unreadable_2xx_after_an_applied_create_is_read_back(http, clock):
     created = dict(SHOWN, status="CREATING")
     result, message, _session, warnings = run(
-        http, clock, {LIST: [listed(), listed(created)], FLAVOR_LIST: [(200, FLAVORS)],
+        http, clock, {LIST: [listed(), listed(created)], FLAVOR_LIST: [(200, FLAVORS)], ENGINE_LIST: [ENGINES],
                       ("POST", r"/v3/pid/instances$"): [(202, "<html><title>Request accepted</title></html>")],
                       JOBS: [jobs(job("j0", "CreateInstance", created="2026-11-28T10:00:00Z"), job("j1", "CreateInstance", created="2099-01-01T00:00:00Z"))],
                       SHOW: [(200, SHOWN)]},

@@ -41,12 +41,13 @@ def parameter(name, value, value_range, need_restart="0", read_only="0", data_ty
 
 
 class FakeDdm:
-    """A DDM of one instance that answers by path: the instance, its parameters (two pages), the v3.1 change, the restart
-    and its job. A change shows after ``stale`` status reads of RUNNING with the old values, then ``busy`` reads of
+    """A DDM of one instance that answers by path: the instance, its parameters (two pages), the v3.1 change, the restart,
+    the task list (empty) and the restart's job. A change shows after ``stale`` status reads of RUNNING with the old values, then ``busy`` reads of
     SET_CONFIGURATION; ``lose`` makes a change end without its values."""
 
-    def __init__(self, http, stale=1, busy=2, restart_polls=2, lose=False, need_restart=None, status="RUNNING"):
+    def __init__(self, http, stale=1, busy=2, restart_polls=2, lose=False, need_restart=None, status="RUNNING", put_answer=None):
         self.http = http
+        self.put_answer = put_answer  # (status, body) answering the change instead (a 4xx applies nothing)
         self.status = status
         self.values = {"max_connections": "20000", "long_query_time": "1", "sql_audit": "OFF", "character_set_server": "utf8mb4",
                        "ddm_version": "3.1.0.2"}
@@ -75,13 +76,19 @@ class FakeDdm:
             return self.http.answer(body=dict(configuration_parameter=items, total=len(self.table), offset=offset, limit=3))
         if method == "PUT" and path == "/v3.1/%s/instances/%s/configurations" % (PROJECT, INSTANCE):
             values = json.loads(kwargs["data"])["values"]
+            if self.put_answer and self.put_answer[0] >= 400:
+                return self.http.answer(*self.put_answer)
             apply = None if self.lose else functools.partial(self.values.update, values)
             self.script = [("RUNNING", None)] * self.stale + [("SET_CONFIGURATION", None)] * self.busy + [("RUNNING", apply)]
             need = self.need_restart if self.need_restart is not None else "character_set_server" in values
+            if self.put_answer:
+                return self.http.answer(self.put_answer[0], text=self.put_answer[1])
             return self.http.answer(body={"need_restart": need})
         if method == "POST" and path == base + "/restart":
             self.script = [("RESTARTING", None)] * self.restart_polls + [("RUNNING", None)]
             return self.http.answer(202, {"job_id": "job-restart"})
+        if method == "GET" and path == "/v3/%s/jobs" % PROJECT:
+            return self.http.answer(body={"jobs": [], "total": 0})  # the instance's tasks, listed before the restart is sent
         if method == "GET" and path == "/v3/%s/jobs/job-restart" % PROJECT:
             self.job_polls += 1
             status = "Completed" if self.job_polls > self.restart_polls else "Running"
@@ -209,6 +216,24 @@ def test_check_mode_writes_nothing_and_diff_shows_the_changes(run, http):
     assert not failed and result["changed"] is True and ddm.writes() == []
     assert result["diff"] == {"before": {"long_query_time": "1"}, "after": {"long_query_time": "0.5"}}
     assert result["parameters"]["long_query_time"] == "0.5"
+    assert result["planned"] == ["set parameters"] and result["actions"] == []
+    result, failed, _warnings = run(ddm, dict(instance_id=INSTANCE, restart=True, parameters={"character_set_server": "utf8"}), check=True)
+    assert not failed and result["planned"] == ["set parameters", "restart"] and result["actions"] == [] and ddm.writes() == []
+
+
+def test_a_change_refused_with_a_4xx_leaves_changed_false(run, http):
+    ddm = FakeDdm(http, put_answer=(400, {"error_code": "DBS.280001", "error_msg": "Parameter error"}))
+    result, failed, _warnings = run(ddm, dict(instance_id=INSTANCE, parameters={"sql_audit": "ON"}))
+    assert failed and result["msg"].startswith("HTTP 400 DBS.280001") and result["changed"] is False and result["actions"] == []
+    assert len(ddm.writes()) == 1
+
+
+def test_an_unreadable_2xx_after_an_applied_change_is_read_back_never_resent(run, http):
+    ddm = FakeDdm(http, put_answer=(200, "<html>accepted</html>"))
+    result, failed, warnings = run(ddm, dict(instance_id=INSTANCE, parameters={"sql_audit": "ON"}))
+    assert not failed and result["changed"] is True and result["actions"] == ["set parameters"] and len(ddm.writes()) == 1
+    assert result["parameters"]["sql_audit"] == "ON"
+    assert any("The answer to the request to set the parameters of DDM instance ddm-a (i1) was lost" in warning for warning in warnings)
 
 
 def test_a_busy_instance_fails_without_wait_and_is_waited_for_with_it(run, http):

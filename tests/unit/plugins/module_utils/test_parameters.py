@@ -6,6 +6,7 @@ and the restart operation."""
 from __future__ import annotations
 
 import datetime
+import types
 
 import pytest
 
@@ -15,6 +16,7 @@ from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.errors im
                                                                                       ResourceBusy, TransportError, UnexpectedAnswer)
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._ddm.instances import in_progress, is_failed
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._ddm.operations import InstanceOperator, Operation
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._ddm.writes import WriteSender
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._ddm.parameters import (DdmParameters, ValueRange, as_text, flag,
                                                                                         parameter_view, plan_changes, restart_instance)
 
@@ -250,38 +252,47 @@ class ScriptedJobList:
 
 
 def operator(clock, api_, jobs=None):
+    """(an InstanceOperator and a WriteSender of a run bounded to 120 s, the warnings list)."""
     warnings = []
-    return InstanceOperator(api_, jobs, Deadline(120, clock), None, warnings.append, ProgressReporter(None), clock=clock, sleep=clock.sleep), warnings
+    deadline = Deadline(120, clock)
+    ops = InstanceOperator(api_, jobs, deadline, None, warnings.append, ProgressReporter(None), clock=clock, sleep=clock.sleep)
+    client = types.SimpleNamespace(server_now=lambda: datetime.datetime.now(datetime.timezone.utc))
+    module = types.SimpleNamespace(result={}, changed=False, deadline=deadline, params=dict(wait_interval=None), client=client, clock=clock,
+                                   sleep=clock.sleep)
+    return (ops, WriteSender(module, jobs or ScriptedJobList([]))), warnings
 
 
 def test_a_restart_waits_for_a_busy_instance_first(clock):
     api_ = ScriptedApi([dict(RUNNING, status="SET_CONFIGURATION"), RUNNING], ["j1"])
     ops, _warnings = operator(clock, api_)
-    assert restart_instance(api_, ops, dict(RUNNING, status="SET_CONFIGURATION"), True, OPERATION) == "j1" and api_.sent == 1
+    assert restart_instance(api_, *ops, dict(RUNNING, status="SET_CONFIGURATION"), True, OPERATION) == ("j1", False) and api_.sent == 1
     with pytest.raises(OperationFailed, match="is SET_CONFIGURATION: another operation is under way; set wait: true"):
-        restart_instance(api_, ops, dict(RUNNING, status="SET_CONFIGURATION"), False, OPERATION)
+        restart_instance(api_, *ops, dict(RUNNING, status="SET_CONFIGURATION"), False, OPERATION)
 
 
 def test_a_failed_instance_is_not_restarted(clock):
     api_ = ScriptedApi([RUNNING], ["j1"])
     ops, _warnings = operator(clock, api_)
     with pytest.raises(OperationFailed, match=r"DDM instance ddm-a \(i1\) is ERROR: it cannot be restarted"):
-        restart_instance(api_, ops, dict(RUNNING, status="ERROR"), True, OPERATION)
+        restart_instance(api_, *ops, dict(RUNNING, status="ERROR"), True, OPERATION)
     assert api_.sent == 0
 
 
 def test_a_restart_whose_answer_was_lost_is_found_in_the_task_list_not_sent_again(clock):
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+0000")
-    listed = [dict(id="j9", name="RestartInstance", status="Running", instance_id="i1", instance_name="ddm-a", created_time=now)]
+    older = dict(id="j8", name="RestartInstance", status="Running", instance_id="i1", instance_name="ddm-a", created_time=now)
+    listed = [dict(older, id="j9"), older]
     api_ = ScriptedApi([RUNNING], [OutcomeUnknown(TransportError("connection reset"))])
-    ops, warnings = operator(clock, api_, ScriptedJobList([], listed))
-    assert restart_instance(api_, ops, RUNNING, True, OPERATION) == "j9" and api_.sent == 1
+    ops, warnings = operator(clock, api_, ScriptedJobList([older], [older], listed))
+    # The task listed before the request is never adopted (no proof); the new one is, and the run counts as changed.
+    assert restart_instance(api_, *ops, RUNNING, True, OPERATION) == ("j9", True) and api_.sent == 1
+    assert ops[1].module.result["actions"] == ["restart"] and ops[1].module.changed is True
     assert warnings == ["The answer to the request to restart DDM instance ddm-a (i1) was lost (connection reset); its task j9 was found and followed"]
 
 
 def test_a_restart_whose_answer_was_lost_and_no_task_appeared_fails_without_sending_again(clock):
     api_ = ScriptedApi([RUNNING], [OutcomeUnknown(TransportError("connection reset"))])
     ops, _warnings = operator(clock, api_, ScriptedJobList([]))
-    with pytest.raises(OperationFailed, match=r"got no clear answer \(connection reset\).*no RestartInstance task for it appeared within 30 s"):
-        restart_instance(api_, ops, RUNNING, True, OPERATION)
+    with pytest.raises(OperationFailed, match=r"got no clear answer \(connection reset\): it may or may not have been applied; nothing showed it within 30 s"):
+        restart_instance(api_, *ops, RUNNING, True, OPERATION)
     assert api_.sent == 1
