@@ -34,7 +34,7 @@ def test_create_instance_example_creates_once_and_configures(ansible_runner, emu
     assert created["changed"] is True and created["instance"]["status"] == "RUNNING" and created["job"]["status"] == "Completed"
     configured = first.result("Configure the instance")["msg"]
     assert created["instance"]["id"] in configured and "(created now)" in configured
-    assert "schema orders has 16 shards" in configured and "as orders_app (SELECT, INSERT, UPDATE, DELETE)" in configured
+    assert "schema orders has 16 shards" in configured and "as orders_app (INSERT, DELETE, UPDATE, SELECT)" in configured
     assert "2 parameter(s) changed" in configured
     instance_id = created["instance"]["id"]
     state = emulator.control("GET", "instances/%s/configuration" % instance_id)
