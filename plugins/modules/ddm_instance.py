@@ -454,11 +454,6 @@ class DdmInstance(DdmModule):
         else:
             self.update(found)
 
-    def plan_to(self, action: str, before=None, after=None) -> None:
-        """In check mode: an action the run would send (``planned``) and what --diff shows."""
-        self.result["planned"].append(action)
-        self.changed_by(before, after)
-
     def find(self) -> dict | None:
         """The instance by id, or the one instance with the name; fails on an unknown id (present) and on two of a name."""
         params = self.params

@@ -143,8 +143,16 @@ changed:
   returned: always
   type: bool
 actions:
-  description: What the module did (or, in check mode, would do).
+  description:
+    - The writes the module sent (V(create), V(delete)) that the API accepted or whose outcome was unclear (a write the API
+      refused with a 4xx applied nothing and is not listed). Empty in check mode, which sends nothing (see RV(planned)).
   returned: always
+  type: list
+  elements: str
+  sample: [create]
+planned:
+  description: In check mode, the writes the module would send.
+  returned: in check mode, when the schema would be created or deleted
   type: list
   elements: str
   sample: [create]
@@ -209,16 +217,19 @@ job:
   type: dict
 """
 
+import functools
+
 from ..module_utils._ddm.instance_lookup import INSTANCE_LOOKUP_RULES, check_instance_lookup_options, find_instance, instance_lookup_argument_spec
 from ..module_utils._ddm.instances import DdmInstances
 from ..module_utils._ddm.job_waiter import wait_interval
 from ..module_utils._ddm.module import DdmModule
-from ..module_utils._ddm.operations import InstanceOperator, Operation, read_back
+from ..module_utils._ddm.operations import InstanceOperator, Operation
 from ..module_utils._ddm.progress import schema_record
+from ..module_utils._ddm.writes import WriteSender
 from ..module_utils._ddm.schemas import READY, STATUS_CODE, DdmSchemas, describe, in_progress, is_failed, name_problem, schema_view, \
     shard_problem
 from ..module_utils._ansible.module import check_plain_id
-from ..module_utils._cloud.errors import APIError, ConfigurationError, HuaweiCloudError, OperationFailed, OutcomeUnknown, printable
+from ..module_utils._cloud.errors import APIError, ConfigurationError, HuaweiCloudError, OperationFailed, printable
 from ..module_utils._cloud.polling import wait_for
 
 
@@ -273,7 +284,8 @@ class DdmSchema(DdmModule):
         self.api = DdmInstances(self.client, self.endpoint)
         self.operator = InstanceOperator(self.api, self.jobs, self.deadline, self.params["wait_interval"], self.module.warn, self.reporter,
                                          clock=self.clock, sleep=self.sleep)
-        self.result.update(actions=[], job_ids=[])
+        self.sender = WriteSender(self, self.jobs)
+        self.result.update(job_ids=[])
         self.instance = find_instance(self.api, self.params)
         self.about = dict(id=self.instance["id"], name=self.instance.get("name"))
         found = self.schemas.get(self.instance["id"], self.params["name"])
@@ -328,18 +340,22 @@ class DdmSchema(DdmModule):
         if missing:
             raise ConfigurationError("schema %s does not exist; creating it needs %s" % (params["name"], ", ".join(missing)))
         self.check_data_nodes()
-        self.result["actions"].append("create")
-        self.changed_by({}, self.settings())
         if self.check_mode:
+            self.plan_to("create", {}, self.settings())
             return
         operation = Operation("create schema %s" % params["name"], self.about)
         self.instance = self.operator.wait_until_settled(self.instance, params["wait"], operation)
-        try:
-            answer = self.operator.send(self.instance, lambda: self.schemas.create(self.instance["id"], params["name"], params["shard_mode"],
-                                                                                   params["shard_number"], params["data_nodes"]),
-                                        params["wait"], operation)
-        except OutcomeUnknown as exc:
-            answer = adopt_lost_creation(self, exc)
+        what = "create %s" % describe(dict(name=params["name"]), self.about)
+        create = functools.partial(self.schemas.create, self.instance["id"], params["name"], params["shard_mode"], params["shard_number"],
+                                   params["data_nodes"])
+        sent = self.sender.send("create", lambda: self.operator.send(self.instance, create, params["wait"], operation), what=what,
+                                look=lambda: self.schemas.get(self.instance["id"], params["name"]),
+                                check="the schemas of DDM instance %s (%s) with ddm_schema_info (a rerun adopts the schema if it exists)" % (
+                                    printable(str(self.about["name"])), self.about["id"]))
+        self.changed_by({}, self.settings())
+        answer = sent.answer or {}
+        if sent.found is not None:
+            self.module.warn("The answer to the request to %s was lost (%s); the schema was found by name and adopted" % (what, sent.cause))
         self.resource = dict(name=params["name"], status="CREATING", shard_mode=params["shard_mode"], shard_number=params["shard_number"],
                              data_nodes=[dict(id=node["id"]) for node in params["data_nodes"]])
         self.follow(answer.get("job_id"), operation)
@@ -383,9 +399,8 @@ class DdmSchema(DdmModule):
             return
         params = self.params
         self.resource = schema
-        self.result["actions"].append("delete")
-        self.changed_by(self.settings(schema), {})
         if self.check_mode:
+            self.plan_to("delete", self.settings(schema), {})
             return
         operation = Operation("delete schema %s" % params["name"], self.about)
         if schema["status"] != "DELETING":  # a deletion under way is followed, not sent again
@@ -395,19 +410,35 @@ class DdmSchema(DdmModule):
                         printable(describe(schema, self.about)), printable(schema["status"])), schema)
                 self.resource = self.wait_for_schema(lambda current: current is None or not in_progress(current["status"]), READY, operation)
             self.instance = self.operator.wait_until_settled(self.instance, params["wait"], operation)
-            try:
-                answer = self.operator.send(self.instance, lambda: self.schemas.delete(self.instance["id"], params["name"], params["delete_data"]),
-                                            params["wait"], operation)
-            except APIError as exc:
-                if exc.code != STATUS_CODE or (self.read(schema) or {}).get("status") != "DELETING":
-                    raise
-                answer = {}  # a deletion is under way already (an earlier attempt whose answer was lost): follow it
-            self.follow((answer or {}).get("job_id"), operation)
+            what = "delete %s" % describe(schema, self.about)
+            sent = self.sender.send("delete", lambda: self.operator.send(self.instance, lambda: self.send_delete(schema), params["wait"], operation),
+                                    what=what, look=lambda: self.deleting(schema),
+                                    check="whether %s still exists" % printable(describe(schema, self.about)))
+            if sent.found is not None:
+                self.module.warn("The answer to the request to %s was lost (%s); the schema was found %s" % (
+                    what, sent.cause, "gone" if sent.found.get("gone") else "being deleted"))
+            self.follow((sent.answer or {}).get("job_id"), operation)
+        self.changed_by(self.settings(schema), {})
         if params["wait"]:
             self.wait_until_gone(operation)
             self.resource = None
         else:
             self.resource = self.read_quietly()
+
+    def send_delete(self, schema) -> dict:
+        """The deletion's answer; ``{}`` when a deletion is under way already (an earlier attempt whose answer was lost): it is followed."""
+        params = self.params
+        try:
+            return self.schemas.delete(self.instance["id"], params["name"], params["delete_data"]) or {}
+        except APIError as exc:
+            if exc.code != STATUS_CODE or (self.read(schema) or {}).get("status") != "DELETING":
+                raise
+            return {}
+
+    def deleting(self, schema) -> dict | None:
+        """After a deletion whose outcome is unclear: ``{"gone": ...}`` once the schema is gone or being deleted, else None."""
+        current = self.read(schema)
+        return {"gone": current is None} if current is None or current.get("status") == "DELETING" else None
 
     def wait_until_gone(self, operation):
         """Until the schema has left the list, so that a schema of the same name can be created right after."""
@@ -448,20 +479,6 @@ class DdmSchema(DdmModule):
             self.result["job_id"] = job_id
             if self.params["wait"]:
                 self.result["job"] = self.wait_for_job(job_id, operation)
-
-
-def adopt_lost_creation(module: DdmSchema, error: OutcomeUnknown) -> dict:
-    """``{}`` once the schema that a creation whose answer was lost made has been read back by name; never sends the creation again."""
-    name, instance = module.params["name"], module.instance
-    found, seconds = read_back(lambda: [schema for schema in [module.schemas.get(instance["id"], name)] if schema], module.deadline,
-                               module.params["wait_interval"], module.clock, module.sleep)
-    if not found:
-        raise OperationFailed("The request to create %s got no clear answer (%s): it may or may not have been applied; the schema did not "
-                              "appear within %d s. It was not sent again: run the task again, and it adopts the schema if it exists, or "
-                              "creates it" % (describe(dict(name=name), module.about), error.cause, round(seconds)))
-    module.warn("The answer to the request to create %s was lost (%s); the schema was found by name and adopted" % (
-        describe(dict(name=name), module.about), error.cause))
-    return {}
 
 
 def main():

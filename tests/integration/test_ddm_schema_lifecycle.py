@@ -227,7 +227,8 @@ def test_check_mode_writes_nothing_and_diff_shows_no_login(ansible_runner, emula
     cases = [schema_case(emulator, "create", instance_id, **create_options(nodes))]
     results = run_schema_cases(ansible_runner, cases, check=True)[0]
     assert_ok(results["create"], True)
-    assert results["create"]["actions"] == ["create"] and writes(emulator) == [] and schemas(emulator, instance_id) == []
+    assert results["create"]["planned"] == ["create"] and results["create"]["actions"] == [] and writes(emulator) == []
+    assert schemas(emulator, instance_id) == []
 
 
 def test_data_node_passwords_stay_secret_at_every_verbosity(ansible_runner, emulator):

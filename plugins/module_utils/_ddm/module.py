@@ -93,6 +93,11 @@ class DdmModule(HuaweiCloudModule):
             if value is not None:
                 self.result[self.resource_key] = self.view(value)
 
+    def plan_to(self, action: str, before=None, after=None) -> None:
+        """In check mode: a write the run would send (the result's ``planned``; ``actions`` holds what was sent) and what --diff shows."""
+        self.result.setdefault("planned", []).append(action)
+        self.changed_by(before, after)
+
     def view(self, resource: dict) -> dict:
         """The resource as the result shows it."""
         return resource

@@ -19,7 +19,6 @@ from .._cloud.errors import DeadlineExceeded, OperationFailed, ResourceBusy, pri
 from .progress import instance_record
 from .._ansible.progress import ProgressReporter
 from .job_waiter import wait_interval
-from .writes import READ_BACK_SECONDS
 from .._cloud.polling import FIRST_PAUSE, wait_for
 
 
@@ -36,16 +35,6 @@ class Operation:
     def progress_context(self) -> dict:
         """The keyword arguments every progress record of the operation's waits carries."""
         return dict(operation=dict(name=self.name, step=self.step, steps=self.steps), instance=dict(self.instance))
-
-
-def read_back(look, deadline: Deadline, interval: int | None, clock=time.monotonic, sleep=time.sleep) -> tuple:
-    """(what ``look()`` found, the seconds it looked): after a write whose answer was lost, look for what it did for up to
-    ``READ_BACK_SECONDS``, never past ``deadline``, until ``look()`` finds something (a non-empty list)."""
-    window = deadline.sooner(READ_BACK_SECONDS)
-    if window.seconds <= 0:
-        return [], window.seconds
-    outcome = wait_for(look, bool, window, wait_interval(interval, window), clock=clock, sleep=sleep)
-    return outcome.value or [], window.seconds
 
 
 class InstanceOperator:

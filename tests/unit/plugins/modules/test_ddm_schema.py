@@ -100,7 +100,7 @@ class RoutedDdm:
         if isinstance(item, Exception):
             raise item
         status, body = item if isinstance(item, tuple) else (202 if method in ("POST", "DELETE") else 200, item)
-        return self.http.answer(status, body)
+        return self.http.answer(status, text=body) if isinstance(body, str) else self.http.answer(status, body)
 
     def routes(self, *methods):
         return [sent["route"] for sent in self.sent if not methods or sent["method"] in methods]
@@ -226,6 +226,19 @@ def test_a_lost_creation_answer_is_read_back_by_name_and_never_resent(run, http)
     assert any("was lost" in warning and "found by name and adopted" in warning for warning in warnings), warnings
 
 
+def test_an_unreadable_2xx_after_an_applied_creation_is_read_back_never_resent(run, http):
+    ddm = RoutedDdm(http, schema=[MISSING, detail("CREATING"), detail()], create=[(202, "<html>accepted</html>")])
+    outcome, warnings = run(ddm_schema, CREATE, ddm)
+    assert not outcome.failed and outcome.result["actions"] == ["create"] and outcome.result["schema"]["status"] == "RUNNING"
+    assert ddm.routes("POST") == ["create"] and any("found by name and adopted" in warning for warning in warnings), warnings
+
+
+def test_a_deletion_refused_with_a_4xx_leaves_changed_false(run, http):
+    ddm = RoutedDdm(http, schema=[detail()], delete=[(400, {"error_code": "DBS.280001", "error_msg": "Parameter error"})])
+    outcome, _warnings = run(ddm_schema, dict(instance_id="i1", name="orders", state="absent"), ddm)
+    assert outcome.failed and outcome.result["changed"] is False and outcome.result["actions"] == [] and ddm.routes("DELETE") == ["delete"]
+
+
 def test_a_lost_creation_that_never_appears_fails_without_resending(run, http):
     ddm = RoutedDdm(http, schema=[MISSING], create=[(503, {"error_code": "APIGW.0203", "error_msg": "unavailable"}), {"job_id": "j1"}])
     outcome, _warnings = run(ddm_schema, CREATE, ddm)
@@ -273,11 +286,12 @@ def test_check_mode_writes_nothing_and_the_diff_holds_no_password(run, http):
     outcome, _warnings = run(ddm_schema, CREATE, ddm, check=True, diff=True)
     assert not outcome.failed and outcome.result["changed"] is True and ddm.routes("POST", "DELETE") == []
     assert outcome.result["diff"] == {"before": {}, "after": {"name": "orders", "shard_mode": "cluster", "shard_number": 4, "data_nodes": ["dn1", "dn2"]}}
-    assert SECRET not in json.dumps(outcome.result)
+    assert SECRET not in json.dumps(outcome.result) and outcome.result["planned"] == ["create"] and outcome.result["actions"] == []
 
     ddm = RoutedDdm(http, schema=[detail()])
     outcome, _warnings = run(ddm_schema, dict(instance_id="i1", name="orders", state="absent"), ddm, check=True, diff=True)
     assert outcome.result["changed"] is True and outcome.result["diff"]["after"] == {} and ddm.routes("DELETE") == []
+    assert outcome.result["planned"] == ["delete"] and outcome.result["actions"] == []
 
 
 def test_a_busy_instance_without_wait_fails_naming_its_status(run, http):
