@@ -152,8 +152,17 @@ changed:
   returned: always
   type: bool
 actions:
-  description: What the module did (or, in check mode, would do), in order.
+  description:
+    - The writes the module sent (V(create), V(update), V(reset password), V(delete)), in order, that the API accepted or whose
+      outcome was unclear (a write the API refused with a 4xx applied nothing and is not listed). Empty in check mode, which
+      sends nothing (see RV(planned)).
   returned: always
+  type: list
+  elements: str
+  sample: [update, reset password]
+planned:
+  description: In check mode, the writes the module would send, in order.
+  returned: in check mode, when the account would change
   type: list
   elements: str
   sample: [update, reset password]
@@ -204,16 +213,21 @@ instance:
   type: dict
 """
 
-from ..module_utils._ddm.accounts import (MAX_DESCRIPTION, MAX_PASSWORD_LIFETIME, QUOTA, QUOTA_OR_SCHEMA, WEAK_OR_INVALID_PASSWORD,
-                                          DdmAccounts, account_view, create_once, name_problem, password_problem, privileges)
+import functools
+
+from ..module_utils._ddm.accounts import (EXISTS, MAX_DESCRIPTION, MAX_PASSWORD_LIFETIME, QUOTA, QUOTA_OR_SCHEMA, WEAK_OR_INVALID_PASSWORD,
+                                          DdmAccounts, account_view, name_problem, password_problem, privileges)
 from ..module_utils._ddm.instance_lookup import INSTANCE_LOOKUP_RULES, check_instance_lookup_options, find_instance, instance_lookup_argument_spec
 from ..module_utils._ddm.instances import DdmInstances, describe, is_failed
 from ..module_utils._ddm.module import DdmModule
 from ..module_utils._ddm.operations import InstanceOperator, Operation
+from ..module_utils._ddm.writes import NOT_APPLIED, WriteSender
 from ..module_utils._cloud.errors import APIError, ConfigurationError, OperationFailed, printable
 
 # What --diff shows: the settings the module can read back (never the password).
 DIFF_KEYS = ("name", "privileges", "schemas", "description", "password_lifetime")
+# Each change of an existing account, in messages.
+WHAT = {"update": "update DDM account %s", "reset password": "reset the password of DDM account %s"}
 
 
 class DdmAccount(DdmModule):
@@ -274,7 +288,7 @@ class DdmAccount(DdmModule):
         self.accounts = DdmAccounts(self.client, self.endpoint)
         self.operator = InstanceOperator(instances, self.jobs, self.deadline, params["wait_interval"], self.module.warn, self.reporter,
                                          clock=self.clock, sleep=self.sleep)
-        self.result["actions"] = []
+        self.sender = WriteSender(self, self.jobs)
         self.instance = find_instance(instances, params)
         listed, truncated = self.accounts.listing(self.instance["id"])
         found = next((item for item in listed if item["name"] == params["name"]), None)
@@ -301,11 +315,11 @@ class DdmAccount(DdmModule):
                                   "Nothing was sent" % (printable(describe(self.instance)), count, params["name"]))
         self.check_schemas(params["schemas"])
         self.check_not_weak()
-        self.result["actions"].append("create")
         wanted = dict(name=params["name"], privileges=self.privileges, schemas=params["schemas"], description=params["description"],
                       password_lifetime=params["password_lifetime"])
-        self.changed_by({}, {key: value for key, value in wanted.items() if value is not None})
+        wanted = {key: value for key, value in wanted.items() if value is not None}
         if self.check_mode:
+            self.plan_to("create", {}, wanted)
             return
         body = dict(name=params["name"], password=params["account_password"], base_authority=self.privileges)
         if params["description"] is not None:
@@ -314,14 +328,33 @@ class DdmAccount(DdmModule):
             body["password_lifetime"] = params["password_lifetime"]
         if params["schemas"] is not None:
             body["databases"] = schema_list(params["schemas"])
-        instance_id = self.instance["id"]
+        instance_id, name = self.instance["id"], params["name"]
         operation = self.operation("create")
         self.settle(operation)
+
+        def create():
+            try:
+                self.accounts.create(instance_id, body)
+            except APIError as exc:
+                if exc.code != EXISTS or "create" not in self.result["actions"]:
+                    raise
+                # Sent again after an unclear outcome and refused as existing: the first attempt made it after all.
+            return {}
+
         try:
-            found = create_once(lambda: self.send(lambda: self.accounts.create(instance_id, body), operation),
-                                lambda: self.accounts.find(instance_id, params["name"]), params["name"], self.module.warn)
+            # Account calls are synchronous: a creation that was applied is listed at once, so one the list shows absent is sent once more.
+            sent = self.sender.send("create", lambda: self.send(create, operation), what="create DDM account %s" % name, resend=True,
+                                    look=lambda: self.accounts.find(instance_id, name) or NOT_APPLIED,
+                                    check="the account list of %s" % printable(describe(self.instance)))
         except APIError as exc:
             raise self.refused(exc, count) from None
+        self.changed_by({}, wanted)
+        if sent.found is not None:
+            self.module.warn("The outcome of the request to create DDM account %s was unclear (%s); the account was found in the list and "
+                             "adopted" % (name, sent.cause))
+        found = sent.found or self.accounts.find(instance_id, name)
+        if found is None:
+            raise OperationFailed("DDM accepted the creation of account %s, but its account list does not show it" % name)
         self.resource = found
 
     def refused(self, error: APIError, count: int):
@@ -356,25 +389,39 @@ class DdmAccount(DdmModule):
             self.check_schemas(params["schemas"])
         if reset:
             self.check_not_weak()
-        if body:
-            self.result["actions"].append("update")
-            self.changed_by(dict(before, name=view["name"]), dict(after, name=view["name"]))
-        if reset:
-            self.result["actions"].append("reset password")
-            self.changed_by()
-        if self.check_mode or not self.result["actions"]:
-            return
         instance_id, name = self.instance["id"], view["name"]
-        operation = self.operation(" and ".join(self.result["actions"]))
+        writes = []
+        if body:
+            writes.append(("update", lambda: self.accounts.update(instance_id, name, body), lambda: self.listed_as(name, after) or NOT_APPLIED,
+                           dict(before, name=name), dict(after, name=name)))
+        if reset:  # a password cannot be read back: an unclear reset fails, saying so
+            writes.append(("reset password", lambda: self.accounts.reset_password(instance_id, name, params["account_password"]), None, None, None))
+        if self.check_mode:
+            for action, _write, _look, diff_before, diff_after in writes:
+                self.plan_to(action, diff_before, diff_after)
+            return
+        if not writes:
+            return
+        operation = self.operation(" and ".join(action for action, *_rest in writes))
         self.settle(operation)
-        try:
-            if body:
-                self.send(lambda: self.accounts.update(instance_id, name, body), operation)
-            if reset:
-                self.send(lambda: self.accounts.reset_password(instance_id, name, params["account_password"]), operation)
-        except APIError as exc:
-            raise self.refused(exc, 0) if exc.code == WEAK_OR_INVALID_PASSWORD else exc from None
+        for action, write, look, diff_before, diff_after in writes:
+            try:
+                self.sender.send(action, functools.partial(self.send, write, operation), look=look, what=WHAT[action] % name,
+                                 check="the settings of DDM account %s on %s" % (name, printable(describe(self.instance))))
+            except APIError as exc:
+                raise self.refused(exc, 0) if exc.code == WEAK_OR_INVALID_PASSWORD else exc from None
+            self.changed_by(diff_before, diff_after)
         self.resource = self.accounts.find(instance_id, name) or found
+
+    def listed_as(self, name: str, after: dict) -> dict | None:
+        """The account when the list shows it with the settings ``after`` (privileges and schemas compared as sets), else None."""
+        found = self.accounts.find(self.instance["id"], name)
+        if found is None:
+            return None
+        view = account_view(found)
+        current = dict(view, description=view["description"] or "", password_lifetime=view["password_lifetime"] or 0)
+        same = all(set(current[key]) == set(value) if key in ("privileges", "schemas") else current[key] == value for key, value in after.items())
+        return found if same else None
 
     # ------------------------------------------------------------------ delete
 
@@ -382,13 +429,17 @@ class DdmAccount(DdmModule):
         if found is None:
             return
         self.resource = found
-        self.result["actions"].append("delete")
-        self.changed_by({key: value for key, value in account_view(found).items() if key in DIFF_KEYS}, {})
+        before = {key: value for key, value in account_view(found).items() if key in DIFF_KEYS}
         if self.check_mode:
+            self.plan_to("delete", before, {})
             return
         operation = self.operation("delete")
         self.settle(operation)
-        self.send(lambda: self.accounts.delete(self.instance["id"], found["name"]), operation)
+        name = found["name"]
+        self.sender.send("delete", lambda: self.send(lambda: self.accounts.delete(self.instance["id"], name), operation),
+                         look=lambda: NOT_APPLIED if self.accounts.find(self.instance["id"], name) else {"gone": True},
+                         what="delete DDM account %s" % name, check="the account list of %s" % printable(describe(self.instance)))
+        self.changed_by(before, {})
         self.resource = None
 
     # ------------------------------------------------------------------ checks and writes

@@ -256,7 +256,8 @@ def test_check_mode_writes_nothing_and_absent_deletes_only_that_account(ansible_
     checked = ansible_runner.run(ansible_runner.cases_command(planned, {"account_password": NEW_PASSWORD}, check=True, module=MODULE),
                                  env={"ANSIBLE_DIFF_ALWAYS": "1"})
     results = {item["item"]["case"]: item for item in checked.result("Run each case")["results"]}
-    assert [results[label]["actions"] for label in ("create", "update", "delete")] == [["create"], ["update", "reset password"], ["delete"]]
+    assert [results[label]["planned"] for label in ("create", "update", "delete")] == [["create"], ["update", "reset password"], ["delete"]]
+    assert all(results[label]["actions"] == [] for label in results)
     assert all(results[label]["changed"] for label in results)
     assert results["update"]["diff"] == {"before": {"name": "orders_app", "privileges": ["INSERT", "SELECT"]},
                                          "after": {"name": "orders_app", "privileges": ["SELECT"]}}

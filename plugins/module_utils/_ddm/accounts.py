@@ -5,8 +5,9 @@ weak-password check; and the names of an instance's schemas, which an account ma
 
 The API has no single-account read: an account is found by listing and matching its name. Every answer is
 checked here before anything reads it, and :func:`account_view` gives results one shape (never a password).
-A creation is sent as not repeatable (a lost answer is an :class:`OutcomeUnknown`) and :func:`create_once`
-decides what happens then, and after an unreadable answer. A write refused because the instance is busy is a :class:`ResourceBusy`.
+A creation is sent as not repeatable (a lost answer is an :class:`OutcomeUnknown`); what a write whose outcome is
+unclear did is decided in ``writes.py`` (the account list, read at once, says whether it was applied). A write
+refused because the instance is busy is a :class:`ResourceBusy`.
 Requests keep to the client's scope (:meth:`HuaweiCloudClient.within`): nothing here holds a deadline.
 
 The rules (name, password, privileges, description, password lifetime) are checked here too, so that a bad
@@ -20,7 +21,7 @@ from urllib.parse import quote
 
 from .instances import BUSY_CODES, SERVICE
 from .._cloud.answers import check_answer, is_count, json_kind, list_problem, required_text_problems, text_problems
-from .._cloud.errors import APIError, HuaweiCloudError, OperationFailed, OutcomeUnknown, ResourceBusy, UnexpectedAnswer, printable
+from .._cloud.errors import APIError, HuaweiCloudError, ResourceBusy
 from .._cloud.paging import INDEX, PagedListing
 
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")
@@ -204,7 +205,7 @@ class DdmAccounts:
     # ------------------------------------------------------------------ writes (each answers {})
 
     def create(self, instance_id: str, body: dict) -> None:
-        """Never resent: an unclear outcome is an OutcomeUnknown (see :func:`create_once`)."""
+        """Never resent by the client: an unclear outcome is an OutcomeUnknown (ddm_account's WriteSender reads the list)."""
         self._call("POST", self._url("v3", instance_id, "/users"), json_body=body, repeatable=False)
 
     def update(self, instance_id: str, name: str, body: dict) -> None:
@@ -230,38 +231,3 @@ def _schema_problem(item, where: str) -> str | None:
         return "%s is %s, expected an object" % (where, json_kind(item))
     problems = required_text_problems(item, where, ("name",)) + text_problems(item, where, ("status",))
     return problems[0] if problems else None
-
-
-# ---------------------------------------------------------------------- a creation sent once
-
-def create_once(send, look, name: str, warn) -> dict:
-    """The account once created: ``send()`` creates it, ``look()`` lists it (None when the list shows it absent).
-
-    When the outcome of ``send()`` is unclear (its answer was lost, or a success whose body cannot be read), the list
-    decides: an account found is adopted, and the creation is sent again only when the list shows the account absent
-    (account calls are synchronous: a creation that was applied is listed at once). A creation that answers "already
-    exists" (DBS.300311) after an unclear outcome is adopted too.
-    """
-    unclear = None
-    for _attempt in range(2):
-        try:
-            send()
-        except OutcomeUnknown as exc:
-            unclear = exc.cause
-        except UnexpectedAnswer as exc:
-            unclear = exc
-        except APIError as exc:
-            if not (unclear is not None and exc.code == EXISTS):
-                raise
-        else:
-            found = look()
-            if found is None:
-                raise OperationFailed("DDM accepted the creation of account %s, but its account list does not show it" % name)
-            return found
-        found = look()
-        if found is not None:
-            warn("The outcome of the request to create DDM account %s was unclear (%s); the account was found in the list and adopted"
-                 % (name, unclear))
-            return found
-    raise OperationFailed("The request to create DDM account %s got no clear answer twice (%s), and the account list does not show it; "
-                          "run the task again" % (name, printable(str(unclear))))

@@ -20,6 +20,9 @@ A state module makes one :class:`WriteSender` per run and sends each write throu
   something (not None, not empty) for up to ``READ_BACK_SECONDS``, never past the run's deadline; its errors are retried
   meanwhile. What it found is given to ``record`` at once, before anything else can fail (put its id into the result).
   Nothing found: the run fails saying that the write may or may not have been applied, and naming ``check``.
+- A synchronous API (accounts) lists a write's effect at once: its ``look()`` answers :data:`NOT_APPLIED` when the read-back
+  shows the write was not applied. The write is then sent once more when ``send`` was given ``resend`` (a creation whose
+  list shows it absent), else the run fails saying so; it is never sent a third time.
 - A task is adopted only with proof (:meth:`WriteSender.adopt_job`): created after the write was sent by the server's
   clock (less :data:`CLOCK_MARGIN`), not among the resource's tasks listed before the write (:meth:`WriteSender.jobs_of`),
   of one of the right names, on the right resource; the caller then checks that the resource reached the target once
@@ -43,6 +46,8 @@ CLOCK_MARGIN = datetime.timedelta(seconds=10)
 # The resource's tasks listed before a write: this far back, this many pages.
 JOBS_BEFORE = datetime.timedelta(days=1)
 JOB_PAGES = 4
+# What a look() answers when the read-back shows that the write was not applied (a synchronous API's list).
+NOT_APPLIED = "not applied"
 
 
 class Sent:
@@ -69,26 +74,36 @@ class WriteSender:
     def deadline(self):
         return self.module.deadline
 
-    def send(self, action: str, write, look=None, record=None, check: str = "", what: str | None = None) -> Sent:
-        """Send ``write()`` once (see the module's docstring); ``action`` names it in ``actions``, ``what`` in messages."""
+    def send(self, action: str, write, look=None, record=None, check: str = "", what: str | None = None, resend: bool = False) -> Sent:
+        """Send ``write()`` once (see the module's docstring); ``action`` names it in ``actions``, ``what`` in messages. With
+        ``resend``, a write whose outcome was unclear and whose read-back answered :data:`NOT_APPLIED` is sent once more."""
         what = what or action
-        try:
-            answer = write()
-        except (OutcomeUnknown, UnexpectedAnswer) as exc:
-            self._sent(action)
-            cause = exc.cause if isinstance(exc, OutcomeUnknown) else exc
-            return Sent(found=self.read_back(what, cause, look, record, check), cause=cause)
-        except APIError as exc:
-            if 400 <= exc.status < 500:
-                raise  # refused: nothing was applied, and the run is not changed by it
-            self._sent(action)
-            raise
-        self._sent(action)
-        order = (answer or {}).get("order_id") if isinstance(answer, dict) else None
-        if order:
-            raise OperationFailed("DDM answered %s with order %s: a yearly/monthly order, which this collection never pays; see the "
-                                  "billing centre (pay or cancel it there)" % (what, printable(str(order))))
-        return Sent(answer=answer)
+        for attempt in range(2 if resend else 1):
+            try:
+                answer = write()
+            except (OutcomeUnknown, UnexpectedAnswer) as exc:
+                if not attempt:
+                    self._sent(action)
+                cause = exc.cause if isinstance(exc, OutcomeUnknown) else exc
+                found = self.read_back(what, cause, look, record, check)
+                if found is not NOT_APPLIED:
+                    return Sent(found=found, cause=cause)
+                continue
+            except APIError as exc:
+                if 400 <= exc.status < 500:
+                    raise  # refused: nothing was applied, and the run is not changed by it
+                if not attempt:
+                    self._sent(action)
+                raise
+            if not attempt:
+                self._sent(action)
+            order = (answer or {}).get("order_id") if isinstance(answer, dict) else None
+            if order:
+                raise OperationFailed("DDM answered %s with order %s: a yearly/monthly order, which this collection never pays; see the "
+                                      "billing centre (pay or cancel it there)" % (what, printable(str(order))))
+            return Sent(answer=answer)
+        raise OperationFailed("The request to %s got no clear answer (%s)%s, and %s does not show it applied; run the task again" % (
+            what, cause, " twice" if resend else "", check))
 
     def _sent(self, action: str) -> None:
         self.module.result["actions"].append(action)
@@ -120,7 +135,7 @@ class WriteSender:
                       else "nothing showed it within %d s" % round(window.seconds))
             raise OperationFailed("%s; %s%s. It was not sent again: check %s before running the task again" % (
                 unclear, reason, " (the last read-back failed: %s)" % errors[0] if errors else "", check))
-        if record is not None:
+        if record is not None and found is not NOT_APPLIED:
             record(found)
         return found
 

@@ -9,10 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from ansible_collections.huaweicloud.cloud.plugins.module_utils._ddm.accounts import (DdmAccounts, account_view, create_once, name_problem,
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._ddm.accounts import (DdmAccounts, account_view, name_problem,
                                                                                       password_problem, privileges)
-from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.errors import (APIError, HuaweiCloudError, OperationFailed, OutcomeUnknown,
-                                                                                      ResourceBusy, TransportError, UnexpectedAnswer)
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.errors import (APIError, HuaweiCloudError, OutcomeUnknown, ResourceBusy,
+                                                                                      UnexpectedAnswer)
 
 ENDPOINT = "https://ddm.example.invalid"
 USERS = ENDPOINT + "/v3/pid/instances/i1/users"
@@ -161,74 +161,3 @@ def test_deleting_an_account_that_is_gone_says_so(http):
     assert api.delete("i1", "app") is False
     with pytest.raises(APIError):
         api.delete("i1", "app")
-
-
-# ---------------------------------------------------------------------- a creation sent once
-
-class Script:
-    """Stands in for a write or a look: answers from a list (an exception is raised), counting the calls."""
-
-    def __init__(self, *answers):
-        self.answers = list(answers)
-        self.calls = 0
-
-    def __call__(self):
-        self.calls += 1
-        answer = self.answers.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-
-
-LOST = OutcomeUnknown(TransportError("POST ...: connection reset"))
-FOUND = {"name": "app"}
-
-
-def test_an_answered_creation_is_read_back_once():
-    send, look, warnings = Script(None), Script(FOUND), []
-    assert create_once(send, look, "app", warnings.append) == FOUND and (send.calls, look.calls, warnings) == (1, 1, [])
-
-
-def test_a_lost_answer_with_the_account_listed_adopts_it_without_sending_again():
-    send, look, warnings = Script(LOST), Script(FOUND), []
-    assert create_once(send, look, "app", warnings.append) == FOUND and (send.calls, look.calls) == (1, 1)
-    assert warnings == ["The outcome of the request to create DDM account app was unclear (POST ...: connection reset); the account was "
-                        "found in the list and adopted"]
-
-
-def test_an_unreadable_answer_is_unclear_too():
-    garbled = UnexpectedAnswer("DDM", "expected a JSON object, got non-JSON response: <html>")
-    send, look, warnings = Script(garbled), Script(FOUND), []
-    assert create_once(send, look, "app", warnings.append) == FOUND and (send.calls, look.calls) == (1, 1)
-    assert "was unclear (unexpected answer from DDM: expected a JSON object" in warnings[0]
-
-
-def test_an_answered_creation_the_list_does_not_show_fails():
-    with pytest.raises(OperationFailed, match="DDM accepted the creation of account app, but its account list does not show it"):
-        create_once(Script(None), Script(None), "app", print)
-
-
-def test_a_lost_answer_with_the_account_absent_sends_it_once_more():
-    send, look, warnings = Script(LOST, None), Script(None, FOUND), []
-    assert create_once(send, look, "app", warnings.append) == FOUND and (send.calls, look.calls, warnings) == (2, 2, [])
-
-
-def test_a_resend_refused_as_existing_adopts_what_the_first_attempt_made():
-    exists = APIError(400, "DBS.300311", "The account already exists.")
-    send, look, warnings = Script(LOST, exists), Script(None, FOUND), []
-    assert create_once(send, look, "app", warnings.append) == FOUND and (send.calls, look.calls) == (2, 2) and len(warnings) == 1
-
-
-def test_an_existing_account_without_a_lost_answer_is_an_error():
-    exists = APIError(400, "DBS.300311", "The account already exists.")
-    send, look = Script(exists), Script()
-    with pytest.raises(APIError):
-        create_once(send, look, "app", print)
-    assert look.calls == 0
-
-
-def test_two_lost_answers_and_no_account_fail_without_a_third_attempt():
-    send, look = Script(LOST, LOST), Script(None, None)
-    with pytest.raises(OperationFailed, match="The request to create DDM account app got no clear answer twice .*does not show it"):
-        create_once(send, look, "app", print)
-    assert (send.calls, look.calls) == (2, 2)

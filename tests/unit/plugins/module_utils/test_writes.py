@@ -10,10 +10,10 @@ import types
 import pytest
 
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.deadline import Deadline
-from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.errors import APIError, OperationFailed
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._cloud.errors import APIError, OperationFailed, OutcomeUnknown, TransportError
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._ddm.instances import DdmInstances
 from ansible_collections.huaweicloud.cloud.plugins.module_utils._ddm.jobs import DdmJobs
-from ansible_collections.huaweicloud.cloud.plugins.module_utils._ddm.writes import WriteSender
+from ansible_collections.huaweicloud.cloud.plugins.module_utils._ddm.writes import NOT_APPLIED, WriteSender
 
 ENDPOINT = "https://ddm.example.invalid"
 DATE = {"Date": "Sat, 28 Nov 2026 10:00:00 GMT"}
@@ -82,6 +82,40 @@ def test_a_write_refused_with_a_4xx_changes_nothing(http, clock):
     with pytest.raises(APIError):
         sender.send("resize", lambda: api.resize("i1", "big"))
     assert module.result["actions"] == [] and module.changed is False
+
+
+class Script:
+    """Stands in for a write or a look: answers from a list (an exception is raised), counting the calls."""
+
+    def __init__(self, *answers):
+        self.answers = list(answers)
+        self.calls = 0
+
+    def __call__(self):
+        self.calls += 1
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+LOST = OutcomeUnknown(TransportError("POST ...: connection reset"))
+
+
+def test_a_write_the_read_back_shows_not_applied_is_sent_once_more_only_with_resend(http, clock):
+    sender, _api, module, _session = setup(http, clock)
+    write, look = Script(LOST, {}), Script(NOT_APPLIED)
+    sent = sender.send("create", write, look=look, resend=True, check="the account list")
+    assert sent.answer == {} and (write.calls, look.calls) == (2, 1) and module.result["actions"] == ["create"]
+    write, look = Script(LOST, LOST), Script(NOT_APPLIED, NOT_APPLIED)
+    with pytest.raises(OperationFailed, match=r"The request to create got no clear answer \(POST ...: connection reset\) twice, and the account "
+                                              r"list does not show it applied; run the task again"):
+        sender.send("create", write, look=look, resend=True, check="the account list")
+    assert write.calls == 2
+    write, look = Script(LOST), Script(NOT_APPLIED)
+    with pytest.raises(OperationFailed, match="no clear answer .*, and the account list does not show it applied"):
+        sender.send("delete", write, look=look, check="the account list")
+    assert write.calls == 1
 
 
 def test_a_task_is_adopted_only_when_new_of_the_right_name_and_instance(http, clock):

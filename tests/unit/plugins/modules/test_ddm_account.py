@@ -54,7 +54,8 @@ class FakeDdm:
     """One instance with accounts and schemas, behind the DDM paths the modules call.
 
     ``statuses`` answers the instance's reads in turn (the last repeats); ``faults`` maps (method, path suffix) to answers
-    given before the call is handled: ``BUSY`` (refused), ``"lost"`` (applied, then a 502), or any (status, body).
+    given before the call is handled: ``BUSY`` (refused), ``"lost"`` (applied, then a 502), ``"garbled"`` (applied, then an
+    unreadable 200), or any (status, body).
     """
 
     def __init__(self, accounts=(), schemas=None, statuses=("RUNNING",), weak=("Admin@123",), faults=None):
@@ -76,9 +77,9 @@ class FakeDdm:
         for (fault_method, suffix), script in self.faults.items():
             if fault_method == method and path.endswith(suffix) and script:
                 fault = script.pop(0)
-                if fault == "lost":
+                if fault in ("lost", "garbled"):
                     self.handle(method, path, body)
-                    return answer(502, text="<html>Bad Gateway</html>")
+                    return answer(502, text="<html>Bad Gateway</html>") if fault == "lost" else answer(200, text="<html>OK</html>")
                 return answer(*fault)
         return answer(*self.handle(method, path, body))
 
@@ -354,6 +355,22 @@ def test_a_lost_answer_with_the_account_absent_is_sent_once_more(run):
     assert methods[-4:] == [("POST", "/users"), ("GET", "/users"), ("POST", "/users"), ("GET", "/users")]
 
 
+def test_an_unreadable_2xx_on_an_update_is_read_back_in_the_list_and_never_resent(run):
+    fake = FakeDdm(accounts=[existing()], faults={("PUT", "/users/orders_app"): ["garbled"]})
+    outcome = run(fake, account_options(privileges=["SELECT"]))
+    assert not outcome.failed and outcome.result["changed"] is True and outcome.result["actions"] == ["update"]
+    assert [(method, path) for method, path, _body in fake.writes()] == [("PUT", "/users/orders_app")]
+    assert outcome.result["account"]["privileges"] == ["SELECT"]
+
+
+def test_an_unreadable_2xx_on_a_password_reset_cannot_be_read_back_and_says_so(run):
+    fake = FakeDdm(accounts=[existing()], faults={("POST", "/users/orders_app/password"): ["garbled"]})
+    outcome = run(fake, account_options(account_password=NEW_PASSWORD, update_password="always"))
+    assert outcome.failed and "The request to reset the password of DDM account orders_app got no clear answer" in outcome.result["msg"]
+    assert "it may or may not have been applied" in outcome.result["msg"] and outcome.result["changed"] is True
+    assert outcome.result["actions"] == ["reset password"] and len(fake.writes()) == 1 and no_password_in(outcome)
+
+
 # ---------------------------------------------------------------------- 5. a busy instance
 
 def test_a_busy_refusal_is_waited_out_and_the_write_sent_again(run):
@@ -413,7 +430,7 @@ def test_absent_deletes_only_that_account_and_an_absent_one_is_ok(run):
 def test_check_mode_writes_nothing_and_says_what_it_would_do(run, options, actions):
     fake = FakeDdm(accounts=[existing(name="known")])
     outcome = run(fake, options, check=True, diff=True)
-    assert not outcome.failed and outcome.result["changed"] is True and outcome.result["actions"] == actions
+    assert not outcome.failed and outcome.result["changed"] is True and outcome.result["planned"] == actions and outcome.result["actions"] == []
     assert fake.writes() == [] and no_password_in(outcome)
 
 
