@@ -221,8 +221,9 @@ from ..module_utils._ddm.instance_lookup import INSTANCE_LOOKUP_RULES, check_ins
 from ..module_utils._ddm.instances import DdmInstances, describe, is_failed
 from ..module_utils._ddm.module import DdmModule
 from ..module_utils._ddm.operations import InstanceOperator, Operation
+from ..module_utils._ddm.schemas import DdmSchemas
 from ..module_utils._ddm.writes import NOT_APPLIED, WriteSender
-from ..module_utils._cloud.errors import APIError, ConfigurationError, OperationFailed, printable
+from ..module_utils._cloud.errors import APIError, ConfigurationError, HuaweiCloudError, OperationFailed, printable
 
 # What --diff shows: the settings the module can read back (never the password).
 DIFF_KEYS = ("name", "privileges", "schemas", "description", "password_lifetime")
@@ -448,7 +449,10 @@ class DdmAccount(DdmModule):
         """Each schema the account is to have exists on the instance and is running; nothing is sent otherwise."""
         if not names:
             return
-        existing = self.accounts.schemas(self.instance["id"])
+        listing = DdmSchemas(self.client, self.endpoint).iterate(self.instance["id"])
+        existing = {item["name"]: item.get("status") for item in listing}
+        if listing.truncated:
+            raise HuaweiCloudError("The schema list of the instance was cut short (%s); nothing was changed" % listing.truncated)
         missing = [name for name in dict.fromkeys(names) if name not in existing]
         if missing:
             raise OperationFailed("schemas: %s not exist on %s (it has: %s); nothing was sent" % (

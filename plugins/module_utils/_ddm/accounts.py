@@ -1,7 +1,7 @@
 # Copyright: Contributors to the huaweicloud.cloud collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The DDM account API (v3, flat bodies, synchronous: no task): list, create, change, delete, reset a password; the
-weak-password check; and the names of an instance's schemas, which an account may be given.
+weak-password check.
 
 The API has no single-account read: an account is found by listing and matching its name. Every answer is
 checked here before anything reads it, and :func:`account_view` gives results one shape (never a password).
@@ -19,9 +19,9 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from .instances import BUSY_CODES, SERVICE
+from .api import SERVICE, DdmApi
 from .._cloud.answers import check_answer, is_count, json_kind, list_problem, required_text_problems, text_problems
-from .._cloud.errors import APIError, HuaweiCloudError, ResourceBusy
+from .._cloud.errors import APIError, HuaweiCloudError
 from .._cloud.paging import INDEX, PagedListing
 
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")
@@ -38,8 +38,6 @@ MAX_PASSWORD_LIFETIME = 65535
 QUOTA = 100  # accounts per instance
 PAGE_SIZE = 128  # the list's largest page
 MAX_LIST_PAGES = 20  # far beyond the quota
-SCHEMA_PAGE_SIZE = 128
-MAX_SCHEMA_PAGES = 50
 EXISTS = "DBS.300311"
 MISSING = "DBS.300327"
 # Refused at creation: the quota, or a schema that does not exist (the API uses one code for both).
@@ -123,39 +121,17 @@ def _named_problem(item, where: str) -> str | None:
 
 # ---------------------------------------------------------------------- calls
 
-class DdmAccounts:
-    """Calls of the DDM account API (and the schema list) through a :class:`HuaweiCloudClient`."""
-
-    def __init__(self, client, endpoint: str):
-        self.client = client
-        self.endpoint = endpoint
-
-    def _url(self, version: str, instance_id: str, suffix: str = "") -> str:
-        return "%s/%s/%s/instances/%s%s" % (self.endpoint, version, self.client.project_id, quote(instance_id, safe=""), suffix)
+class DdmAccounts(DdmApi):
+    """Calls of the DDM account API through a :class:`HuaweiCloudClient`."""
 
     def _user_url(self, instance_id: str, name: str, suffix: str = "") -> str:
-        return self._url("v3", instance_id, "/users/%s%s" % (quote(name, safe=""), suffix))
-
-    def _call(self, method: str, url: str, **options):
-        try:
-            response = self.client.request(method, url, service=SERVICE, **options)
-        except APIError as exc:
-            if exc.code in BUSY_CODES:
-                raise ResourceBusy(str(exc)) from None
-            raise
-        return response, (self.client.decode_json(response, SERVICE) if response.content.strip() else {})
+        return self._instance_url("v3", instance_id, "/users/%s%s" % (quote(name, safe=""), suffix))
 
     # ------------------------------------------------------------------ reads
 
     def page(self, instance_id: str, offset: int):
         """One page of the instance's accounts: (items, each with its name as ``id`` for the listing; the list's total or None)."""
-        response, body = self._call("GET", self._url("v3", instance_id, "/users"), params=[("offset", offset), ("limit", PAGE_SIZE)])
-        items, total = body.get("users"), body.get("total")
-        items = [] if items is None else items
-        problem = list_problem(items, "users", account_problem)
-        if problem is None and total is not None and not is_count(total):
-            problem = "total is %s, expected a count" % json_kind(total)
-        check_answer(SERVICE, problem, response)
+        items, total = self._page(self._instance_url("v3", instance_id, "/users"), offset, PAGE_SIZE, "users", "total", account_problem)
         return [dict(item, id=item["name"]) for item in items], total
 
     def iterate(self, instance_id: str) -> PagedListing:
@@ -184,29 +160,11 @@ class DdmAccounts:
         check_answer(SERVICE, None if isinstance(weak, bool) else "is_weak_password is %s, expected a boolean" % json_kind(weak), response)
         return weak
 
-    def schemas(self, instance_id: str) -> dict:
-        """{name: status} of the instance's schemas (the v1 list, the only one there is)."""
-        listing = PagedListing(lambda offset: self._schema_page(instance_id, offset), SCHEMA_PAGE_SIZE, MAX_SCHEMA_PAGES, "schemas", INDEX)
-        found = {item["name"]: item.get("status") for item in listing}
-        if listing.truncated:
-            raise HuaweiCloudError("The schema list of the instance was cut short (%s); nothing was changed" % listing.truncated)
-        return found
-
-    def _schema_page(self, instance_id: str, offset: int):
-        response, body = self._call("GET", self._url("v1", instance_id, "/databases"), params=[("offset", offset), ("limit", SCHEMA_PAGE_SIZE)])
-        items, total = body.get("databases"), body.get("total")
-        items = [] if items is None else items
-        problem = list_problem(items, "databases", _schema_problem)
-        if problem is None and total is not None and not is_count(total):
-            problem = "total is %s, expected a count" % json_kind(total)
-        check_answer(SERVICE, problem, response)
-        return [dict(item, id=item["name"]) for item in items], total
-
     # ------------------------------------------------------------------ writes (each answers {})
 
     def create(self, instance_id: str, body: dict) -> None:
         """Never resent by the client: an unclear outcome is an OutcomeUnknown (ddm_account's WriteSender reads the list)."""
-        self._call("POST", self._url("v3", instance_id, "/users"), json_body=body, repeatable=False)
+        self._call("POST", self._instance_url("v3", instance_id, "/users"), json_body=body, repeatable=False)
 
     def update(self, instance_id: str, name: str, body: dict) -> None:
         """Sets what ``body`` holds (``base_authority``, ``description``, ``password_lifetime``, ``databases``), the rest kept."""
@@ -224,10 +182,3 @@ class DdmAccounts:
                 return False
             raise
         return True
-
-
-def _schema_problem(item, where: str) -> str | None:
-    if not isinstance(item, dict):
-        return "%s is %s, expected an object" % (where, json_kind(item))
-    problems = required_text_problems(item, where, ("name",)) + text_problems(item, where, ("status",))
-    return problems[0] if problems else None

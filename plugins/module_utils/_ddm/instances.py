@@ -15,18 +15,16 @@ from __future__ import annotations
 import re
 
 from .._cloud.answers import check_answer, is_count, json_kind, list_problem, plain_id_problem, required_text_problems, text_problems
-from .._cloud.errors import APIError, ResourceBusy, UnexpectedAnswer, printable
+from .._cloud.errors import APIError, UnexpectedAnswer, printable
 from .._cloud.paging import INDEX_OR_PAGE, PagedListing
+from .api import SERVICE, DdmApi
 
-SERVICE = "DDM"
 READY = "RUNNING"
 # Failed for good: present fails on them, absent may delete them.
 FAILED_STATUSES = frozenset(("CREATEFAILED", "ERROR"))
 # Not operable until someone acts (billing, support, freeing disk space): FROZEN, data_disk_full and every *_FAILED.
 STUCK_STATUSES = frozenset(("FROZEN", "DATA_DISK_FULL"))
 GONE_STATUSES = frozenset(("DELETED",))
-# "Another operation is being performed": answered 409, and seen as 403 too.
-BUSY_CODES = frozenset(("DBS.200019", "DBS.212033"))
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{3,63}")
 PAGE_SIZE = 128  # the list's largest page
 # 100 pages of 128: 12,800 instances, far more than an account's quota.
@@ -153,24 +151,8 @@ def required_fields(record: dict, what: str, keys) -> None:
         raise UnexpectedAnswer(SERVICE, "%s has no %s, which deciding what to change needs; nothing was changed" % (what, ", ".join(missing)))
 
 
-class DdmInstances:
+class DdmInstances(DdmApi):
     """Calls of the DDM instance API through a :class:`HuaweiCloudClient`."""
-
-    def __init__(self, client, endpoint: str):
-        self.client = client
-        self.endpoint = endpoint
-
-    def _url(self, version: str, suffix: str = "") -> str:
-        return "%s/%s/%s/instances%s" % (self.endpoint, version, self.client.project_id, suffix)
-
-    def _call(self, method: str, url: str, **options):
-        try:
-            response = self.client.request(method, url, service=SERVICE, **options)
-        except APIError as exc:
-            if exc.code in BUSY_CODES:
-                raise ResourceBusy(str(exc)) from None
-            raise
-        return response, (self.client.decode_json(response, SERVICE) if response.content.strip() else {})
 
     # ------------------------------------------------------------------ reads
 
@@ -191,14 +173,7 @@ class DdmInstances:
 
     def page(self, offset: int):
         """One page of the instance list: (items, the list's total or None)."""
-        response, body = self._call("GET", self._url("v1"), params=[("offset", offset), ("limit", PAGE_SIZE)])
-        items, total = body.get("instances"), body.get("total_record")
-        items = [] if items is None else items
-        problem = list_problem(items, "instances", instance_problem)
-        if problem is None and total is not None and not is_count(total):
-            problem = "total_record is %s, expected a count" % json_kind(total)
-        check_answer(SERVICE, problem, response)
-        return items, total
+        return self._page(self._url("v1"), offset, PAGE_SIZE, "instances", "total_record", instance_problem)
 
     def iterate(self) -> PagedListing:
         """Every instance of the project, read lazily, once each, whether the server reads ``offset`` as an index or a page number."""
@@ -260,14 +235,7 @@ class DdmInstances:
         return groups
 
     def _group_page(self, instance_id: str, offset: int):
-        response, body = self._call("GET", self._url("v3", "/%s/groups" % instance_id), params=[("offset", offset), ("limit", GROUP_PAGE_SIZE)])
-        groups, total = body.get("group_list"), body.get("total_count")
-        groups = [] if groups is None else groups
-        problem = list_problem(groups, "group_list", _group_problem)
-        if problem is None and total is not None and not is_count(total):
-            problem = "total_count is %s, expected a count" % json_kind(total)
-        check_answer(SERVICE, problem, response)
-        return groups, total
+        return self._page(self._instance_url("v3", instance_id, "/groups"), offset, GROUP_PAGE_SIZE, "group_list", "total_count", _group_problem)
 
     def engines(self) -> list:
         """Engine versions on offer: ``[{id, name, version}]``, every page of them (the call answers 10 by default)."""
@@ -275,14 +243,8 @@ class DdmInstances:
         return [{key: group.get(key) for key in ("id", "name", "version")} for group in listing]
 
     def _engine_page(self, offset: int):
-        response, body = self._call("GET", "%s/v3/%s/engines" % (self.endpoint, self.client.project_id),
-                                    params=[("offset", offset), ("limit", ENGINE_PAGE_SIZE)])
-        groups, total = body.get("engine_groups") or [], body.get("total")
-        problem = list_problem(groups, "engine_groups", lambda item, where: _text_object_problem(item, where, ("id", "version"), ("name",)))
-        if problem is None and total is not None and not is_count(total):
-            problem = "total is %s, expected a count" % json_kind(total)
-        check_answer(SERVICE, problem, response)
-        return groups, total
+        return self._page("%s/v3/%s/engines" % (self.endpoint, self.client.project_id), offset, ENGINE_PAGE_SIZE, "engine_groups", "total",
+                          lambda item, where: _text_object_problem(item, where, ("id", "version"), ("name",)))
 
     # ------------------------------------------------------------------ writes
 

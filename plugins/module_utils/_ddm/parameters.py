@@ -19,7 +19,7 @@ import decimal
 import re
 
 from .instances import SERVICE, DdmInstances, describe, is_failed
-from .._cloud.answers import check_answer, is_count, json_kind, list_problem, required_text_problems, text_problems
+from .._cloud.answers import check_answer, json_kind, required_text_problems, text_problems
 from .._cloud.errors import HuaweiCloudError, OperationFailed, printable
 from .._cloud.paging import PagedListing
 
@@ -174,13 +174,8 @@ class DdmParameters(DdmInstances):
         return found
 
     def _parameter_page(self, instance_id: str, offset: int):
-        response, body = self._call("GET", self._url("v3", "/%s/configurations" % instance_id), params=[("offset", offset), ("limit", PAGE_SIZE)])
-        items, total = body.get("configuration_parameter"), body.get("total")
-        items = [] if items is None else items
-        problem = list_problem(items, "configuration_parameter", parameter_problem)
-        if problem is None and total is not None and not is_count(total):
-            problem = "total is %s, expected a count" % json_kind(total)
-        check_answer(SERVICE, problem, response)
+        items, total = self._page(self._instance_url("v3", instance_id, "/configurations"), offset, PAGE_SIZE, "configuration_parameter", "total",
+                                  parameter_problem)
         return [dict(id=item["name"], parameter=parameter_view(item)) for item in items], total
 
     def set_parameters(self, instance_id: str, values: dict) -> bool | None:

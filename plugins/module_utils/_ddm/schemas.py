@@ -18,11 +18,10 @@ import datetime
 import re
 
 from .._cloud.answers import check_answer, is_count, json_kind, list_problem, required_text_problems, text_problems
-from .._cloud.errors import APIError, ResourceBusy, printable
+from .._cloud.errors import APIError, printable
 from .._cloud.paging import PagedListing
-from .instances import BUSY_CODES
+from .api import SERVICE, DdmApi
 
-SERVICE = "DDM"
 READY = "RUNNING"
 # Both spellings of a failed creation, and the failed shard changes (the migration workflow).
 FAILED_STATUSES = frozenset(("CREATE_FAILED", "CREATEFAILED", "EXPAND_FAILED", "EXPANDING FAILED", "SCALING OUT FAILED"))
@@ -143,31 +142,15 @@ def schema_problem(record, where: str) -> str | None:
     return problems[0] if problems else None
 
 
-class DdmSchemas:
+class DdmSchemas(DdmApi):
     """Calls of the DDM schema API through a :class:`HuaweiCloudClient`."""
-
-    def __init__(self, client, endpoint: str):
-        self.client = client
-        self.endpoint = endpoint
-
-    def _url(self, version: str, instance_id: str, suffix: str) -> str:
-        return "%s/%s/%s/instances/%s%s" % (self.endpoint, version, self.client.project_id, instance_id, suffix)
-
-    def _call(self, method: str, url: str, **options):
-        try:
-            response = self.client.request(method, url, service=SERVICE, **options)
-        except APIError as exc:
-            if exc.code in BUSY_CODES:
-                raise ResourceBusy(str(exc)) from None
-            raise
-        return response, (self.client.decode_json(response, SERVICE) if response.content.strip() else {})
 
     # ------------------------------------------------------------------ reads
 
     def get(self, instance_id: str, name: str) -> dict | None:
         """The schema (v3 show answer, with ``shards`` and ``data_nodes``), or None when it does not exist (either reading)."""
         try:
-            response, body = self._call("GET", self._url("v3", instance_id, "/databases/" + name))
+            response, body = self._call("GET", self._instance_url("v3", instance_id, "/databases/" + name))
         except APIError as exc:
             if is_missing(exc):
                 return None
@@ -180,13 +163,7 @@ class DdmSchemas:
 
     def page(self, instance_id: str, offset: int):
         """One page of the v1 schema list: (items, each with its name as ``id`` too; the list's total or None)."""
-        response, body = self._call("GET", self._url("v1", instance_id, "/databases"), params=[("offset", offset), ("limit", PAGE_SIZE)])
-        items, total = body.get("databases"), body.get("total")
-        items = [] if items is None else items
-        problem = list_problem(items, "databases", schema_problem)
-        if problem is None and total is not None and not is_count(total):
-            problem = "total is %s, expected a count" % json_kind(total)
-        check_answer(SERVICE, problem, response)
+        items, total = self._page(self._instance_url("v1", instance_id, "/databases"), offset, PAGE_SIZE, "databases", "total", schema_problem)
         return [dict(item, id=item["name"]) for item in items], total
 
     def iterate(self, instance_id: str) -> PagedListing:
@@ -206,14 +183,7 @@ class DdmSchemas:
         return list(listing), listing.truncated
 
     def _node_page(self, instance_id: str, offset: int):
-        response, body = self._call("GET", self._url("v3", instance_id, "/available-data-nodes"), params=[("offset", offset), ("limit", PAGE_SIZE)])
-        items, total = body.get("data_nodes"), body.get("total")
-        items = [] if items is None else items
-        problem = list_problem(items, "data_nodes", _node_problem)
-        if problem is None and total is not None and not is_count(total):
-            problem = "total is %s, expected a count" % json_kind(total)
-        check_answer(SERVICE, problem, response)
-        return items, total
+        return self._page(self._instance_url("v3", instance_id, "/available-data-nodes"), offset, PAGE_SIZE, "data_nodes", "total", _node_problem)
 
     # ------------------------------------------------------------------ writes
 
@@ -221,14 +191,14 @@ class DdmSchemas:
         """``{job_id}``. ``data_nodes`` are ``{id, admin_user, admin_password}``. Never resent: an unclear outcome is an OutcomeUnknown."""
         body = dict(name=name, shard_mode=shard_mode, shard_number=shard_number,
                     dn_instances=[dict(id=node["id"], user_name=node["admin_user"], user_password=node["admin_password"]) for node in data_nodes])
-        response, answer = self._call("POST", self._url("v3", instance_id, "/databases"), json_body=body, repeatable=False)
+        response, answer = self._call("POST", self._instance_url("v3", instance_id, "/databases"), json_body=body, repeatable=False)
         return _job_id(answer, response)
 
     def delete(self, instance_id: str, name: str, delete_data: bool) -> dict | None:
         """``{job_id}``, or None when the schema does not exist (a plain 404 or DBS.300129; DBS.300101 once the list agrees).
         ``delete_dn_data`` is always sent: the v3 call needs it."""
         try:
-            response, answer = self._call("DELETE", self._url("v3", instance_id, "/databases/" + name),
+            response, answer = self._call("DELETE", self._instance_url("v3", instance_id, "/databases/" + name),
                                           params=[("delete_dn_data", "true" if delete_data else "false")])
         except APIError as exc:
             if is_missing(exc) or (exc.code == DELETE_FAILED_CODE and self.listed(instance_id, name) == (None, None)):

@@ -122,13 +122,6 @@ def test_the_weak_password_check_is_a_post_of_the_password(http):
         api.is_weak("Admin@123")
 
 
-def test_schemas_are_read_from_the_v1_list(http):
-    api, session = accounts(http, http.answer(200, {"databases": [{"name": "orders", "status": "RUNNING"}, {"name": "new", "status": "CREATING"}],
-                                                    "total": 2}))
-    assert api.schemas("i1") == {"orders": "RUNNING", "new": "CREATING"}
-    assert session.sent[0]["url"].startswith(ENDPOINT + "/v1/pid/instances/i1/databases?")
-
-
 # ---------------------------------------------------------------------- writes
 
 def test_a_creation_whose_answer_is_lost_is_not_sent_again(http):
