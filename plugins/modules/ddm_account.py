@@ -217,10 +217,9 @@ import functools
 
 from ..module_utils._ddm.accounts import (EXISTS, MAX_DESCRIPTION, MAX_PASSWORD_LIFETIME, QUOTA, QUOTA_OR_SCHEMA, WEAK_OR_INVALID_PASSWORD,
                                           DdmAccounts, account_view, name_problem, password_problem, privileges)
-from ..module_utils._ddm.instance_lookup import INSTANCE_LOOKUP_RULES, check_instance_lookup_options, find_instance, instance_lookup_argument_spec
-from ..module_utils._ddm.instances import DdmInstances, describe, is_failed
-from ..module_utils._ddm.module import DdmModule
-from ..module_utils._ddm.operations import InstanceOperator, Operation
+from ..module_utils._ddm.instances import describe, is_failed
+from ..module_utils._ddm.module import InstanceScopedModule
+from ..module_utils._ddm.operations import Operation
 from ..module_utils._ddm.schemas import DdmSchemas
 from ..module_utils._ddm.writes import NOT_APPLIED, WriteSender
 from ..module_utils._cloud.errors import APIError, ConfigurationError, HuaweiCloudError, OperationFailed, printable
@@ -231,16 +230,13 @@ DIFF_KEYS = ("name", "privileges", "schemas", "description", "password_lifetime"
 WHAT = {"update": "update DDM account %s", "reset password": "reset the password of DDM account %s"}
 
 
-class DdmAccount(DdmModule):
+class DdmAccount(InstanceScopedModule):
     wait_timeout_bounds_run = True
     resource_key = "account"
-    required_one_of = INSTANCE_LOOKUP_RULES
-    mutually_exclusive = INSTANCE_LOOKUP_RULES
 
     @classmethod
     def argument_spec(cls):
         spec = super().argument_spec()
-        spec.update(instance_lookup_argument_spec())
         spec.update(
             name=dict(type="str", required=True), state=dict(type="str", choices=["present", "absent"], default="present"),
             account_password=dict(type="str", no_log=True),
@@ -252,7 +248,6 @@ class DdmAccount(DdmModule):
 
     def check_options(self):
         params = self.params
-        check_instance_lookup_options(params)
         problem = name_problem(params["name"])
         if problem is None and params["account_password"] is not None:
             problem = password_problem(params["account_password"], params["name"])
@@ -285,12 +280,9 @@ class DdmAccount(DdmModule):
 
     def run(self):
         params = self.params
-        instances = DdmInstances(self.client, self.endpoint)
         self.accounts = DdmAccounts(self.client, self.endpoint)
-        self.operator = InstanceOperator(instances, self.jobs, self.deadline, params["wait_interval"], self.module.warn, self.reporter,
-                                         clock=self.clock, sleep=self.sleep)
         self.sender = WriteSender(self, self.jobs)
-        self.instance = find_instance(instances, params)
+        self.instance = self.find_instance()
         listed, truncated = self.accounts.listing(self.instance["id"])
         found = next((item for item in listed if item["name"] == params["name"]), None)
         if found is None and truncated:

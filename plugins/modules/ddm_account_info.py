@@ -70,29 +70,22 @@ accounts:
 """
 
 from ..module_utils._ddm.accounts import DdmAccounts, account_view
-from ..module_utils._ddm.instance_lookup import INSTANCE_LOOKUP_RULES, check_instance_lookup_options, find_instance, instance_lookup_argument_spec
-from ..module_utils._ddm.instances import DdmInstances, describe
-from ..module_utils._ddm.module import DdmModule
+from ..module_utils._ddm.instances import describe
+from ..module_utils._ddm.module import InstanceScopedModule
 from ..module_utils._cloud.errors import printable
 
 
-class DdmAccountInfo(DdmModule):
+class DdmAccountInfo(InstanceScopedModule):
     waits = False
-    required_one_of = INSTANCE_LOOKUP_RULES
-    mutually_exclusive = INSTANCE_LOOKUP_RULES
 
     @classmethod
     def argument_spec(cls):
         spec = super().argument_spec()
-        spec.update(instance_lookup_argument_spec())
         spec.update(name=dict(type="str"))
         return spec
 
-    def check_options(self):
-        check_instance_lookup_options(self.params)
-
     def run(self):
-        instance = find_instance(DdmInstances(self.client, self.endpoint), self.params)
+        instance = self.find_instance()
         listing = DdmAccounts(self.client, self.endpoint).iterate(instance["id"])
         name = self.params["name"]
         self.result["accounts"] = [account_view(item) for item in listing if name is None or item["name"] == name]

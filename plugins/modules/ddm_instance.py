@@ -351,12 +351,12 @@ diff:
 
 import re
 
-from ..module_utils._ddm.instances import MAX_NODES_PER_CALL, NAME, READY, DdmInstances, describe, in_progress, instance_view, is_failed, \
+from ..module_utils._ddm.instances import MAX_NODES_PER_CALL, NAME, READY, describe, in_progress, instance_view, is_failed, \
     required_fields
 from ..module_utils._ddm.jobs import FINAL_STATUSES, job_view
 from ..module_utils._ddm.job_waiter import wait_interval
 from ..module_utils._ddm.module import DdmModule
-from ..module_utils._ddm.operations import InstanceOperator, Operation, settled
+from ..module_utils._ddm.operations import Operation, settled
 from ..module_utils._ddm.parameters import DdmParameters, restart_instance
 from ..module_utils._ddm.writes import CLOCK_MARGIN, JOB_PAGES, JOBS_BEFORE, READ_BACK_SECONDS, WriteSender
 from ..module_utils._cloud.errors import ConfigurationError, HuaweiCloudError, OperationFailed, printable, server_text
@@ -393,6 +393,7 @@ CHECKS = {"resize": "the flavor", "add nodes": "the node count", "remove nodes":
 class DdmInstance(DdmModule):
     wait_timeout_bounds_run = True
     resource_key = "instance"
+    instance_api = DdmParameters  # the instance calls, and the restart
     required_one_of = (("name", "instance_id"),)
 
     @classmethod
@@ -437,9 +438,6 @@ class DdmInstance(DdmModule):
         return self.api.get(resource["id"])
 
     def run(self):
-        self.api = DdmInstances(self.client, self.endpoint)
-        self.operator = InstanceOperator(self.api, self.jobs, self.deadline, self.params["wait_interval"], self.module.warn, self.reporter,
-                                         clock=self.clock, sleep=self.sleep)
         self.sender = WriteSender(self, self.jobs)
         self.result.update(actions=[], job_ids=[])
         if self.check_mode:
@@ -816,8 +814,7 @@ class DdmInstance(DdmModule):
             self.plan_to("restart")
             return
         operation = Operation("restart", dict(id=instance["id"], name=instance.get("name")))
-        api = DdmParameters(self.client, self.endpoint)
-        job_id, adopted = restart_instance(api, self.operator, self.sender, instance, self.params["wait"], operation)
+        job_id, adopted = restart_instance(self.api, self.operator, self.sender, instance, self.params["wait"], operation)
         self.follow(job_id, not adopted, operation)  # an adopted task is always followed: the proof is the instance RUNNING once it ends
         if adopted:
             self.sender.confirm(self.resource is not None and self.resource.get("status") == READY, "restart %s" % printable(describe(instance)),
@@ -875,11 +872,7 @@ class DdmInstance(DdmModule):
 
     def follow(self, job_id, last: bool, operation):
         """Record the operation's job and wait for it (always between operations; after the last one with wait); then read the instance."""
-        if job_id:
-            self.result["job_ids"].append(job_id)
-            self.result["job_id"] = job_id
-        if job_id and (self.params["wait"] or not last):
-            self.result["job"] = self.wait_for_job(job_id, operation)
+        self.follow_job(job_id, operation, self.params["wait"] or not last)
         if self.resource is not None and not (last and self.params["state"] == "absent" and self.params["wait"]):
             self.resource = self.api.get(self.resource["id"]) or self.resource
 

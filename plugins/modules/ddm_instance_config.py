@@ -183,11 +183,10 @@ diff:
   type: dict
 """
 
-from ..module_utils._ddm.instance_lookup import INSTANCE_LOOKUP_RULES, check_instance_lookup_options, find_instance, instance_lookup_argument_spec
 from ..module_utils._ddm.instances import describe, in_progress, is_failed
 from ..module_utils._ddm.job_waiter import wait_interval
-from ..module_utils._ddm.module import DdmModule
-from ..module_utils._ddm.operations import InstanceOperator, Operation
+from ..module_utils._ddm.module import InstanceScopedModule
+from ..module_utils._ddm.operations import Operation
 from ..module_utils._ddm.parameters import DdmParameters, plan_changes, restart_instance
 from ..module_utils._ddm.progress import instance_record
 from ..module_utils._ddm.writes import WriteSender
@@ -200,20 +199,17 @@ SHOW_SECONDS = 30
 WANTED = "RUNNING with the new parameter values"
 
 
-class DdmInstanceConfig(DdmModule):
+class DdmInstanceConfig(InstanceScopedModule):
     wait_timeout_bounds_run = True
-    required_one_of = INSTANCE_LOOKUP_RULES
-    mutually_exclusive = INSTANCE_LOOKUP_RULES
+    instance_api = DdmParameters
 
     @classmethod
     def argument_spec(cls):
         spec = super().argument_spec()
-        spec.update(instance_lookup_argument_spec())
         spec.update(parameters=dict(type="dict", required=True), restart=dict(type="bool", default=False))
         return spec
 
     def check_options(self):
-        check_instance_lookup_options(self.params)
         super().check_options()
 
     def read(self, resource):
@@ -221,12 +217,9 @@ class DdmInstanceConfig(DdmModule):
 
     def run(self):
         params = self.params
-        self.api = DdmParameters(self.client, self.endpoint)
-        self.operator = InstanceOperator(self.api, self.jobs, self.deadline, params["wait_interval"], self.module.warn, self.reporter,
-                                         clock=self.clock, sleep=self.sleep)
         self.sender = WriteSender(self, self.jobs)
         self.result.update(changed_parameters={}, restart_required=False, restarted=False, job_ids=[])
-        instance = self.resource = find_instance(self.api, params)
+        instance = self.resource = self.find_instance()
         current = self.api.parameters(instance["id"])
         self.result["parameters"] = {name: parameter["value"] for name, parameter in current.items()}
         changes = plan_changes(current, params["parameters"], printable(describe(instance)), self.module.warn)
@@ -258,11 +251,10 @@ class DdmInstanceConfig(DdmModule):
         if restart:
             operation = Operation("restart", about, 2, 2)
             job_id, adopted = restart_instance(self.api, self.operator, self.sender, self.resource, True, operation)
-            self.result["job_ids"].append(job_id)
-            self.result["job_id"] = job_id
             self.result["restarted"] = True
-            if params["wait"] or adopted:  # an adopted task is always followed: the proof is the instance settled with the values
-                self.result["job"] = self.wait_for_job(job_id, operation)
+            # An adopted task is always followed: the proof is the instance settled with the values.
+            self.follow_job(job_id, operation, params["wait"] or adopted)
+            if params["wait"] or adopted:
                 self.confirm(values, [], operation)
         self.restart_flags(needing, restarted=restart)
 

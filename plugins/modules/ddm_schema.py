@@ -219,11 +219,9 @@ job:
 
 import functools
 
-from ..module_utils._ddm.instance_lookup import INSTANCE_LOOKUP_RULES, check_instance_lookup_options, find_instance, instance_lookup_argument_spec
-from ..module_utils._ddm.instances import DdmInstances
 from ..module_utils._ddm.job_waiter import wait_interval
-from ..module_utils._ddm.module import DdmModule
-from ..module_utils._ddm.operations import InstanceOperator, Operation
+from ..module_utils._ddm.module import InstanceScopedModule
+from ..module_utils._ddm.operations import Operation
 from ..module_utils._ddm.progress import schema_record
 from ..module_utils._ddm.writes import WriteSender
 from ..module_utils._ddm.schemas import READY, STATUS_CODE, DdmSchemas, describe, in_progress, is_failed, name_problem, schema_view, \
@@ -233,16 +231,13 @@ from ..module_utils._cloud.errors import APIError, ConfigurationError, HuaweiClo
 from ..module_utils._cloud.polling import wait_for
 
 
-class DdmSchema(DdmModule):
+class DdmSchema(InstanceScopedModule):
     wait_timeout_bounds_run = True
     resource_key = "schema"
-    required_one_of = INSTANCE_LOOKUP_RULES
-    mutually_exclusive = INSTANCE_LOOKUP_RULES
 
     @classmethod
     def argument_spec(cls):
         spec = super().argument_spec()
-        spec.update(instance_lookup_argument_spec())
         spec.update(
             name=dict(type="str", required=True), state=dict(type="str", choices=["present", "absent"], default="present"),
             shard_mode=dict(type="str", choices=["cluster", "single"], default="cluster"), shard_number=dict(type="int"),
@@ -254,7 +249,6 @@ class DdmSchema(DdmModule):
 
     def check_options(self):
         params = self.params
-        check_instance_lookup_options(params)
         problem = name_problem(params["name"])
         if problem:
             raise ConfigurationError("name %s" % problem)
@@ -281,12 +275,9 @@ class DdmSchema(DdmModule):
 
     def run(self):
         self.schemas = DdmSchemas(self.client, self.endpoint)
-        self.api = DdmInstances(self.client, self.endpoint)
-        self.operator = InstanceOperator(self.api, self.jobs, self.deadline, self.params["wait_interval"], self.module.warn, self.reporter,
-                                         clock=self.clock, sleep=self.sleep)
         self.sender = WriteSender(self, self.jobs)
         self.result.update(job_ids=[])
-        self.instance = find_instance(self.api, self.params)
+        self.instance = self.find_instance()
         self.about = dict(id=self.instance["id"], name=self.instance.get("name"))
         found = self.schemas.get(self.instance["id"], self.params["name"])
         if self.params["state"] == "absent":
@@ -358,7 +349,7 @@ class DdmSchema(DdmModule):
             self.module.warn("The answer to the request to %s was lost (%s); the schema was found by name and adopted" % (what, sent.cause))
         self.resource = dict(name=params["name"], status="CREATING", shard_mode=params["shard_mode"], shard_number=params["shard_number"],
                              data_nodes=[dict(id=node["id"]) for node in params["data_nodes"]])
-        self.follow(answer.get("job_id"), operation)
+        self.follow_job(answer.get("job_id"), operation, params["wait"])
         if params["wait"]:
             self.wait_until_running(self.result.get("job"), operation)
         else:
@@ -417,7 +408,7 @@ class DdmSchema(DdmModule):
             if sent.found is not None:
                 self.module.warn("The answer to the request to %s was lost (%s); the schema was found %s" % (
                     what, sent.cause, "gone" if sent.found.get("gone") else "being deleted"))
-            self.follow((sent.answer or {}).get("job_id"), operation)
+            self.follow_job((sent.answer or {}).get("job_id"), operation, params["wait"])
         self.changed_by(self.settings(schema), {})
         if params["wait"]:
             self.wait_until_gone(operation)
@@ -472,13 +463,6 @@ class DdmSchema(DdmModule):
             raise OperationFailed(self.deadline.waiting_for(what), outcome.value or self.resource)
         return outcome.value
 
-    def follow(self, job_id, operation):
-        """Record the write's task and wait for it (with wait)."""
-        if job_id:
-            self.result["job_ids"].append(job_id)
-            self.result["job_id"] = job_id
-            if self.params["wait"]:
-                self.result["job"] = self.wait_for_job(job_id, operation)
 
 
 def main():

@@ -87,32 +87,24 @@ available_data_nodes:
       port: 3306
 """
 
-from ..module_utils._ddm.instance_lookup import INSTANCE_LOOKUP_RULES, check_instance_lookup_options, find_instance, instance_lookup_argument_spec
-from ..module_utils._ddm.instances import DdmInstances
-from ..module_utils._ddm.module import DdmModule
+from ..module_utils._ddm.module import InstanceScopedModule
 from ..module_utils._ddm.schemas import DdmSchemas, schema_view
 
 DATA_NODE_KEYS = ("id", "name", "status", "engine_version", "private_ip", "port")
 
 
-class DdmSchemaInfo(DdmModule):
+class DdmSchemaInfo(InstanceScopedModule):
     waits = False
-    required_one_of = INSTANCE_LOOKUP_RULES
-    mutually_exclusive = INSTANCE_LOOKUP_RULES
 
     @classmethod
     def argument_spec(cls):
         spec = super().argument_spec()
-        spec.update(instance_lookup_argument_spec())
         spec.update(name=dict(type="str"), available_data_nodes=dict(type="bool", default=False))
         return spec
 
-    def check_options(self):
-        check_instance_lookup_options(self.params)
-
     def run(self):
         schemas = DdmSchemas(self.client, self.endpoint)
-        instance_id = find_instance(DdmInstances(self.client, self.endpoint), self.params)["id"]
+        instance_id = self.find_instance()["id"]
         if self.params["name"]:
             found = [record for record in [schemas.get(instance_id, self.params["name"])] if record is not None]
         else:

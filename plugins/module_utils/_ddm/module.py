@@ -6,16 +6,22 @@ A DDM module subclasses :class:`DdmModule`, adds its options to :meth:`argument_
 ``check_options`` (then calls ``super().check_options()`` for the wait options), and in ``run`` makes
 its calls and puts what it has into ``self.result`` as it goes: the resource it manages into
 ``self.resource`` (the result shows it under ``resource_key``), a job it started into
-:meth:`wait_for_job`. It catches nothing: any failure is reported here with the result so far.
-Its ``main()`` is ``TheModule.main()``.
+:meth:`follow_job` (or :meth:`wait_for_job`), a write it would send in check mode into :meth:`plan_to`.
+``self.api`` (the instance calls) and ``self.operator`` (an :class:`InstanceOperator`) are made on first use.
+It catches nothing: any failure is reported here with the result so far. Its ``main()`` is ``TheModule.main()``.
+A module that works on one instance named by ``instance_id`` or ``instance_name`` subclasses :class:`InstanceScopedModule`.
 """
 
 from __future__ import annotations
 
+import functools
 import time
 
+from .instance_lookup import INSTANCE_LOOKUP_RULES, check_instance_lookup_options, find_instance, instance_lookup_argument_spec
+from .instances import DdmInstances
 from .jobs import DdmJobs
 from .job_waiter import JobWaiter
+from .operations import InstanceOperator
 from .._ansible.module import HuaweiCloudModule
 from .._ansible.progress import ProgressReporter
 from .._cloud.deadline import Deadline
@@ -38,6 +44,7 @@ class DdmModule(HuaweiCloudModule):
     wait_timeout_default = 1800
     wait_timeout_bounds_run = False
     resource_key = None  # the result's key for the resource the module manages ("instance"), if it manages one
+    instance_api = DdmInstances  # the class of ``self.api``, the instance calls (DdmParameters for a module of parameters)
     clock = staticmethod(time.monotonic)
     sleep = staticmethod(time.sleep)
 
@@ -77,6 +84,17 @@ class DdmModule(HuaweiCloudModule):
         self.reporter = ProgressReporter.from_environment()
         self.jobs = DdmJobs(self.client, self.endpoint)
         self.job_waiter = JobWaiter(self.jobs, self.module.warn, self.reporter, clock=self.clock, sleep=self.sleep)
+
+    @functools.cached_property
+    def api(self):
+        """The instance calls (an ``instance_api``)."""
+        return self.instance_api(self.client, self.endpoint)
+
+    @functools.cached_property
+    def operator(self) -> InstanceOperator:
+        """Operations on instances through ``self.api``, within the run's deadline, with the module's waits and progress records."""
+        return InstanceOperator(self.api, self.jobs, self.deadline, self.params.get("wait_interval"), self.module.warn, self.reporter,
+                                clock=self.clock, sleep=self.sleep)
 
     # ------------------------------------------------------------------ the result
 
@@ -126,6 +144,14 @@ class DdmModule(HuaweiCloudModule):
             raise OperationFailed(outcome.message, self.read_quietly(), outcome.job)
         return outcome.job
 
+    def follow_job(self, job_id: str | None, operation, wait: bool) -> None:
+        """Record a write's job (``job_id``, ``job_ids``) and, when ``wait``, wait for it (``job``); nothing without a job."""
+        if job_id:
+            self.result.setdefault("job_ids", []).append(job_id)
+            self.result["job_id"] = job_id
+            if wait:
+                self.result["job"] = self.wait_for_job(job_id, operation)
+
     def read_quietly(self) -> dict | None:
         """The resource now, or as last seen when it cannot be read (the deadline passed, say); None when there is none."""
         if self.resource is None:
@@ -134,3 +160,25 @@ class DdmModule(HuaweiCloudModule):
             return self.read(self.resource) or self.resource
         except HuaweiCloudError:
             return self.resource
+
+
+class InstanceScopedModule(DdmModule):
+    """A DDM module that works on one instance, which ``instance_id`` or ``instance_name`` names (exactly one; the doc fragment
+    ``huaweicloud.cloud.ddm_instance_lookup``): the options, their rules and check, and :meth:`find_instance`."""
+
+    required_one_of = INSTANCE_LOOKUP_RULES
+    mutually_exclusive = INSTANCE_LOOKUP_RULES
+
+    @classmethod
+    def argument_spec(cls) -> dict:
+        spec = super().argument_spec()
+        spec.update(instance_lookup_argument_spec())
+        return spec
+
+    def check_options(self) -> None:
+        check_instance_lookup_options(self.params)
+        super().check_options()
+
+    def find_instance(self) -> dict:
+        """The instance the options name (its show answer); fails when there is none, or two of the name."""
+        return find_instance(self.api, self.params)
