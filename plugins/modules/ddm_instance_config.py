@@ -184,14 +184,12 @@ diff:
 """
 
 from ..module_utils._ddm.instances import describe, in_progress, is_failed
-from ..module_utils._ddm.job_waiter import wait_interval
 from ..module_utils._ddm.module import InstanceScopedModule
 from ..module_utils._ddm.operations import Operation
 from ..module_utils._ddm.parameters import DdmParameters, plan_changes, restart_instance
 from ..module_utils._ddm.progress import instance_record
 from ..module_utils._ddm.writes import WriteSender
 from ..module_utils._cloud.errors import OperationFailed, printable
-from ..module_utils._cloud.polling import wait_for
 
 # After the change is accepted the instance may read RUNNING with its old values for a moment before it reads
 # SET_CONFIGURATION: values that still differ end the wait only once it was seen busy, or after this long.
@@ -324,13 +322,17 @@ class DdmInstanceConfig(InstanceScopedModule):
         def report(seen, elapsed):
             self.reporter.update(seen[0].get("status"), instance_record(seen[0], WANTED, elapsed, **operation.progress_context()))
 
-        outcome = wait_for(fetch, done, self.deadline, wait_interval(self.params["wait_interval"], self.deadline), on_poll=report,
-                           clock=self.clock, sleep=self.sleep)
-        if outcome.value is None or (outcome.timed_out and not done(outcome.value)):
-            shown = outcome.value[0] if outcome.value else self.resource
-            what = "the parameters of %s to take effect" % printable(describe(shown))
-            raise OperationFailed("%s: its status is %s" % (self.deadline.waiting_for(what), printable(str(shown.get("status")))), shown)
-        current, values = outcome.value
+        last = [(self.resource, None)]
+
+        def poll():
+            last[0] = fetch()
+            return last[0]
+
+        def seen():
+            return "its status is %s" % printable(str(last[0][0].get("status"))), last[0][0]
+
+        current, values = self.operator.watch(poll, done, report, lambda: "the parameters of %s to take effect" % printable(describe(last[0][0])),
+                                              seen)
         self.resource = current
         if is_failed(current["status"]):
             raise OperationFailed("%s is %s%s" % (printable(describe(current)), printable(current["status"]),

@@ -219,7 +219,6 @@ job:
 
 import functools
 
-from ..module_utils._ddm.job_waiter import wait_interval
 from ..module_utils._ddm.module import InstanceScopedModule
 from ..module_utils._ddm.operations import Operation
 from ..module_utils._ddm.progress import schema_record
@@ -228,7 +227,6 @@ from ..module_utils._ddm.schemas import READY, STATUS_CODE, DdmSchemas, describe
     shard_problem
 from ..module_utils._ansible.module import check_plain_id
 from ..module_utils._cloud.errors import APIError, ConfigurationError, HuaweiCloudError, OperationFailed, printable
-from ..module_utils._cloud.polling import wait_for
 
 
 class DdmSchema(InstanceScopedModule):
@@ -448,20 +446,22 @@ class DdmSchema(InstanceScopedModule):
     def wait_for_schema(self, done, wanted: str, operation, fetch=None):
         """Poll the schema (``fetch``, by default its own read) until ``done(schema or None)``; fails at the deadline with the last status."""
         name = self.params["name"]
-        fetch = fetch or (lambda: self.schemas.get(self.instance["id"], name))
+        read = fetch or (lambda: self.schemas.get(self.instance["id"], name))
         context = operation.progress_context()
+        last = [self.resource]
+
+        def poll():
+            last[0] = read()
+            return last[0]
 
         def report(current, elapsed):
             shown = "gone" if current is None else current.get("status")
             self.reporter.update(shown, schema_record(name, shown, wanted, elapsed, **context))
 
-        outcome = wait_for(fetch, done, self.deadline, wait_interval(self.params["wait_interval"], self.deadline), on_poll=report,
-                           clock=self.clock, sleep=self.sleep)
-        if outcome.timed_out and not done(outcome.value):
-            status = "gone" if outcome.value is None else printable(str(outcome.value.get("status")))
-            what = "%s to be %s: its status is still %s" % (describe(dict(name=name), self.about), wanted, status)
-            raise OperationFailed(self.deadline.waiting_for(what), outcome.value or self.resource)
-        return outcome.value
+        def seen():
+            return "its status is still %s" % ("gone" if last[0] is None else printable(str(last[0].get("status")))), last[0] or self.resource
+
+        return self.operator.watch(poll, done, report, lambda: "%s to be %s" % (describe(dict(name=name), self.about), wanted), seen)
 
 
 

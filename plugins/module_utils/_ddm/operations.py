@@ -83,14 +83,24 @@ class InstanceOperator:
             shown = current or dict(instance, status="gone")
             self.reporter.update(shown.get("status"), instance_record(shown, wanted, elapsed, **operation.progress_context()))
 
+        def seen():
+            current = last[0]
+            return ("it was last seen gone" if current is None else "its status is still %s" % printable(str(current.get("status"))),
+                    current or instance)
+
+        return self.watch(fetch, done, report, lambda: "%s to be %s" % (printable(describe(last[0] or instance)), wanted), seen)
+
+    def watch(self, fetch, done, report, awaited, seen):
+        """``fetch()``'s value once ``done(value)``, polled within the run's deadline, each poll reported (``report(value, elapsed)``).
+
+        At the deadline it fails: ``Timed out ... waiting for <awaited()>: <what seen() says was last seen>`` (and the last error),
+        carrying the resource ``seen()`` gives. A deadline is a deadline: never taken for the resource's state.
+        """
         outcome = self._wait(fetch, done, report) if not self.deadline.expired() else None
         if outcome is None or outcome.timed_out:
-            # A deadline is a deadline: never taken for the instance's state (a wait that timed out has no last answer to trust).
-            current = last[0]
-            seen = "it was last seen gone" if current is None else "its status is still %s" % printable(str(current.get("status")))
+            text, resource = seen()
             error = "; last error: %s" % outcome.error if outcome is not None and outcome.error else ""
-            raise OperationFailed("%s: %s%s" % (self.deadline.waiting_for("%s to be %s" % (printable(describe(current or instance)), wanted)),
-                                                seen, error), current or instance)
+            raise OperationFailed("%s: %s%s" % (self.deadline.waiting_for(awaited()), text, error), resource)
         return outcome.value
 
     # ------------------------------------------------------------------ writes
