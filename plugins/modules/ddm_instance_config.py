@@ -207,9 +207,6 @@ class DdmInstanceConfig(InstanceScopedModule):
         spec.update(parameters=dict(type="dict", required=True), restart=dict(type="bool", default=False))
         return spec
 
-    def check_options(self):
-        super().check_options()
-
     def read(self, resource):
         return self.api.get(resource["id"])
 
