@@ -86,12 +86,9 @@ class DdmAccountInfo(InstanceScopedModule):
 
     def run(self):
         instance = self.find_instance()
-        listing = DdmAccounts(self.client, self.endpoint).iterate(instance["id"])
-        name = self.params["name"]
-        self.result["accounts"] = [account_view(item) for item in listing if name is None or item["name"] == name]
-        if listing.truncated:
-            self.module.warn("The account list of %s was cut short (%s), so accounts may be missing" % (
-                printable(describe(instance)), listing.truncated))
+        listed = self.read_all(DdmAccounts(self.client, self.endpoint).iterate(instance["id"]), "account list of %s" % printable(describe(instance)),
+                               "accounts")
+        self.result["accounts"] = [account_view(item) for item in listed if self.params["name"] in (None, item["name"])]
 
 
 def main():

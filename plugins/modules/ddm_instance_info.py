@@ -163,11 +163,8 @@ class DdmInstanceInfo(DdmModule):
                 self.result["instances"] = [dict(instance_view(found[0]), groups=api.groups(found[0]["id"]))]
                 return
         else:
-            listing = api.iterate()
             # Deleted instances may still be listed for a while; show answers 404 (or DELETED) for them.
-            found = [record for record in listing if record["status"] not in GONE_STATUSES]
-            if listing.truncated:
-                self.module.warn("The DDM instance list was cut short (%s), so instances may be missing" % listing.truncated)
+            found = [record for record in self.read_all(api.iterate(), "DDM instance list", "instances") if record["status"] not in GONE_STATUSES]
         self.result["instances"] = [instance_view(record) for record in found if self.wanted(record)]
 
     def wanted(self, record) -> bool:

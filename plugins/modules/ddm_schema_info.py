@@ -108,10 +108,7 @@ class DdmSchemaInfo(InstanceScopedModule):
         if self.params["name"]:
             found = [record for record in [schemas.get(instance_id, self.params["name"])] if record is not None]
         else:
-            listing = schemas.iterate(instance_id)
-            found = list(listing)
-            if listing.truncated:
-                self.module.warn("The schema list was cut short (%s), so schemas may be missing" % listing.truncated)
+            found = self.read_all(schemas.iterate(instance_id), "schema list", "schemas")
         self.result["schemas"] = [schema_view(record) for record in found]
         if self.params["available_data_nodes"]:
             nodes, truncated = schemas.available_data_nodes(instance_id)

@@ -152,6 +152,14 @@ class DdmModule(HuaweiCloudModule):
             if wait:
                 self.result["job"] = self.wait_for_job(job_id, operation)
 
+    def read_all(self, listing, list_name: str, items: str) -> list:
+        """Every item of ``listing`` (a :class:`PagedListing`); a warning says when the ``list_name`` was cut short, so that
+        ``items`` may be missing (an info module shows what it could read)."""
+        found = list(listing)
+        if listing.truncated:
+            self.module.warn("The %s was cut short (%s), so %s may be missing" % (list_name, listing.truncated, items))
+        return found
+
     def read_quietly(self) -> dict | None:
         """The resource now, or as last seen when it cannot be read (the deadline passed, say); None when there is none."""
         if self.resource is None:
