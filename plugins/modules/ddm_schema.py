@@ -464,7 +464,6 @@ class DdmSchema(InstanceScopedModule):
         return self.operator.watch(poll, done, report, lambda: "%s to be %s" % (describe(dict(name=name), self.about), wanted), seen)
 
 
-
 def main():
     DdmSchema.main()
 
