@@ -157,8 +157,9 @@ class WriteSender:
         listing = self.jobs.iterate(sent - CLOCK_MARGIN, self.server_now() + CLOCK_MARGIN, JOB_PAGES)
         for item in listing:
             job = job_view(item)
-            if ((names is None or job.get("name") in names) and (job.get("instance") or {}).get("id") == resource_id
-                    and job["id"] not in seen_before and _created_after(job, sent - CLOCK_MARGIN)):
+            right_job = names is None or job.get("name") in names
+            on_resource = (job.get("instance") or {}).get("id") == resource_id
+            if right_job and on_resource and job["id"] not in seen_before and _created_after(job, sent - CLOCK_MARGIN):
                 return job
         return None
 
