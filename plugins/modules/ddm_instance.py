@@ -40,7 +40,8 @@ options:
       - V(present) creates the instance if it does not exist, and changes what differs.
       - V(absent) deletes it (a failed instance included). Deleting an instance that does not exist changes nothing.
       - V(restarted) restarts the instance, and waits on the restart's task with O(wait). It never creates an
-        instance (a missing one fails), reports a change on every run, and waits for an operation already under way
+        instance (a missing one fails), reports a change on every run that sends the restart (as V(restarted) does across
+        Ansible; a restart the API refuses changes nothing), and waits for an operation already under way
         on the instance to end first. Options that would change the instance fail with it, naming them, as a restart
         changes nothing else. M(huaweicloud.cloud.ddm_instance_config) restarts the instance when a parameter change needs it.
     type: str
@@ -188,7 +189,7 @@ EXAMPLES = r"""
 RETURN = r"""
 changed:
   description:
-    - Whether the instance was (or, in check mode, would be) created, changed, deleted or restarted (always, with O(state=restarted)).
+    - Whether the instance was (or, in check mode, would be) created, changed, deleted or restarted (with O(state=restarted), whenever the restart was sent).
     - A write the API refused (a 4xx) changed nothing; a write whose outcome could not be told counts as a change.
   returned: always
   type: bool
