@@ -241,4 +241,12 @@ options:
       - Defaults to 5, or to O(wait_timeout) when that is shorter.
       - The first pauses are shorter (1, 2, 4 seconds...) so that short tasks are detected quickly.
     type: int
+attributes:
+  action:
+    description: An action plugin of the same name shows the waits' progress live.
+    support: full
+notes:
+  - Live progress lines need the module to run on the controller, that is with a local connection
+    (C(delegate_to=localhost) or C(connection=local)), and without C(async), C(become) or C(no_log).
+    Elsewhere the module works the same, and only its result is shown.
 """

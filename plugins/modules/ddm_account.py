@@ -89,10 +89,6 @@ options:
       - Seconds the whole run may take, every request and wait included. Must be positive.
     type: int
     default: 1800
-attributes:
-  action:
-    description: An action plugin of the same name shows live progress while the module waits for a busy instance.
-    support: full
 extends_documentation_fragment:
   - huaweicloud.cloud.huaweicloud
   - huaweicloud.cloud.huaweicloud.ddm
@@ -101,7 +97,6 @@ extends_documentation_fragment:
   - huaweicloud.cloud.huaweicloud.wait
 notes:
   - With O(update_password=always) every run resets the password and reports C(changed), since the module cannot compare it.
-  - Live progress lines need the module to run on the controller (a local connection), without C(async), C(become) or C(no_log).
 seealso:
   - module: huaweicloud.cloud.ddm_account_info
   - module: huaweicloud.cloud.ddm_schema

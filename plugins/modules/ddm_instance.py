@@ -135,18 +135,12 @@ options:
       - With O(state=absent), also delete the data on the instance's data nodes (the API's C(delete_dn_data), always sent).
     type: bool
     default: false
-attributes:
-  action:
-    description: An action plugin of the same name shows the waits' progress live.
-    support: full
 extends_documentation_fragment:
   - huaweicloud.cloud.huaweicloud
   - huaweicloud.cloud.huaweicloud.ddm
   - huaweicloud.cloud.huaweicloud.resource_module
   - huaweicloud.cloud.huaweicloud.wait
 notes:
-  - Live progress lines need the module to run on the controller (a local connection), without
-    C(async), C(become) or C(no_log).
   - DDM names need not be unique. Give O(instance_id) once you know it, or keep names unique.
 seealso:
   - module: huaweicloud.cloud.ddm_instance_info

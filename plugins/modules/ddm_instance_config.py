@@ -57,9 +57,6 @@ options:
     type: bool
     default: true
 attributes:
-  action:
-    description: An action plugin of the same name shows the waits' progress live.
-    support: full
   check_mode:
     description: In check mode the module only reads, and returns what it would change in RV(changed_parameters) and C(changed).
     support: full
@@ -78,8 +75,6 @@ notes:
     module follows. The v3 restart has no soft or hard choice.
   - Where the API shows a parameter that waits for a restart with its old value until the restart, a later run
     with O(restart=false) sends that value again (the instance is already configured with it, so nothing else changes).
-  - Live progress lines need the module to run on the controller (a local connection), without
-    C(async), C(become) or C(no_log).
 seealso:
   - module: huaweicloud.cloud.ddm_instance
   - module: huaweicloud.cloud.ddm_job_info

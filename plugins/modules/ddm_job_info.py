@@ -91,19 +91,12 @@ options:
     description:
       - When listing, keep only tasks with this name, such as V(CreateInstance).
     type: str
-attributes:
-  action:
-    description: An action plugin of the same name shows the wait's progress live.
-    support: full
 extends_documentation_fragment:
   - huaweicloud.cloud.huaweicloud
   - huaweicloud.cloud.huaweicloud.ddm
   - huaweicloud.cloud.huaweicloud.info_module
   - huaweicloud.cloud.huaweicloud.wait
 notes:
-  - Live progress lines need the module to run on the controller, that is with a local connection
-    (C(delegate_to=localhost) or C(connection=local)), and without C(async), C(become) or C(no_log).
-    Elsewhere the wait works the same, and only its result is shown.
   - When the output goes to a pipe (CI logs), Ansible writes it in blocks; set E(PYTHONUNBUFFERED=1),
     as AWX does, to see its lines, these included, as they happen.
 seealso:

@@ -83,10 +83,6 @@ options:
       - By default the data stays on the data nodes.
     type: bool
     default: false
-attributes:
-  action:
-    description: An action plugin of the same name shows the waits' progress live.
-    support: full
 extends_documentation_fragment:
   - huaweicloud.cloud.huaweicloud
   - huaweicloud.cloud.huaweicloud.ddm
@@ -94,8 +90,6 @@ extends_documentation_fragment:
   - huaweicloud.cloud.huaweicloud.resource_module
   - huaweicloud.cloud.huaweicloud.wait
 notes:
-  - Live progress lines need the module to run on the controller (a local connection), without
-    C(async), C(become) or C(no_log).
   - A schema task occupies the instance, so schemas of one instance are created one after another. Several
     tasks with O(wait=false) must each wait for the one before to end (see the examples).
 seealso:
