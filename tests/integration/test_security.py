@@ -240,7 +240,7 @@ def test_tls_verification_and_plain_http_warnings(ansible_runner, emulator, tls_
     assert [entry["status"] for entry in tls_emulator.requests_log()] == [200, 200, 200]
     for label in ("http-remote", "HTTP-remote", "https-remote"):
         assert results[label]["failed"] is True
-        assert "Failed to resolve 'ddm.example.invalid'" in results[label]["msg"], results[label]["msg"]
+        assert "the host name ddm.example.invalid does not resolve: check region/endpoint" in results[label]["msg"], results[label]["msg"]
     assert results["http-remote-iam"]["msg"].startswith("IAM password login failed: POST http://iam.example.invalid/v3/auth/tokens: ")
     # Warnings of loop items are gathered on the task: exactly these, in the items' order.
     assert task["warnings"] == [

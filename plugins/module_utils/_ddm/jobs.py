@@ -226,6 +226,7 @@ class ListNotes:
         self.skipped = 0
         self.conflicts = {}
         self.statuses = {}  # id -> the statuses the list showed for a given job, over every page read
+        self.malformed = set()  # the malformed items seen: one a page repeats counts once
 
 
 def _wanted_items(items, wanted, notes: ListNotes):
@@ -240,7 +241,9 @@ def _wanted_items(items, wanted, notes: ListNotes):
         if problem is not None and is_wanted:
             return [], problem
         if problem is not None:
-            notes.skipped += 1
+            seen = hash(repr(item))
+            notes.skipped += seen not in notes.malformed
+            notes.malformed.add(seen)
             item = {"id": object()}  # equal to no job id, and unique: paging takes it for an item it has not seen
         elif is_wanted:
             statuses.setdefault(item_id, set()).add(item["status"])

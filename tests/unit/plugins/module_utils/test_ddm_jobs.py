@@ -382,6 +382,17 @@ def test_a_malformed_item_of_another_task_is_left_out_and_counted(http):
         group.refresh()
 
 
+def test_a_malformed_item_a_repeated_page_shows_again_counts_once(http):
+    ours, other = item(1, status="Running", created_time=created(1)), item(2, status="Completed", created_time=created(1))
+    # One of ours twice, with different statuses: fewer unique items than the total, so the next page is read, and the
+    # server repeats the page: its malformed item of another task is one item, counted once.
+    page_ = listed_page({"id": 7, "status": ["x"]}, ours, dict(ours, status="Completed"), other)
+    group, session, _clock = group_api(http, ["job-1", "job-2"], *[http.answer(200, page_) for _ in range(2)],
+                                       http.answer(200, {"job": dict(ours, status="Completed")}))
+    group.refresh()
+    assert paths(session) == ["jobs", "jobs", "job-1"] and group.skipped == 1 and group.counts() == {"Completed": 2}
+
+
 def test_a_task_listed_twice_with_different_statuses_is_read_on_its_own(http):
     running, done = item(1, status="Running", created_time=created(1)), item(1, status="Completed", created_time=created(1))
     # The total counts jobs: the one listed twice once (a total counting it twice would leave the list short of it).
