@@ -387,7 +387,7 @@ def test_a_malformed_item_a_repeated_page_shows_again_counts_once(http):
     # One of ours twice, with different statuses: fewer unique items than the total, so the next page is read, and the
     # server repeats the page: its malformed item of another task is one item, counted once.
     page_ = listed_page({"id": 7, "status": ["x"]}, ours, dict(ours, status="Completed"), other)
-    group, session, _clock = group_api(http, ["job-1", "job-2"], *[http.answer(200, page_) for _ in range(2)],
+    group, session, _clock = group_api(http, ["job-1", "job-2"], *[http.answer(200, page_) for _page in range(2)],
                                        http.answer(200, {"job": dict(ours, status="Completed")}))
     group.refresh()
     assert paths(session) == ["jobs", "jobs", "job-1"] and group.skipped == 1 and group.counts() == {"Completed": 2}
