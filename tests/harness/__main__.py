@@ -10,6 +10,8 @@
   F gets its port once it answers.
 - ``control --port-file F METHOD PATH [JSON] [EXPRESSION]``: call ``/_emulator/PATH`` and print
   EXPRESSION over the decoded answer ``r`` (default: the whole answer as JSON).
+- ``integration-config OUTPUT (--emulator-url URL | --cloud)``: write the integration_config.yml of an
+  ``ansible-test integration`` run (``integration_config.py``); prints the run's resource prefix.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import sys
 
 from .collection import BuildError, build, contents_problems, galaxy_importer, install, tarball_members
 from .emulator import EmulatorError, EmulatorProcess
+from .integration_config import cloud_config, emulator_config, write
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -88,6 +91,13 @@ def control(args):
     return 0
 
 
+def integration_config(args):
+    config = emulator_config(args.emulator_url) if args.emulator_url else cloud_config(os.environ)
+    write(config, args.output)
+    print(config["huaweicloud_resource_prefix"])
+    return 0
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m harness", description=__doc__.split("\n\n", 1)[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -112,6 +122,12 @@ def parse_args(argv):
     control_parser.add_argument("data", nargs="?", default="", help="JSON body")
     control_parser.add_argument("expression", nargs="?", default="r", help="Python expression over the answer r")
     control_parser.set_defaults(run=control)
+    config_parser = commands.add_parser("integration-config", help="write the variables of an ansible-test integration run")
+    config_parser.add_argument("output")
+    mode = config_parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--emulator-url", help="the emulator's base URL")
+    mode.add_argument("--cloud", action="store_true", help="a real account, from environment variables (HUAWEICLOUD_IT_BILLABLE=yes)")
+    config_parser.set_defaults(run=integration_config)
     return parser.parse_args(argv)
 
 
