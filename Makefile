@@ -1,15 +1,19 @@
 # Developer entry points. Every target bootstraps .venv (scripts/bootstrap.sh) as needed.
-.PHONY: help bootstrap demo try test build importer sanity units lint changelog docs ee matrix bench pytest clean
+.PHONY: help bootstrap demo try test build importer sanity units lint changelog docs ee integration integration-cloud sweep matrix bench pytest clean
 
 help:
 	@echo "make demo       run the end-to-end demo against the local emulator"
 	@echo "make try        start the local emulator and print what to export to try any example against it"
-	@echo "make test       run every quality gate (build, importer, sanity, units, lint, changelog, docs, ee, matrix, bench, pytest)"
+	@echo "make test       run every quality gate (build, importer, sanity, units, lint, changelog, docs, ee, integration, matrix, bench, pytest)"
 	@echo "make importer   galaxy-importer (Galaxy's upload check, flake8 on) on the built tarball; fails on any warning"
 	@echo "make sanity     ansible-test sanity on a staged copy of the collection"
 	@echo "make units      ansible-test units on a staged copy of the collection"
 	@echo "make lint       ansible-lint --profile production"
 	@echo "make docs       the docs site (antsibull-docs lint-collection-docs, then the HTML build): build/docs/html/index.html"
+	@echo "make integration        the ansible-test integration targets against the emulator (TARGETS=\"ddm_schema ...\" for some)"
+	@echo "make integration-cloud  the same targets against a real account: billable, refused without HUAWEICLOUD_IT_BILLABLE=yes"
+	@echo "                        (docs/integration-tests.md: the settings, what a run costs)"
+	@echo "make sweep              list what interrupted real-account runs left behind; make sweep ARGS=--yes deletes it"
 	@echo "make matrix     smoke checks of the built collection on ansible-core 2.16 to 2.21 (tests/matrix/versions.txt)"
 	@echo "make pytest     pytest over tests/unit, tests/emulator, tests/matrix and tests/integration (PYTEST_ARGS=..., PYTEST_WORKERS=N)"
 	@echo "make bench      the full benchmark (about 22 minutes; bench/run.sh --quick is the smoke in make test)"
@@ -29,6 +33,15 @@ test:
 
 build importer sanity units lint changelog docs ee matrix:
 	@scripts/test.sh $@
+
+integration:
+	@scripts/integration.sh emulator $(TARGETS)
+
+integration-cloud:
+	@scripts/integration.sh cloud $(TARGETS)
+
+sweep:
+	@scripts/integration.sh sweep $(ARGS)
 
 # The full benchmark (about 22 minutes); docs/performance.md has its results.
 bench:

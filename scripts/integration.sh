@@ -17,7 +17,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="$ROOT/build"
 STAGED="$BUILD/ansible_collections/huaweicloud/cloud"
-WORK="$BUILD/integration"
+WORK="${INTEGRATION_WORK:-$BUILD/integration}"
 CONFIG_RELATIVE="tests/integration/integration_config.yml"
 
 usage() {
@@ -101,11 +101,12 @@ mode_emulator() {
 mode_cloud() {
     local prefix rc=0
     split_args "$@"
-    stage_tree
-    # Refused (nothing sent) without HUAWEICLOUD_IT_BILLABLE=yes or with a setting missing.
-    prefix="$(harness integration-config "$STAGED/$CONFIG_RELATIVE" --cloud)" || exit 1
     # The file carries the account's keys: gone when the run ends, however it ends.
-    trap 'rm -f "$STAGED/$CONFIG_RELATIVE"' EXIT
+    trap 'rm -f "$WORK/cloud_config.yml" "$STAGED/$CONFIG_RELATIVE"' EXIT
+    # Refused, with nothing staged or sent, without HUAWEICLOUD_IT_BILLABLE=yes or with a setting missing.
+    prefix="$(harness integration-config "$WORK/cloud_config.yml" --cloud)" || exit 1
+    stage_tree
+    mv "$WORK/cloud_config.yml" "$STAGED/$CONFIG_RELATIVE"
     echo "integration: the account in the environment, region ${HW_REGION_NAME:-?}, resources named $prefix-*"
     echo "integration: leftovers of a run that was interrupted: scripts/integration.sh sweep $prefix"
     run_targets ${extra[@]+"${extra[@]}"} ${targets[@]+"${targets[@]}"} || rc=$?
@@ -127,8 +128,9 @@ mode_sweep() {
     fi
     $confirm && check=()
     # Credentials from the environment (HW_ACCESS_KEY, HW_SECRET_KEY, HW_REGION_NAME, ...), as users hold them.
-    ANSIBLE_COLLECTIONS_PATH="$WORK/collections" ansible-galaxy collection install --force -p "$WORK/collections" "$ROOT" >/dev/null
-    ANSIBLE_COLLECTIONS_PATH="$WORK/collections" ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false \
+    # The collection as users install it: built, then installed from the tarball.
+    harness collection "$WORK/sweep" >/dev/null
+    ANSIBLE_COLLECTIONS_PATH="$WORK/sweep/collections" ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false \
         ansible-playbook -i localhost, -c local ${check[@]+"${check[@]}"} \
         -e "ansible_python_interpreter=$(command -v python)" -e "sweep_prefix=$prefix" "$ROOT/tests/integration/sweep.yml"
     $confirm || echo "sweep: nothing was deleted (check mode); run again with --yes to delete what is listed"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by scripts/test.sh and scripts/integration.sh (sourced): staging the collection for
 # ansible-test and running it. Needs ROOT (the work tree) and STAGED (where the staged copy goes).
 

@@ -5,7 +5,7 @@
 #   scripts/test.sh sanity units         only the named stages
 #   scripts/test.sh pytest -- -k waiter  extra arguments after -- go to pytest
 #
-# Stages: build importer sanity units lint changelog docs ee matrix bench pytest (also: all).
+# Stages: build importer sanity units lint changelog docs ee integration matrix bench pytest (also: all).
 # Stops at the first failing stage and exits non-zero. PYTEST_WORKERS=N sets the pytest-xdist
 # workers of the pytest stage (default 3; 0 runs the tests in one process).
 set -euo pipefail
@@ -13,7 +13,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-ALL_STAGES=(build importer sanity units lint changelog docs ee matrix bench pytest)
+ALL_STAGES=(build importer sanity units lint changelog docs ee integration matrix bench pytest)
 BUILD="$ROOT/build"
 COLLECTIONS="$BUILD/collections"
 STAGED="$BUILD/ansible_collections/huaweicloud/cloud"
@@ -32,7 +32,7 @@ while [ $# -gt 0 ]; do
         --) shift; pytest_args=("$@"); break ;;
         -h|--help) usage; exit 0 ;;
         all) stages+=("${ALL_STAGES[@]}") ;;
-        build|importer|sanity|units|lint|changelog|docs|ee|matrix|bench|pytest) stages+=("$1") ;;
+        build|importer|sanity|units|lint|changelog|docs|ee|integration|matrix|bench|pytest) stages+=("$1") ;;
         *) echo "test.sh: unknown stage '$1'" >&2; usage >&2; exit 2 ;;
     esac
     shift
@@ -265,6 +265,12 @@ PY
     echo "execution environment: build context created; introspection reports requests"
 }
 
+# integration: every target of tests/integration/targets through ansible-test integration, against a
+# new emulator (scripts/integration.sh; docs/integration-tests.md has the real-account mode).
+stage_integration() {
+    "$ROOT/scripts/integration.sh" emulator
+}
+
 # matrix: the built collection on every ansible-core minor it claims (tests/matrix/versions.txt),
 # each on its own controller Python, with the modules on Python 3.10: a smoke per version.
 # Then ansible-test sanity from the oldest version's venv: the sanity stage covers the newest.
@@ -327,6 +333,7 @@ for stage in "${stages[@]}"; do
             changelog) stage_changelog ;;
             docs) stage_docs ;;
             ee) stage_ee ;;
+            integration) stage_integration ;;
             matrix) stage_matrix ;;
             bench) stage_bench ;;
             pytest) stage_pytest ;;
