@@ -137,7 +137,7 @@ mode_sweep() {
 }
 
 mode_with_emulator() {
-    local config="$1"
+    config="$1"  # global: the EXIT trap reads it after this function returns
     shift
     [ "${1:-}" = "--" ] || die "with-emulator: usage: with-emulator CONFIG -- COMMAND..."
     shift
