@@ -1,5 +1,5 @@
 # Developer entry points. Every target bootstraps .venv (scripts/bootstrap.sh) as needed.
-.PHONY: help bootstrap demo try test build importer sanity units lint changelog docs ee integration integration-cloud sweep matrix bench pytest clean
+.PHONY: help bootstrap demo try test build importer sanity units lint changelog docs ee integration integration-cloud sweep matrix matrix-full bench pytest clean
 
 help:
 	@echo "make demo       run the end-to-end demo against the local emulator"
@@ -14,10 +14,11 @@ help:
 	@echo "make integration-cloud  the same targets against a real account: billable, refused without HUAWEICLOUD_IT_BILLABLE=yes"
 	@echo "                        (docs/integration-tests.md: the settings, what a run costs)"
 	@echo "make sweep              list what interrupted real-account runs left behind; make sweep ARGS=--yes deletes it"
-	@echo "make matrix     smoke checks of the built collection on ansible-core 2.16 to 2.21 (tests/matrix/versions.txt)"
+	@echo "make matrix     tox-ansible (tox-ansible.ini): units and integration targets on ansible-core 2.16 to 2.21, sanity on 2.16"
+	@echo "make matrix-full        every tox-ansible environment: sanity, units and integration on each Python each minor supports"
 	@echo "make pytest     pytest over tests/unit, tests/emulator, tests/matrix and tests/integration (PYTEST_ARGS=..., PYTEST_WORKERS=N)"
 	@echo "make bench      the full benchmark (about 22 minutes; bench/run.sh --quick is the smoke in make test)"
-	@echo "make clean      remove build output and caches (keeps .venv, ~/.cache/huaweicloud-cloud-matrix and ~/.cache/huaweicloud-cloud-importer)"
+	@echo "make clean      remove build output and caches (keeps .venv, ~/.cache/huaweicloud-cloud-tox and ~/.cache/huaweicloud-cloud-importer)"
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -33,6 +34,10 @@ test:
 
 build importer sanity units lint changelog docs ee matrix:
 	@scripts/test.sh $@
+
+# Every environment of tox-ansible.ini (48: about N minutes warm).
+matrix-full:
+	@MATRIX_LABEL=full scripts/test.sh matrix
 
 integration:
 	@scripts/integration.sh emulator $(TARGETS)

@@ -271,15 +271,25 @@ stage_integration() {
     "$ROOT/scripts/integration.sh" emulator
 }
 
-# matrix: the built collection on every ansible-core minor it claims (tests/matrix/versions.txt),
-# each on its own controller Python, with the modules on Python 3.10: a smoke per version.
-# Then ansible-test sanity from the oldest version's venv: the sanity stage covers the newest.
+# matrix: the ansible-core matrix through tox-ansible (tox-ansible.ini). First the claim check against every
+# environment of its `full` label (tests/matrix/claims.py), then the environments of the `gate` label: units
+# and the integration targets on every claimed minor, each on one Python it supports, and sanity on the oldest
+# (the sanity stage covers the newest). MATRIX_LABEL=full (make matrix-full) runs every environment.
+# The environments live outside the clone, so fresh clones reuse them; tox rebuilds one when its deps change.
+MATRIX_WORKDIR="${MATRIX_WORKDIR:-${XDG_CACHE_HOME:-$HOME/.cache}/huaweicloud-cloud-tox}"
 stage_matrix() {
-    local oldest
-    python "$ROOT/tests/matrix/run.py"
-    oldest="$(python "$ROOT/tests/matrix/run.py" --bin-dir oldest)"
-    echo "ansible-test sanity with ansible-core $("$oldest/python" -c 'from ansible.release import __version__; print(__version__)')"
-    ANSIBLE_TEST_BIN="$oldest" run_ansible_test sanity
+    local python_dir envs=()
+    # The Pythons the environments name (py3.10 ...): python3.X on PATH, else ~/.pyenv/versions/3.X.* (newest first).
+    while IFS= read -r python_dir; do
+        [ -d "$python_dir" ] && PATH="$PATH:$python_dir"
+    done < <(printf '%s\n' "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.*/bin | sort -rV)
+    export PATH
+    mapfile -t envs < <(tox list --ansible -c "$ROOT/tox-ansible.ini" --no-desc -m full)
+    python "$ROOT/tests/matrix/claims.py" "${envs[@]}"
+    mkdir -p "$MATRIX_WORKDIR"
+    # Two clones testing at once share the environments: one run at a time.
+    flock "$MATRIX_WORKDIR/.lock" tox run --ansible -c "$ROOT/tox-ansible.ini" --workdir "$MATRIX_WORKDIR" -m "${MATRIX_LABEL:-gate}" 2>&1 \
+        | filter_pip_noise
 }
 
 # bench: a quick smoke of the benchmark. It fails only when a run does not produce its
