@@ -37,7 +37,7 @@ def script(args, env, tmp_path, timeout=600):
 
 
 def test_each_run_has_its_own_prefix_of_the_family():
-    prefixes = {new_prefix() for _ in range(20)}
+    prefixes = {new_prefix() for _attempt in range(20)}
     assert len(prefixes) == 20
     assert all(PREFIX_PATTERN.match(prefix) for prefix in prefixes)
 

@@ -248,7 +248,7 @@ def has_credential_options(params: dict) -> bool:
     return any(params.get(name) for name in ("auth_token", "access_key", "secret_key", "security_token", "user_name", "password"))
 
 
-def select_auth(params: dict, origins: dict | None = None, domain_scoped: bool = False):
+def select_auth(params: dict, origins: dict | None = None, domain_scoped: bool = False, hint: str = ""):
     """Pick the scheme from the options: token, then AK/SK, then password (Terraform's order).
 
     A scheme that is only partly configured is an error, unless a scheme before it is complete.
@@ -274,4 +274,4 @@ def select_auth(params: dict, origins: dict | None = None, domain_scoped: bool =
             raise ConfigurationError("Password authentication is incomplete: missing %s" % ", ".join(missing))
         return PasswordAuth(params["user_name"], params["password"], params.get("domain_name"), params.get("project_id"),
                             params.get("project_name") or params.get("region"), params.get("domain_id"), domain_scoped)
-    raise ConfigurationError("No credentials were given: " + CREDENTIALS_HELP)
+    raise ConfigurationError("No credentials were given: " + hint + CREDENTIALS_HELP)

@@ -48,16 +48,18 @@ class Resolution:
     ``params``: the options, gaps filled from a file; ``origins``: option -> where a
     file-given value was read (for messages); ``source``: where the credentials came
     from; ``warnings`` about the files; ``secrets`` read from files (to mask in output);
-    ``metadata_url``: the metadata service, when it gives the credentials.
+    ``metadata_url``: the metadata service, when it gives the credentials; ``hint``: what to
+    add when no credentials are found at all.
     """
 
-    def __init__(self, params: dict, source: str, origins=None, warnings=None, secrets=None, metadata_url=None):
+    def __init__(self, params: dict, source: str, origins=None, warnings=None, secrets=None, metadata_url=None, hint=""):
         self.params = params
         self.source = source
         self.origins = origins or {}
         self.warnings = warnings or []
         self.secrets = secrets or []
         self.metadata_url = metadata_url
+        self.hint = hint
 
 
 def check_combinations(params: dict) -> None:
@@ -133,7 +135,12 @@ def _first_source(params: dict, environ) -> Resolution:
 
         url = validate_base_url(environ.get(METADATA_ENDPOINT_ENV) or DEFAULT_METADATA_URL, METADATA_ENDPOINT_ENV)
         return Resolution(dict(params), "ECS metadata", warnings=metadata_transport_warnings(url), metadata_url=url)
-    return Resolution(dict(params), "options")  # select_auth says what is missing
+    # select_auth says what is missing. KooCLI users often have a shared config file and expect it to
+    # be read as the CLI does; it is read only when asked for, so say so.
+    shared = os.path.expanduser(DEFAULT_SHARED_CONFIG)
+    hint = ("%s (KooCLI's profiles) is read only when profile or shared_config_file is set: set profile (HW_PROFILE) to one of "
+            "its profiles, or shared_config_file (HW_SHARED_CONFIG_FILE) to use its current one; or " % shared) if os.path.isfile(shared) else ""
+    return Resolution(dict(params), "options", hint=hint)
 
 
 def metadata_transport_warnings(url: str) -> list:
@@ -173,7 +180,7 @@ def build_auth(resolution: Resolution, on_secret=None):
 
         base = RenewingAkSkAuth(MetadataSource(resolution.metadata_url), on_secret=on_secret)
     else:
-        base = select_auth(params, resolution.origins, domain_scoped=bool(agency))
+        base = select_auth(params, resolution.origins, domain_scoped=bool(agency), hint=resolution.hint)
     if not agency:
         return base
     from .temporary_credentials import AgencySource, RenewingAkSkAuth

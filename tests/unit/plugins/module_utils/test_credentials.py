@@ -76,8 +76,20 @@ def test_shared_profile_when_named(home):
 
 def test_shared_file_is_not_read_unless_named(home):
     shared_config(home)
-    with pytest.raises(ConfigurationError, match="No credentials were given"):
+    with pytest.raises(ConfigurationError) as raised:
         build_auth(resolve_credentials(options(), {}))
+    message = str(raised.value)
+    # The KooCLI user learns why the file was not read, and what to set.
+    assert message.startswith("No credentials were given: %s (KooCLI's profiles) is read only when profile or shared_config_file is set"
+                              % (home / ".hcloud" / "config.json"))
+    assert "set profile (HW_PROFILE)" in message and "auth_token (HW_AUTH_TOKEN)" in message
+
+
+def test_no_shared_file_no_hint(home):
+    with pytest.raises(ConfigurationError) as raised:
+        build_auth(resolve_credentials(options(), {}))
+    assert "KooCLI" not in str(raised.value)
+    assert str(raised.value).startswith("No credentials were given: use one of: auth_token")
 
 
 def test_project_name_and_agency_options_keep_the_files_values_out(home):
