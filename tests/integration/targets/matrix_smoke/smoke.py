@@ -119,7 +119,8 @@ class Smoke:
             expect(re.search("^" + section, output, re.MULTILINE), "ansible-doc shows no %s section" % section, output)
         expect_clean(output)
         _rc, version = self.run(["ansible", "--version"])
-        self.version = version.split("\n", 1)[0]
+        core = re.search(r"^ansible \[core [^\]]+\]", version, re.MULTILINE)
+        self.version = core.group(0) if core else "ansible-core ?"
         self.collection = os.path.join(found.group(1), "ansible_collections/huaweicloud/cloud")
 
     def check_adhoc(self):
