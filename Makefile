@@ -35,7 +35,7 @@ test:
 build importer sanity units lint changelog docs ee matrix:
 	@scripts/test.sh $@
 
-# Every environment of tox-ansible.ini (48: about N minutes warm).
+# Every environment of tox-ansible.ini's full label (48; its 16 sanity environments take most of the time).
 matrix-full:
 	@MATRIX_LABEL=full scripts/test.sh matrix
 
