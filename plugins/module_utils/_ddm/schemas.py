@@ -20,6 +20,7 @@ import re
 from .._cloud.answers import check_answer, is_count, json_kind, list_problem, required_text_problems, text_problems
 from .._cloud.errors import APIError, printable
 from .._cloud.paging import PagedListing
+from .._cloud.times import parse_time
 from .api import SERVICE, DdmApi
 
 READY = "RUNNING"
@@ -84,11 +85,16 @@ def _count(value):
 
 
 def _created(value) -> str | None:
-    """The creation time as text: v3 gives ``yyyy-MM-ddTHH:mm:ssZ``, the v1 list epoch milliseconds."""
+    """The creation time in UTC, ``2026-11-28T10:00:00Z``, whichever way the API gives it: the v1 list in epoch
+    milliseconds, v3 show as ``yyyy-MM-ddTHH:mm:ssZ`` in Java's sense (``2026-11-28T10:00:00+0000``)."""
     if is_count(value):
         when = datetime.datetime.fromtimestamp(value / 1000, datetime.timezone.utc)
-        return when.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return value
+    else:
+        try:
+            when = parse_time(value).astimezone(datetime.timezone.utc)
+        except ValueError:
+            return value  # shown as the API wrote it rather than lost
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def schema_view(record: dict) -> dict:

@@ -152,3 +152,14 @@ def test_shard_counts_against_data_nodes():
     assert "between 3 and 192" in shard_problem("cluster", 2, 3)
     assert shard_problem("single", 2, 2) is None
     assert "shard_number must be 2 for 2 data node(s), got 4" in shard_problem("single", 4, 2)
+
+
+@pytest.mark.parametrize("created, shown", [
+    ("2026-11-28T10:00:00+0000", "2026-11-28T10:00:00Z"),   # v3 show, Java's yyyy-MM-dd'T'HH:mm:ssZ
+    ("2026-11-28T18:00:00+0800", "2026-11-28T10:00:00Z"),
+    ("2026-11-28T10:00:00Z", "2026-11-28T10:00:00Z"),
+    (1764324000000, "2025-11-28T10:00:00Z"),               # the v1 list's epoch milliseconds
+    ("not a time", "not a time"),                           # shown as written rather than lost
+])
+def test_creation_times_are_shown_in_utc(created, shown):
+    assert schema_view(dict(DETAIL, created=created))["created"] == shown
