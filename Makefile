@@ -14,7 +14,7 @@ help:
 	@echo "make integration-cloud  the same targets against a real account: billable, refused without HUAWEICLOUD_IT_BILLABLE=yes"
 	@echo "                        (docs/integration-tests.md: the settings, what a run costs)"
 	@echo "make sweep              list what interrupted real-account runs left behind; make sweep ARGS=--yes deletes it"
-	@echo "make matrix     tox-ansible (tox-ansible.ini): units and integration targets on ansible-core 2.16 to 2.21, sanity on 2.16"
+	@echo "make matrix     tox-ansible (tox-ansible.ini): units and matrix_smoke on ansible-core 2.16 to 2.21, sanity and every target on 2.16"
 	@echo "make matrix-full        every tox-ansible environment: sanity, units and integration on each Python each minor supports"
 	@echo "make pytest     pytest over tests/unit, tests/emulator, tests/matrix and tests/integration (PYTEST_ARGS=..., PYTEST_WORKERS=N)"
 	@echo "make bench      the full benchmark (about 22 minutes; bench/run.sh --quick is the smoke in make test)"

@@ -272,9 +272,10 @@ stage_integration() {
 }
 
 # matrix: the ansible-core matrix through tox-ansible (tox-ansible.ini). First the claim check against every
-# environment of its `full` label (tests/matrix/claims.py), then the environments of the `gate` label: units
-# and the integration targets on every claimed minor, each on one Python it supports, and sanity on the oldest
-# (the sanity stage covers the newest). MATRIX_LABEL=full (make matrix-full) runs every environment.
+# environment of its `full` label (tests/matrix/claims.py), then the `gate` label: units on every claimed minor,
+# each on one Python it supports, sanity and every integration target on the oldest (the sanity and integration
+# stages cover the newest), then the `gate-smoke` label: the matrix_smoke target on every other minor.
+# MATRIX_LABEL=full (make matrix-full) runs every environment, with every target.
 # The environments live outside the clone, so fresh clones reuse them; tox rebuilds one when its deps change.
 MATRIX_WORKDIR="${MATRIX_WORKDIR:-${XDG_CACHE_HOME:-$HOME/.cache}/huaweicloud-cloud-tox}"
 stage_matrix() {
@@ -290,6 +291,10 @@ stage_matrix() {
     # Two clones testing at once share the environments: one run at a time.
     flock "$MATRIX_WORKDIR/.lock" tox run --ansible -c "$ROOT/tox-ansible.ini" --workdir "$MATRIX_WORKDIR" -m "${MATRIX_LABEL:-gate}" 2>&1 \
         | filter_pip_noise
+    if [ "${MATRIX_LABEL:-gate}" = gate ]; then
+        flock "$MATRIX_WORKDIR/.lock" tox run --ansible -c "$ROOT/tox-ansible.ini" --workdir "$MATRIX_WORKDIR" -m gate-smoke -- matrix_smoke 2>&1 \
+            | filter_pip_noise
+    fi
 }
 
 # bench: a quick smoke of the benchmark. It fails only when a run does not produce its
