@@ -37,16 +37,10 @@ die() {
     exit 1
 }
 
-emulator_pid=""
-stop_emulator() {
-    if [ -n "$emulator_pid" ] && kill -0 "$emulator_pid" 2>/dev/null; then
-        kill "$emulator_pid" 2>/dev/null || true
-        wait "$emulator_pid" 2>/dev/null || true
-        echo "demo: emulator stopped"
-    fi
-    emulator_pid=""
-}
-trap stop_emulator EXIT
+# start_emulator and stop_emulator.
+# shellcheck source=scripts/emulator.sh
+. "$ROOT/scripts/emulator.sh"
+trap 'stop_emulator && echo "demo: emulator stopped" || true' EXIT
 trap 'exit 130' INT TERM
 
 # ---------------------------------------------------------------------------
@@ -91,17 +85,9 @@ export ANSIBLE_DEPRECATION_WARNINGS=false
 banner "Start the DDM + IAM emulator on 127.0.0.1" \
     "The emulator in tests/emulator plays both services on one base URL and checks" \
     "AK/SK signatures, tokens and projects like the real gateway."
-port_file="$DEMO/emulator.port"
-# Not through the harness function: $! must be the Python process that stops the emulator on SIGTERM.
-PYTHONPATH="$ROOT/tests" "$PYTHON" -m harness emulator --seed-demo --port-file "$port_file" 2>"$DEMO/emulator.log" &
-emulator_pid=$!
-for _ in $(seq 1 100); do
-    [ -s "$port_file" ] && break
-    kill -0 "$emulator_pid" 2>/dev/null || { cat "$DEMO/emulator.log" >&2; die "the emulator exited during startup"; }
-    sleep 0.1
-done
-[ -s "$port_file" ] || die "the emulator did not report its port within 10 s (log: $DEMO/emulator.log)"
-BASE_URL="http://127.0.0.1:$(tr -d '[:space:]' <"$port_file")"
+start_emulator "$DEMO" --seed-demo || die "the emulator did not start"
+port_file="$EMULATOR_PORT_FILE"
+BASE_URL="$EMULATOR_URL"
 
 # control METHOD PATH [JSON] [PYTHON EXPRESSION over the answer `r`]: call /_emulator/PATH.
 control() {

@@ -40,30 +40,9 @@ harness() {
     PYTHONPATH="$ROOT/tests" python -m harness "$@"
 }
 
-emulator_pid=""
-stop_emulator() {
-    if [ -n "$emulator_pid" ] && kill -0 "$emulator_pid" 2>/dev/null; then
-        kill "$emulator_pid" 2>/dev/null || true
-        wait "$emulator_pid" 2>/dev/null || true
-    fi
-    emulator_pid=""
-}
-
-# Start an emulator of our own; its base URL goes to EMULATOR_URL.
-start_emulator() {
-    local port_file="$WORK/emulator.port" log="$WORK/emulator.log"
-    mkdir -p "$WORK"
-    rm -f "$port_file"
-    PYTHONPATH="$ROOT/tests" python -m harness emulator --port-file "$port_file" >"$log" 2>&1 &
-    emulator_pid=$!
-    for _ in $(seq 1 100); do
-        [ -s "$port_file" ] && break
-        kill -0 "$emulator_pid" 2>/dev/null || { cat "$log" >&2; die "the emulator exited during startup"; }
-        sleep 0.1
-    done
-    [ -s "$port_file" ] || die "the emulator did not report its port within 10 s (log: $log)"
-    EMULATOR_URL="http://127.0.0.1:$(tr -d '[:space:]' <"$port_file")"
-}
+# start_emulator and stop_emulator.
+# shellcheck source=scripts/emulator.sh
+. "$ROOT/scripts/emulator.sh"
 
 # ansible-test integration in the staged tree, with the integration_config.yml already written there.
 # The modules run on the controller (.venv, which has requests), as they do from a user's playbook.
@@ -91,8 +70,8 @@ mode_emulator() {
     local prefix
     split_args "$@"
     stage_tree
-    trap stop_emulator EXIT
-    start_emulator
+    trap 'stop_emulator || true' EXIT
+    start_emulator "$WORK" || die "no emulator"
     prefix="$(harness integration-config "$STAGED/$CONFIG_RELATIVE" --emulator-url "$EMULATOR_URL")"
     echo "integration: the emulator at $EMULATOR_URL, resources named $prefix-*"
     run_targets ${extra[@]+"${extra[@]}"} ${targets[@]+"${targets[@]}"}
@@ -142,8 +121,8 @@ mode_with_emulator() {
     [ "${1:-}" = "--" ] || die "with-emulator: usage: with-emulator CONFIG -- COMMAND..."
     shift
     [ $# -gt 0 ] || die "with-emulator: no command"
-    trap 'stop_emulator; rm -f "$config"' EXIT
-    start_emulator
+    trap 'stop_emulator || true; rm -f "$config"' EXIT
+    start_emulator "$WORK" || die "no emulator"
     harness integration-config "$config" --emulator-url "$EMULATOR_URL" >/dev/null
     "$@"
 }
