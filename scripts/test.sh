@@ -278,6 +278,8 @@ stage_integration() {
 # MATRIX_LABEL=full (make matrix-full) runs every environment, with every target.
 # The environments live outside the clone, so fresh clones reuse them; tox rebuilds one when its deps change.
 MATRIX_WORKDIR="${MATRIX_WORKDIR:-${XDG_CACHE_HOME:-$HOME/.cache}/huaweicloud-cloud-tox}"
+# tox and tox-ansible (scripts/tox-requirements.txt), outside .venv: see that file.
+TOX_VENV="${TOX_VENV:-$MATRIX_WORKDIR/tox-venv}"
 stage_matrix() {
     local python_dir envs=()
     # The Pythons the environments name (py3.10 ...): python3.X on PATH, else ~/.pyenv/versions/3.X.* (newest first).
@@ -285,14 +287,15 @@ stage_matrix() {
         [ -d "$python_dir" ] && PATH="$PATH:$python_dir"
     done < <(printf '%s\n' "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.*/bin | sort -rV)
     export PATH
-    mapfile -t envs < <(tox list --ansible -c "$ROOT/tox-ansible.ini" --no-desc -m full)
-    python "$ROOT/tests/matrix/claims.py" "${envs[@]}"
     mkdir -p "$MATRIX_WORKDIR"
+    flock "$MATRIX_WORKDIR/.venv-lock" env VENV="$TOX_VENV" REQUIREMENTS="$ROOT/scripts/tox-requirements.txt" "$ROOT/scripts/bootstrap.sh"
+    mapfile -t envs < <("$TOX_VENV/bin/tox" list --ansible -c "$ROOT/tox-ansible.ini" --no-desc -m full)
+    python "$ROOT/tests/matrix/claims.py" "${envs[@]}"
     # Two clones testing at once share the environments: one run at a time.
-    flock "$MATRIX_WORKDIR/.lock" tox run --ansible -c "$ROOT/tox-ansible.ini" --workdir "$MATRIX_WORKDIR" -m "${MATRIX_LABEL:-gate}" 2>&1 \
+    flock "$MATRIX_WORKDIR/.lock" "$TOX_VENV/bin/tox" run --ansible -c "$ROOT/tox-ansible.ini" --workdir "$MATRIX_WORKDIR" -m "${MATRIX_LABEL:-gate}" 2>&1 \
         | filter_pip_noise
     if [ "${MATRIX_LABEL:-gate}" = gate ]; then
-        flock "$MATRIX_WORKDIR/.lock" tox run --ansible -c "$ROOT/tox-ansible.ini" --workdir "$MATRIX_WORKDIR" -m gate-smoke -- matrix_smoke 2>&1 \
+        flock "$MATRIX_WORKDIR/.lock" "$TOX_VENV/bin/tox" run --ansible -c "$ROOT/tox-ansible.ini" --workdir "$MATRIX_WORKDIR" -m gate-smoke -- matrix_smoke 2>&1 \
             | filter_pip_noise
     fi
 }
