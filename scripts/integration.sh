@@ -67,14 +67,9 @@ split_args() {
 }
 
 mode_emulator() {
-    local prefix
     split_args "$@"
     stage_tree
-    trap 'stop_emulator || true' EXIT
-    start_emulator "$WORK" || die "no emulator"
-    prefix="$(harness integration-config "$STAGED/$CONFIG_RELATIVE" --emulator-url "$EMULATOR_URL")"
-    echo "integration: the emulator at $EMULATOR_URL, resources named $prefix-*"
-    run_targets ${extra[@]+"${extra[@]}"} ${targets[@]+"${targets[@]}"}
+    mode_with_emulator "$STAGED/$CONFIG_RELATIVE" -- run_targets ${extra[@]+"${extra[@]}"} ${targets[@]+"${targets[@]}"}
 }
 
 mode_cloud() {
@@ -115,7 +110,9 @@ mode_sweep() {
     $confirm || echo "sweep: nothing was deleted (check mode); run again with --yes to delete what is listed"
 }
 
+# Start an emulator, write its settings to CONFIG, run COMMAND; the emulator and CONFIG are gone afterwards.
 mode_with_emulator() {
+    local prefix
     config="$1"  # global: the EXIT trap reads it after this function returns
     shift
     [ "${1:-}" = "--" ] || die "with-emulator: usage: with-emulator CONFIG -- COMMAND..."
@@ -123,7 +120,8 @@ mode_with_emulator() {
     [ $# -gt 0 ] || die "with-emulator: no command"
     trap 'stop_emulator || true; rm -f "$config"' EXIT
     start_emulator "$WORK" || die "no emulator"
-    harness integration-config "$config" --emulator-url "$EMULATOR_URL" >/dev/null
+    prefix="$(harness integration-config "$config" --emulator-url "$EMULATOR_URL")"
+    echo "integration: the emulator at $EMULATOR_URL, resources named $prefix-*"
     "$@"
 }
 

@@ -16,11 +16,10 @@ No command may print a warning, a deprecation warning or a traceback.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
-import pty
 import re
-import select
 import shutil
 import subprocess
 import sys
@@ -57,7 +56,8 @@ def expect_clean(output):
 class Smoke:
     """The checks, with the settings ansible-test hands the targets (tests/integration/integration_config.yml)."""
 
-    def __init__(self, config):
+    def __init__(self, config, terminal):
+        self.terminal = terminal  # harness.terminal.Terminal: a command's output on a pseudo-terminal
         self.url = config["huaweicloud_emulator_url"].rstrip("/")
         self.project_id = config["huaweicloud_project_id"]
         self.region = config["huaweicloud_region"]
@@ -142,7 +142,7 @@ class Smoke:
         command = self.example(job["id"], instance["id"])
         line = r"^\[localhost\] DDM job %s \(CreateInstance\): %%s( \d+%%%%)?, \d+ s elapsed\r?$" % job["id"]
         print("$ " + " ".join(command) + "   (on a pseudo-terminal)", flush=True)
-        terminal = Terminal(command, dict(self.env, HW_ACCESS_KEY=self.access_key, HW_SECRET_KEY=self.secret_key), self.cwd)
+        terminal = self.terminal(command, dict(self.env, HW_ACCESS_KEY=self.access_key, HW_SECRET_KEY=self.secret_key), self.cwd)
         try:
             running = terminal.read_until(line % "Running", timeout=90)
             # Shown while the module still waits on a running task: live, not replayed at the end.
@@ -189,43 +189,16 @@ class Smoke:
         expect_clean(output)
 
 
-class Terminal:
-    """A command with its output on a pseudo-terminal, as when a person runs it (ansible-core's output is buffered on a pipe)."""
-
-    def __init__(self, command, env, cwd):
-        self._master, follower = pty.openpty()
-        # pylint: disable-next=consider-using-with
-        self.process = subprocess.Popen(command, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=follower, stderr=subprocess.STDOUT)
-        os.close(follower)
-        self.text = ""
-
-    def _read(self, timeout):
-        """Append what arrives within ``timeout``; False once the terminal is closed."""
-        ready, _writable, _failed = select.select([self._master], [], [], timeout)
-        if not ready:
-            return True
-        try:
-            data = os.read(self._master, 65536)
-        except OSError:  # the command ended and closed the terminal
-            return False
-        self.text += data.decode("utf-8", "replace")
-        return bool(data)
-
-    def read_until(self, pattern, timeout):
-        deadline = time.monotonic() + timeout
-        while not re.search(pattern, self.text, re.MULTILINE):
-            if time.monotonic() > deadline or not self._read(min(1.0, max(0.0, deadline - time.monotonic()))):
-                return False
-        return True
-
-    def finish(self, timeout):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and self._read(1.0):
-            pass
-        try:
-            return self.process.wait(timeout=max(1.0, deadline - time.monotonic()))
-        finally:
-            os.close(self._master)
+def harness_tests_dir():
+    """The collection's ``tests`` folder, which holds the shared harness (tests/harness): ansible-test runs this
+    target from a copy inside the collection (tests/output/.tmp/integration/...), so it is above the working directory."""
+    here = os.getcwd()
+    while not os.path.isfile(os.path.join(here, "harness", "terminal.py")):
+        parent = os.path.dirname(here)
+        if parent == here:
+            sys.exit("matrix_smoke: no tests/harness above %s: run the target from the collection's tests/integration" % os.getcwd())
+        here = parent
+    return here
 
 
 def main():
@@ -237,7 +210,8 @@ def main():
     if config.get("huaweicloud_integration_mode") != "emulator":
         print("matrix_smoke: skipped: its checks drive the emulator's control API")
         return 0
-    smoke = Smoke(config)
+    sys.path.insert(0, harness_tests_dir())
+    smoke = Smoke(config, importlib.import_module("harness.terminal").Terminal)
     failed = []
     try:
         for check in ("doc", "adhoc", "wait", "list", "rescue"):
