@@ -12,6 +12,7 @@ import subprocess
 
 import pytest
 
+from account_cases import add_schema  # pylint: disable=import-error
 from harness.emulator import ACCESS_KEY, PROJECT_ID, REGION, SECRET_KEY  # pylint: disable=import-error
 from harness.integration_config import (  # pylint: disable=import-error
     CLOUD_VARIABLES, OPT_IN, PREFIX_PATTERN, ConfigError, cloud_config, emulator_config, new_prefix, write,
@@ -103,6 +104,9 @@ def test_the_sweeper_deletes_only_what_runs_left_behind(tmp_path, emulator):
     emulator.instance_settings(delete_seconds=0)
     names = ["ait0f0f0f-instance", "ait123abc-schema", "aitzzzzzz-instance", "production-ait0f0f0f-db", "ait0f0f0f", "orders"]
     ids = {name: emulator.add_instance(name=name)["id"] for name in names}
+    # A run's schema on a run's instance goes with its databases; any other schema is not the sweeper's.
+    add_schema(emulator, ids["ait123abc-schema"], "ait123abc_orders")
+    add_schema(emulator, ids["ait123abc-schema"], "customers")
     env = {"HW_DDM_ENDPOINT": emulator.url, "HW_AUTH_URL": emulator.url, "HW_ACCESS_KEY": ACCESS_KEY, "HW_SECRET_KEY": SECRET_KEY,
            "HW_REGION_NAME": REGION, "HW_PROJECT_ID": PROJECT_ID}
 
@@ -112,8 +116,13 @@ def test_the_sweeper_deletes_only_what_runs_left_behind(tmp_path, emulator):
     assert "ait0f0f0f-instance" in listed.stdout and "ait123abc-schema" in listed.stdout
     assert sorted(instance["name"] for instance in emulator.instances()) == sorted(names)
 
+    assert "ait123abc_orders" in listed.stdout
+    assert [entry for entry in emulator.api_requests("/databases") if entry["method"] == "DELETE"] == []  # check mode dropped nothing
+
     one_run = script(["sweep", "--yes", "ait123abc"], env, tmp_path)
     assert one_run.returncode == 0, one_run.stdout + one_run.stderr
+    deletes = [(entry["path"].rsplit("/", 1)[1], entry["params"]) for entry in emulator.api_requests("/databases/") if entry["method"] == "DELETE"]
+    assert deletes == [("ait123abc_orders", {"delete_dn_data": "true"})]
     assert sorted(instance["name"] for instance in emulator.instances()) == sorted(set(names) - {"ait123abc-schema"})
 
     every_run = script(["sweep", "--yes"], env, tmp_path)
